@@ -1,0 +1,31 @@
+// Which callbackUrls the gateway accepts. Production: HTTPS only. Sandbox: HTTPS anywhere,
+// and plain HTTP to loopback so a developer can receive callbacks on their own machine.
+import { isIP } from 'node:net';
+import { ParameterError } from './errors.js';
+
+export type GatewayMode = 'sandbox' | 'production';
+
+const LOOPBACK_NAMES = new Set(['localhost', 'localhost.', '::1', '[::1]']);
+
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  if (LOOPBACK_NAMES.has(host) || host.endsWith('.localhost')) return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+/** Returns the normalised URL, or throws a ParameterError saying what is wrong with it. */
+export function checkCallbackUrl(raw: string, mode: GatewayMode): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ParameterError('callbackUrl: must be an absolute URL (URL-encode it in form bodies)');
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new ParameterError('callbackUrl: must not carry credentials');
+  }
+  if (url.protocol === 'https:') return url.href;
+  if (url.protocol === 'http:' && mode === 'sandbox' && isLoopbackHost(url.hostname)) return url.href;
+  const allowed = mode === 'sandbox' ? 'HTTPS (or HTTP to loopback in sandbox mode)' : 'HTTPS';
+  throw new ParameterError(`callbackUrl: only ${allowed} is supported`);
+}

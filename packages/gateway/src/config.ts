@@ -1,0 +1,123 @@
+// Gateway configuration from the environment. These names are a contract that outside
+// tests and operators rely on; every problem is reported at once, at start.
+import {
+  DEFAULT_RETRY_SCHEDULE_SECONDS,
+  parseRetrySchedule,
+  type RetrySchedule,
+  scheduleFromSeconds,
+} from '@payhook/protocol';
+import { z } from 'zod';
+import type { GatewayMode } from './callback-url.js';
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  /** `sqlite:PATH`, `file:PATH`, a bare path, or `postgres://…`. */
+  databaseUrl: string;
+  mode: GatewayMode;
+  schedule: RetrySchedule;
+  attemptTimeoutMs: number;
+  maxAnswerBytes: number;
+  concurrency: number;
+  leaseMs: number;
+  pollIntervalMs: number;
+  settleDelayMs: number;
+  publicUrl: string;
+  adminToken: string | undefined;
+  sandboxEnabled: boolean;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const seconds = (name: string) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, `${name} must be a number of seconds`)
+    .transform((v) => Math.round(Number(v) * 1000));
+
+const positiveInt = (name: string) =>
+  z
+    .string()
+    .regex(/^[1-9]\d*$/, `${name} must be a positive integer`)
+    .transform(Number);
+
+const envSchema = z.object({
+  PORT: z
+    .string()
+    .regex(/^\d+$/, 'PORT must be a port number')
+    .transform(Number)
+    .pipe(z.number().max(65535, 'PORT must be at most 65535'))
+    .default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z.string().min(1).default('sqlite:./data/payhook.sqlite'),
+  PAYHOOK_MODE: z
+    .enum(['sandbox', 'production'], { error: 'PAYHOOK_MODE must be sandbox or production' })
+    .default('sandbox'),
+  PAYHOOK_RETRY_SCHEDULE: z.string().optional(),
+  PAYHOOK_ATTEMPT_TIMEOUT: seconds('PAYHOOK_ATTEMPT_TIMEOUT').default(10_000),
+  PAYHOOK_MAX_ANSWER_BYTES: positiveInt('PAYHOOK_MAX_ANSWER_BYTES').default(64 * 1024),
+  PAYHOOK_CONCURRENCY: positiveInt('PAYHOOK_CONCURRENCY').default(64),
+  PAYHOOK_LEASE: seconds('PAYHOOK_LEASE').optional(),
+  PAYHOOK_POLL_INTERVAL: seconds('PAYHOOK_POLL_INTERVAL').default(1_000),
+  PAYHOOK_SETTLE_DELAY: seconds('PAYHOOK_SETTLE_DELAY').default(5_000),
+  PAYHOOK_PUBLIC_URL: z.url({ error: 'PAYHOOK_PUBLIC_URL must be a URL' }).optional(),
+  PAYHOOK_ADMIN_TOKEN: z.string().min(16, 'PAYHOOK_ADMIN_TOKEN must be at least 16 characters').optional(),
+  PAYHOOK_SANDBOX: z.enum(['0', '1', 'true', 'false']).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+  // An empty variable means "not set", as shells and compose files usually intend.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(`invalid configuration:\n${parsed.error.issues.map((i) => `  - ${i.message}`).join('\n')}`);
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  let schedule = scheduleFromSeconds(DEFAULT_RETRY_SCHEDULE_SECONDS);
+  if (e.PAYHOOK_RETRY_SCHEDULE !== undefined) {
+    try {
+      schedule = parseRetrySchedule(e.PAYHOOK_RETRY_SCHEDULE);
+    } catch (error) {
+      problems.push(`PAYHOOK_RETRY_SCHEDULE: ${(error as Error).message}`);
+    }
+  }
+  // The lease must outlast the attempt, or a slow answer could be sent twice at once.
+  const leaseMs = e.PAYHOOK_LEASE ?? e.PAYHOOK_ATTEMPT_TIMEOUT + 30_000;
+  if (leaseMs <= e.PAYHOOK_ATTEMPT_TIMEOUT) {
+    problems.push('PAYHOOK_LEASE must be longer than PAYHOOK_ATTEMPT_TIMEOUT');
+  }
+  if (!/^(sqlite:|file:|postgres:\/\/|postgresql:\/\/)/.test(e.DATABASE_URL) && e.DATABASE_URL.includes('://')) {
+    problems.push(`DATABASE_URL: unsupported scheme in "${e.DATABASE_URL}"; use sqlite:PATH or postgres://…`);
+  }
+  if (e.PAYHOOK_MODE === 'production' && e.PAYHOOK_ADMIN_TOKEN === undefined) {
+    problems.push('PAYHOOK_ADMIN_TOKEN is required in production mode (it guards the admin API)');
+  }
+  if (problems.length > 0)
+    throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  const shownHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    mode: e.PAYHOOK_MODE,
+    schedule,
+    attemptTimeoutMs: e.PAYHOOK_ATTEMPT_TIMEOUT,
+    maxAnswerBytes: e.PAYHOOK_MAX_ANSWER_BYTES,
+    concurrency: e.PAYHOOK_CONCURRENCY,
+    leaseMs,
+    pollIntervalMs: e.PAYHOOK_POLL_INTERVAL,
+    settleDelayMs: e.PAYHOOK_SETTLE_DELAY,
+    publicUrl: (
+      e.PAYHOOK_PUBLIC_URL ?? `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${e.PORT}`
+    ).replace(/\/$/, ''),
+    adminToken: e.PAYHOOK_ADMIN_TOKEN,
+    sandboxEnabled:
+      e.PAYHOOK_SANDBOX === undefined ? e.PAYHOOK_MODE === 'sandbox' : ['1', 'true'].includes(e.PAYHOOK_SANDBOX),
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,193 @@
+// The dispatcher: claims due deliveries under a lease, POSTs them with bounded concurrency,
+// records every attempt and schedules the next one. All its state lives in the store, so
+// any number of dispatchers can run, crash and restart without losing or doubling work.
+import { randomUUID } from 'node:crypto';
+import { nextAttemptAt, type RetrySchedule } from '@payhook/protocol';
+import type { Attempt, Clock, Delivery } from '../interfaces.js';
+import type { Logger } from '../logger.js';
+import type { ClaimedDelivery, DeliveryUpdate, Store } from '../storage/store.js';
+import { Wakeable } from '../wakeable.js';
+import type { CallbackSender } from './sender.js';
+
+export interface DispatcherOptions {
+  store: Store;
+  sender: CallbackSender;
+  clock: Clock;
+  schedule: RetrySchedule;
+  /** Attempts in flight at once, in this process. */
+  concurrency: number;
+  /** How long a claim holds a delivery; must outlast the attempt timeout. */
+  leaseMs: number;
+  /** Longest sleep between looks at the store (other processes' work, expired leases). */
+  pollIntervalMs: number;
+  logger: Logger;
+  /** Told about every recorded attempt (metrics, live views). */
+  onAttempt?: (attempt: Attempt, delivery: Delivery, update: DeliveryUpdate) => void;
+}
+
+interface InFlight {
+  token: string;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export class Dispatcher {
+  private readonly inflight = new Map<string, InFlight>();
+  private readonly wakeable = new Wakeable();
+  private running = false;
+  private loopDone: Promise<void> | null = null;
+
+  constructor(private readonly options: DispatcherOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** New work may be due: look now instead of at the next poll. */
+  notify(): void {
+    this.wakeable.notify();
+  }
+
+  get inFlightCount(): number {
+    return this.inflight.size;
+  }
+
+  /**
+   * Makes every attempt due now and waits for them, again until nothing is due.
+   * For tests that move a ManualClock, and for one-shot tools.
+   */
+  async runDue(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const claimed = await this.claim(this.options.concurrency);
+      if (claimed.length === 0) return total;
+      total += claimed.length;
+      await Promise.all(claimed.map((c) => this.inflight.get(c.id)?.done));
+    }
+  }
+
+  /**
+   * Stops claiming, lets attempts in flight finish for up to `graceMs`, then aborts the
+   * rest and hands their leases back so another dispatcher (or the restart) takes them at once.
+   */
+  async stop(graceMs = 5_000): Promise<void> {
+    this.running = false;
+    this.wakeable.notify();
+    await this.loopDone;
+    const pending = [...this.inflight.values()].map((f) => f.done);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([Promise.all(pending), grace]);
+    clearTimeout(timer);
+    for (const f of this.inflight.values()) f.controller.abort();
+    await Promise.all([...this.inflight.values()].map((f) => f.done));
+  }
+
+  private async loop(): Promise<void> {
+    const { store, clock, pollIntervalMs, logger } = this.options;
+    while (this.running) {
+      try {
+        const free = this.options.concurrency - this.inflight.size;
+        if (free > 0) {
+          const claimed = await this.claim(free);
+          if (claimed.length === free) continue; // there may be more due right now
+        }
+        let delay = pollIntervalMs;
+        if (this.inflight.size < this.options.concurrency) {
+          const now = clock.now();
+          const next = await store.nextDeliveryAt(now);
+          if (next !== null) delay = Math.min(delay, Math.max(0, next - now));
+        }
+        await this.wakeable.sleep(delay);
+      } catch (error) {
+        logger.error({ err: error }, 'dispatcher loop failed; retrying after the poll interval');
+        await this.wakeable.sleep(pollIntervalMs);
+      }
+    }
+  }
+
+  private async claim(limit: number): Promise<ClaimedDelivery[]> {
+    const { store, clock, leaseMs } = this.options;
+    const token = randomUUID();
+    const claimed = await store.claimDeliveries({ now: clock.now(), limit, leaseMs, token });
+    for (const delivery of claimed) {
+      const controller = new AbortController();
+      const done = this.attempt(delivery, token, controller.signal)
+        .catch((error: unknown) => {
+          // The lease expires and the delivery comes back: at-least-once, never lost.
+          this.options.logger.error({ err: error, deliveryId: delivery.id }, 'attempt could not be recorded');
+        })
+        .finally(() => {
+          this.inflight.delete(delivery.id);
+          this.wakeable.notify();
+        });
+      this.inflight.set(delivery.id, { token, controller, done });
+    }
+    return claimed;
+  }
+
+  private async attempt(delivery: ClaimedDelivery, token: string, signal: AbortSignal): Promise<void> {
+    const { store, sender, clock, schedule, logger } = this.options;
+    const attemptNo = delivery.attempts + 1;
+    const log = logger.child({ deliveryId: delivery.id, traceId: delivery.traceId, event: delivery.eventType });
+    const startedAt = clock.now();
+    const result = await sender.send(
+      {
+        url: delivery.url,
+        body: delivery.body,
+        headers: {
+          'x-payhook-event': delivery.eventType,
+          'x-payhook-event-id': delivery.eventId,
+          'x-payhook-delivery': delivery.id,
+          'x-payhook-attempt': String(attemptNo),
+        },
+      },
+      signal,
+    );
+    if (signal.aborted) {
+      // Shut down mid-attempt: the attempt does not count, the delivery is due again at once.
+      await store.releaseDeliveries([delivery.id], token);
+      log.info({ attemptNo }, 'attempt aborted by shutdown; lease released');
+      return;
+    }
+    const endedAt = clock.now();
+    const next = result.success ? null : nextAttemptAt(schedule, attemptNo, endedAt);
+    const update: DeliveryUpdate = result.success
+      ? { state: 'delivered', nextAttemptAt: null }
+      : next === null
+        ? { state: 'exhausted', nextAttemptAt: null }
+        : { state: 'pending', nextAttemptAt: next };
+    const attempt: Attempt = {
+      deliveryId: delivery.id,
+      attemptNo,
+      dueAt: delivery.dueAt,
+      startedAt,
+      endedAt,
+      success: result.success,
+      statusCode: result.statusCode,
+      latencyMs: result.latencyMs,
+      errorClass: result.errorClass,
+      errorMessage: result.errorMessage,
+      responseExcerpt: result.responseExcerpt,
+    };
+    const recorded = await store.recordAttempt(attempt, update, token, endedAt);
+    if (!recorded) {
+      log.warn({ attemptNo }, 'lease lost before the attempt was recorded; another dispatcher owns it');
+      return;
+    }
+    this.options.onAttempt?.(attempt, delivery, update);
+    const fields = {
+      attemptNo,
+      statusCode: result.statusCode,
+      errorClass: result.errorClass,
+      latencyMs: result.latencyMs,
+    };
+    if (update.state === 'exhausted') log.warn(fields, 'delivery exhausted after the last scheduled attempt');
+    else if (update.state === 'pending') log.info({ ...fields, nextAttemptAt: update.nextAttemptAt }, 'attempt failed');
+    else log.info(fields, 'delivered');
+  }
+}

@@ -1,0 +1,105 @@
+// POSTs a callback with undici: a total deadline per attempt, a cap on the answer's size,
+// no redirects followed (undici's request() never follows them).
+import { Agent, request } from 'undici';
+import type { AttemptErrorClass } from '../interfaces.js';
+import { type AttemptOutcome, classifyAnswer, classifyError } from './classify.js';
+
+export interface CallbackRequest {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+export interface SendResult extends AttemptOutcome {
+  latencyMs: number;
+  responseExcerpt: string | null;
+}
+
+export interface CallbackSender {
+  send(req: CallbackRequest, signal?: AbortSignal): Promise<SendResult>;
+  close(): Promise<void>;
+}
+
+export interface UndiciSenderOptions {
+  /** Total deadline of one attempt, connect to last byte. */
+  timeoutMs: number;
+  /** Answers larger than this fail with `too_large`. */
+  maxAnswerBytes: number;
+  /** Bytes of the answer kept on the attempt record. */
+  excerptBytes?: number;
+  userAgent?: string;
+}
+
+class ResponseTooLarge extends Error {
+  override readonly name = 'ResponseTooLarge';
+}
+
+export class UndiciSender implements CallbackSender {
+  private readonly agent: Agent;
+
+  constructor(private readonly options: UndiciSenderOptions) {
+    this.agent = new Agent({
+      keepAliveTimeout: 4_000,
+      // Header/body timeouts are coarse; the AbortSignal below is the real deadline.
+      headersTimeout: options.timeoutMs + 1_000,
+      bodyTimeout: options.timeoutMs + 1_000,
+      connect: { timeout: options.timeoutMs },
+    });
+  }
+
+  async send(req: CallbackRequest, signal?: AbortSignal): Promise<SendResult> {
+    const deadline = AbortSignal.timeout(this.options.timeoutMs);
+    const combined = signal ? AbortSignal.any([deadline, signal]) : deadline;
+    const started = performance.now();
+    const latency = () => Math.round(performance.now() - started);
+    try {
+      const res = await request(req.url, {
+        method: 'POST',
+        body: req.body,
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': this.options.userAgent ?? 'payhook',
+          ...req.headers,
+        },
+        dispatcher: this.agent,
+        signal: combined,
+      });
+      const text = await readCapped(res.body, this.options.maxAnswerBytes);
+      const outcome = classifyAnswer(res.statusCode, text);
+      return { ...outcome, latencyMs: latency(), responseExcerpt: excerpt(text, this.options.excerptBytes ?? 1024) };
+    } catch (error) {
+      // An abort by the caller (shutdown) is not the receiver's fault, but it is still no answer.
+      const outcome = signal?.aborted && !deadline.aborted ? aborted() : classifyError(error);
+      return { ...outcome, latencyMs: latency(), responseExcerpt: null };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+function aborted(): AttemptOutcome {
+  const errorClass: AttemptErrorClass = 'network';
+  return { success: false, statusCode: null, errorClass, errorMessage: 'attempt aborted by shutdown' };
+}
+
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown }, cap: number) {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > cap) {
+      const error = new ResponseTooLarge(`answer exceeded ${cap} bytes`);
+      body.destroy(error);
+      throw error;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function excerpt(text: string, max: number): string | null {
+  if (text === '') return null;
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

@@ -1,0 +1,41 @@
+// The gateway's typed errors. Each carries MixPay's error code and an HTTP status;
+// the HTTP layer maps them to the envelope in exactly one place (http/error-handler.ts).
+import { ErrorCode } from '@payhook/protocol';
+
+export abstract class PayhookError extends Error {
+  abstract readonly code: number;
+  abstract readonly httpStatus: number;
+}
+
+/** Bad input: a field is missing, malformed or out of bounds. Nothing was changed. */
+export class ParameterError extends PayhookError {
+  override readonly name = 'ParameterError';
+  readonly httpStatus = 400;
+  constructor(
+    message: string,
+    readonly code: number = ErrorCode.parameterError,
+  ) {
+    super(message);
+  }
+}
+
+export class NotFoundError extends PayhookError {
+  override readonly name = 'NotFoundError';
+  readonly code = ErrorCode.notFound;
+  readonly httpStatus = 404;
+}
+
+/** The request is well formed but conflicts with stored state (duplicate orderId, txid…). */
+export class ConflictError extends PayhookError {
+  override readonly name = 'ConflictError';
+  readonly code = ErrorCode.parameterError;
+  readonly httpStatus = 409;
+}
+
+/** A unique key was taken; the store raises it, the service turns it into a ConflictError. */
+export class UniqueViolation extends Error {
+  override readonly name = 'UniqueViolation';
+  constructor(readonly constraint: 'order' | 'trace' | 'code' | 'txid') {
+    super(`unique constraint on ${constraint} violated`);
+  }
+}

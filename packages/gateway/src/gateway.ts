@@ -1,0 +1,117 @@
+// Wires a gateway together: store, clock, payment service, dispatcher, sweeper, HTTP.
+// Everything time- or I/O-shaped can be passed in, so tests run the real thing fast.
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { AssetCatalog } from './assets.js';
+import { systemClock } from './clock.js';
+import type { GatewayConfig } from './config.js';
+import { Dispatcher } from './delivery/dispatcher.js';
+import { type CallbackSender, UndiciSender } from './delivery/sender.js';
+import { buildApp } from './http/app.js';
+import type { Clock } from './interfaces.js';
+import type { Logger } from './logger.js';
+import { PaymentService } from './payments.js';
+import { openStore } from './storage/open.js';
+import type { Store } from './storage/store.js';
+import { Sweeper } from './sweeper.js';
+
+export interface GatewayDeps {
+  clock?: Clock;
+  store?: Store;
+  sender?: CallbackSender;
+  catalog?: AssetCatalog;
+  logger?: pino.Logger;
+}
+
+export interface Gateway {
+  config: GatewayConfig;
+  app: FastifyInstance;
+  store: Store;
+  payments: PaymentService;
+  dispatcher: Dispatcher;
+  sweeper: Sweeper;
+  /** Starts the background loops and listens; resolves to the URL it listens on. */
+  start(): Promise<string>;
+  /** Stops taking requests, lets attempts in flight finish (or releases them), closes the store. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Promise<Gateway> {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? pino({ level: config.logLevel });
+  const store = deps.store ?? (await openStore(config.databaseUrl));
+  const catalog = deps.catalog ?? new AssetCatalog();
+  const sender =
+    deps.sender ??
+    new UndiciSender({
+      timeoutMs: config.attemptTimeoutMs,
+      maxAnswerBytes: config.maxAnswerBytes,
+      userAgent: 'payhook/0.1',
+    });
+
+  let dispatcher: Dispatcher | undefined;
+  let sweeper: Sweeper | undefined;
+  const payments = new PaymentService({
+    store,
+    clock,
+    catalog,
+    mode: config.mode,
+    schedule: config.schedule,
+    settleDelayMs: config.settleDelayMs,
+    onDeliveries: () => dispatcher?.notify(),
+    onTimers: () => sweeper?.notify(),
+  });
+  dispatcher = new Dispatcher({
+    store,
+    sender,
+    clock,
+    schedule: config.schedule,
+    concurrency: config.concurrency,
+    leaseMs: config.leaseMs,
+    pollIntervalMs: config.pollIntervalMs,
+    logger: (logger as unknown as Logger).child({ component: 'dispatcher' }),
+  });
+  sweeper = new Sweeper({
+    store,
+    payments,
+    clock,
+    pollIntervalMs: config.pollIntervalMs,
+    logger: (logger as unknown as Logger).child({ component: 'sweeper' }),
+  });
+  const app = await buildApp(
+    {
+      payments,
+      store,
+      catalog,
+      clock,
+      mode: config.mode,
+      publicUrl: config.publicUrl,
+      adminToken: config.adminToken,
+      sandboxEnabled: config.sandboxEnabled,
+    },
+    logger,
+  );
+
+  const started = { dispatcher, sweeper };
+  return {
+    config,
+    app,
+    store,
+    payments,
+    dispatcher,
+    sweeper,
+    async start() {
+      const url = await app.listen({ port: config.port, host: config.host });
+      started.dispatcher.start();
+      started.sweeper.start();
+      return url;
+    },
+    async stop(graceMs = 5_000) {
+      await app.close();
+      await started.sweeper.stop();
+      await started.dispatcher.stop(graceMs);
+      await sender.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,20 @@
+// What the HTTP routes need from the rest of the gateway.
+import type { AssetCatalog } from '../assets.js';
+import type { GatewayMode } from '../callback-url.js';
+import type { Clock } from '../interfaces.js';
+import type { PaymentService } from '../payments.js';
+import type { Store } from '../storage/store.js';
+
+export interface HttpContext {
+  payments: PaymentService;
+  store: Store;
+  catalog: AssetCatalog;
+  clock: Clock;
+  mode: GatewayMode;
+  /** Base URL of this gateway as payers reach it, for checkout links. */
+  publicUrl: string;
+  /** Required on admin and sandbox routes when set (always set in production). */
+  adminToken: string | undefined;
+  /** Sandbox-control routes are served (always in sandbox mode; opt-in in production). */
+  sandboxEnabled: boolean;
+}

@@ -1,0 +1,141 @@
+// Core types of the gateway, and the words the code and the docs use for them.
+//
+// Glossary
+// - payee:    the account that receives the money (MixPay's `payeeId`); a merchant has one or more.
+// - order:    the merchant's own record of a sale, named by `orderId`, unique per payee.
+// - payment:  what the gateway tracks for one order: what is owed, what was paid, its status.
+// - transfer: money arriving for a payment (from the sandbox here, from a chain watcher in
+//             production), with its confirmations.
+// - event:    a fact about a payment raised by a life-cycle transition (`success`, `fail`,
+//             `pending`, `paid_less`, `settle`); stored whether or not anybody listens.
+// - delivery: one event on its way to one callbackUrl; it runs the retry schedule and ends
+//             `delivered` or `exhausted`. Redelivering by hand makes a new delivery.
+// - attempt:  one POST of a delivery, recorded with its timing and the receiver's answer.
+// - schedule: the delays between attempts (MixPay: 0,15,15,30,180,1800×4,3600 seconds).
+// - lease:    a claim on a due delivery by one dispatcher, longer than the attempt timeout,
+//             so a slow answer is never sent twice at once and a crashed claim comes back.
+import type {
+  CallbackEventName,
+  FailureCode,
+  OptionalEventName,
+  PaymentStatus,
+  SettleStatus,
+  SurplusStatus,
+} from '@payhook/protocol';
+
+export type PaymentKind = 'payment' | 'one_time';
+
+export interface Payment {
+  traceId: string;
+  /** `null` when the merchant gave only a traceId. */
+  orderId: string | null;
+  payeeId: string;
+  kind: PaymentKind;
+  /** The one-time code of a one-time payment (checkout at `/code/{code}`). */
+  code: string | null;
+  quoteAmount: string;
+  quoteAssetId: string;
+  /** `null` until the payer picks an asset (one-time payments without `paymentAssetId`). */
+  paymentAssetId: string | null;
+  /** What the payer owes in the payment asset; `null` while the asset is open. */
+  payableAmount: string | null;
+  settlementAssetId: string;
+  strictMode: boolean;
+  /** A multi-pay payment accepts several transfers until fully paid (one-time payments are). */
+  isMultiPay: boolean;
+  callbackUrl: string | null;
+  callbackEvents: OptionalEventName[];
+  returnTo: string | null;
+  failedReturnTo: string | null;
+  remark: string | null;
+  settlementMemo: string | null;
+  /** Past this instant an unpaid payment fails with 40000; `null`: no deadline. */
+  expireAt: number | null;
+  status: PaymentStatus;
+  failureCode: FailureCode | null;
+  /** Sum of the transfers counted towards this payment, in the payment asset. */
+  paidAmount: string;
+  surplusAmount: string;
+  surplusStatus: SurplusStatus;
+  settleStatus: SettleStatus;
+  settleDueAt: number | null;
+  settleAmount: string | null;
+  settleAssetId: string | null;
+  createdAt: number;
+  updatedAt: number;
+  completedAt: number | null;
+}
+
+export interface Transfer {
+  txid: string;
+  traceId: string;
+  amount: string;
+  assetId: string;
+  confirmations: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface PaymentEvent {
+  id: string;
+  traceId: string;
+  type: CallbackEventName;
+  /** The payment's status right after the transition that raised it. */
+  status: PaymentStatus;
+  createdAt: number;
+}
+
+export type DeliveryState = 'pending' | 'delivered' | 'exhausted';
+
+export interface Delivery {
+  id: string;
+  eventId: string;
+  traceId: string;
+  eventType: CallbackEventName;
+  url: string;
+  /** The exact bytes POSTed: `{"orderId","traceId","payeeId"}`. */
+  body: string;
+  state: DeliveryState;
+  /** Attempts made so far. */
+  attempts: number;
+  /** When the next attempt is due; `null` once delivered or exhausted. */
+  nextAttemptAt: number | null;
+  lockedUntil: number | null;
+  /** The delivery this one redelivers by hand, if any. */
+  redeliveryOf: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Why an attempt failed, coarse enough to act on. */
+export type AttemptErrorClass =
+  | 'dns'
+  | 'connect_refused'
+  | 'reset'
+  | 'tls'
+  | 'timeout'
+  | 'too_large'
+  | 'bad_status'
+  | 'not_json'
+  | 'wrong_code'
+  | 'network';
+
+export interface Attempt {
+  deliveryId: string;
+  attemptNo: number;
+  dueAt: number;
+  startedAt: number;
+  endedAt: number;
+  success: boolean;
+  statusCode: number | null;
+  latencyMs: number;
+  errorClass: AttemptErrorClass | null;
+  errorMessage: string | null;
+  /** The first bytes of the answer, capped, for people debugging their endpoint. */
+  responseExcerpt: string | null;
+}
+
+/** Time as a value passed in, so tests can move it. Milliseconds since the epoch. */
+export interface Clock {
+  now(): number;
+}

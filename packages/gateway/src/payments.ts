@@ -1,0 +1,195 @@
+// The payment service: creates payments, takes in transfers (the ingestion path shared by
+// the sandbox and, in production, a chain watcher), runs deadlines and settlement, and
+// redelivers by hand. It composes the pure parts (newPayment, transition, outbox) with the store.
+import { randomUUID } from 'node:crypto';
+import { compareDecimals, isPositiveDecimal, type RetrySchedule, subtractDecimals } from '@payhook/protocol';
+import type { AssetCatalog } from './assets.js';
+import type { GatewayMode } from './callback-url.js';
+import { ConflictError, NotFoundError, ParameterError, UniqueViolation } from './errors.js';
+import type { Clock, Delivery, Transfer } from './interfaces.js';
+import { type LifecycleInput, type PaymentState, transition } from './lifecycle.js';
+import { type CreateRequest, newPayment } from './new-payment.js';
+import { newDelivery, outbox } from './outbox.js';
+import type { PaymentChange, PaymentKey, Store } from './storage/store.js';
+
+export interface PaymentServiceOptions {
+  store: Store;
+  clock: Clock;
+  catalog: AssetCatalog;
+  mode: GatewayMode;
+  schedule: RetrySchedule;
+  settleDelayMs: number;
+  /** Called after a commit that created deliveries, to wake the dispatcher. */
+  onDeliveries?: () => void;
+  /** Called after a commit that set a deadline or a settlement time, to wake the sweeper. */
+  onTimers?: () => void;
+  newId?: () => string;
+}
+
+/** A transfer as the ingestion path receives it; missing fields get sandbox defaults. */
+export interface IncomingTransfer {
+  traceId?: string;
+  code?: string;
+  txid?: string;
+  amount?: string;
+  assetId?: string;
+  confirmations?: number;
+}
+
+export class PaymentService {
+  private readonly newId: () => string;
+
+  constructor(private readonly options: PaymentServiceOptions) {
+    this.newId = options.newId ?? randomUUID;
+  }
+
+  async create(input: CreateRequest): Promise<PaymentState> {
+    const { store, clock, mode, catalog } = this.options;
+    const payment = newPayment(input, { now: clock.now(), mode, catalog, newTraceId: this.newId });
+    try {
+      await store.insertPayment(payment);
+    } catch (error) {
+      if (error instanceof UniqueViolation) throw duplicate(error.constraint, payment.orderId, payment.traceId);
+      throw error;
+    }
+    if (payment.expireAt !== null) this.options.onTimers?.();
+    return { payment, transfers: [] };
+  }
+
+  async find(key: PaymentKey): Promise<PaymentState> {
+    const state = await this.options.store.findPayment(key);
+    if (!state) throw new NotFoundError(describeKey(key));
+    return state;
+  }
+
+  /**
+   * Takes in a transfer. Defaults (the sandbox's "pay it in full"): the amount still owed,
+   * the payment's asset, and enough confirmations for that asset.
+   */
+  async receiveTransfer(incoming: IncomingTransfer): Promise<{ transfer: Transfer; state: PaymentState }> {
+    const { catalog, clock } = this.options;
+    const key: PaymentKey = incoming.traceId
+      ? { traceId: incoming.traceId }
+      : incoming.code
+        ? { code: incoming.code }
+        : (() => {
+            throw new ParameterError('traceId or code is required');
+          })();
+    const { payment } = await this.find(key);
+    const assetId = incoming.assetId ?? payment.paymentAssetId ?? defaultAsset(catalog, payment.quoteAssetId);
+    const asset = catalog.getPayable(assetId);
+    if (!asset) throw new ParameterError(`assetId: ${assetId} is not a supported payment asset`);
+    const amount = incoming.amount ?? owed(payment, asset.id, catalog);
+    if (!isPositiveDecimal(amount)) throw new ParameterError('amount: must be a positive decimal string');
+    const confirmations = incoming.confirmations ?? asset.requiredConfirmations;
+    if (!Number.isInteger(confirmations) || confirmations < 0) {
+      throw new ParameterError('confirmations: must be a non-negative integer');
+    }
+    const now = clock.now();
+    const transfer: Transfer = {
+      txid: incoming.txid ?? this.newId(),
+      traceId: payment.traceId,
+      amount,
+      assetId: asset.id,
+      confirmations,
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      const change = await this.apply(payment.traceId, { type: 'transfer', transfer });
+      return { transfer, state: change.next };
+    } catch (error) {
+      if (error instanceof UniqueViolation && error.constraint === 'txid') {
+        throw new ConflictError(`txid ${transfer.txid} was already received`);
+      }
+      throw error;
+    }
+  }
+
+  async addConfirmations(txid: string, confirmations: number): Promise<PaymentState> {
+    if (!Number.isInteger(confirmations) || confirmations < 0) {
+      throw new ParameterError('confirmations: must be a non-negative integer');
+    }
+    const { payment } = await this.find({ txid });
+    const change = await this.apply(payment.traceId, { type: 'confirmations', txid, confirmations });
+    return change.next;
+  }
+
+  /** Applies a deadline or a settlement that the sweeper found due. */
+  async runTimer(traceId: string, reason: 'expire' | 'settle'): Promise<PaymentChange> {
+    return this.apply(traceId, { type: reason });
+  }
+
+  /** The sandbox's shortcut: run a payment's deadline or settlement now. */
+  async forceTimer(traceId: string, reason: 'expire' | 'settle'): Promise<PaymentChange> {
+    const { payment } = await this.find({ traceId });
+    return this.apply(payment.traceId, { type: reason, force: true });
+  }
+
+  /** Sends an event again on a fresh schedule; the old delivery keeps its history. */
+  async redeliver(deliveryId: string): Promise<Delivery> {
+    const { store, clock, schedule } = this.options;
+    const original = await store.getDelivery(deliveryId);
+    if (!original) throw new NotFoundError(`delivery ${deliveryId} does not exist`);
+    if (original.state === 'pending') {
+      throw new ConflictError(
+        `delivery ${deliveryId} is still being retried; redeliver it once delivered or exhausted`,
+      );
+    }
+    const [event, state] = await Promise.all([
+      store.getEvent(original.eventId),
+      store.findPayment({ traceId: original.traceId }),
+    ]);
+    if (!event || !state) throw new NotFoundError(`event of delivery ${deliveryId} does not exist`);
+    const ctx = { now: clock.now(), schedule, newId: this.newId };
+    const delivery = newDelivery(state.payment, event, ctx, original.id, original.url);
+    await store.insertDelivery(delivery);
+    this.options.onDeliveries?.();
+    return delivery;
+  }
+
+  private async apply(traceId: string, input: LifecycleInput): Promise<PaymentChange> {
+    const { store, clock, catalog, settleDelayMs, schedule } = this.options;
+    const now = clock.now();
+    const change = await store.updatePayment(traceId, (state) =>
+      outbox(transition(state, input, { now, catalog, settleDelayMs }), { now, schedule, newId: this.newId }),
+    );
+    if (change.deliveries.length > 0) this.options.onDeliveries?.();
+    if (change.next.payment.settleDueAt !== null) this.options.onTimers?.();
+    return change;
+  }
+}
+
+function duplicate(constraint: UniqueViolation['constraint'], orderId: string | null, traceId: string) {
+  switch (constraint) {
+    case 'order':
+      return new ConflictError(`orderId ${orderId} already exists for this payee`);
+    case 'trace':
+      return new ConflictError(`traceId ${traceId} already exists`);
+    default:
+      return new ConflictError(`a payment with this ${constraint} already exists`);
+  }
+}
+
+function describeKey(key: PaymentKey): string {
+  if ('traceId' in key) return `payment with traceId ${key.traceId} does not exist`;
+  if ('code' in key) return `one-time payment code ${key.code} does not exist`;
+  if ('txid' in key) return `transfer ${key.txid} does not exist`;
+  return `payment with orderId ${key.orderId} for payee ${key.payeeId} does not exist`;
+}
+
+/** The sandbox pays in the quote asset when it can be paid in, else in USDT. */
+function defaultAsset(catalog: AssetCatalog, quoteAssetId: string): string {
+  return catalog.getPayable(quoteAssetId)?.id ?? catalog.list().find((a) => a.symbol === 'USDT')?.id ?? quoteAssetId;
+}
+
+/** What is still owed, in `assetId`; the full price when nothing or another asset was paid. */
+function owed(payment: PaymentState['payment'], assetId: string, catalog: AssetCatalog): string {
+  if (payment.paymentAssetId === assetId && payment.payableAmount !== null) {
+    const rest = subtractDecimals(payment.payableAmount, payment.paidAmount);
+    return compareDecimals(rest, '0') > 0 ? rest : payment.payableAmount;
+  }
+  const from = catalog.get(payment.quoteAssetId);
+  const to = catalog.get(assetId);
+  return from && to ? catalog.quote(payment.quoteAmount, from, to) : payment.quoteAmount;
+}

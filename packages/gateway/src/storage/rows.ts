@@ -1,0 +1,204 @@
+// Mapping between domain records and table rows. Numbers go through Number() because
+// PostgreSQL's driver returns BIGINT as a string.
+import type {
+  CallbackEventName,
+  FailureCode,
+  OptionalEventName,
+  PaymentStatus,
+  SettleStatus,
+  SurplusStatus,
+} from '@payhook/protocol';
+import type { Insertable, Selectable } from 'kysely';
+import type {
+  Attempt,
+  AttemptErrorClass,
+  Delivery,
+  DeliveryState,
+  Payment,
+  PaymentEvent,
+  PaymentKind,
+  Transfer,
+} from '../interfaces.js';
+import type { AttemptsTable, DeliveriesTable, EventsTable, PaymentsTable, TransfersTable } from './schema.js';
+
+const num = (v: number | string): number => Number(v);
+const numOrNull = (v: number | string | null): number | null => (v === null ? null : Number(v));
+
+export function paymentToRow(p: Payment): Insertable<PaymentsTable> {
+  return {
+    trace_id: p.traceId,
+    order_id: p.orderId,
+    payee_id: p.payeeId,
+    kind: p.kind,
+    code: p.code,
+    quote_amount: p.quoteAmount,
+    quote_asset_id: p.quoteAssetId,
+    payment_asset_id: p.paymentAssetId,
+    payable_amount: p.payableAmount,
+    settlement_asset_id: p.settlementAssetId,
+    strict_mode: p.strictMode ? 1 : 0,
+    is_multi_pay: p.isMultiPay ? 1 : 0,
+    callback_url: p.callbackUrl,
+    callback_events: p.callbackEvents.join('|'),
+    return_to: p.returnTo,
+    failed_return_to: p.failedReturnTo,
+    remark: p.remark,
+    settlement_memo: p.settlementMemo,
+    expire_at: p.expireAt,
+    status: p.status,
+    failure_code: p.failureCode,
+    paid_amount: p.paidAmount,
+    surplus_amount: p.surplusAmount,
+    surplus_status: p.surplusStatus,
+    settle_status: p.settleStatus,
+    settle_due_at: p.settleDueAt,
+    settle_amount: p.settleAmount,
+    settle_asset_id: p.settleAssetId,
+    created_at: p.createdAt,
+    updated_at: p.updatedAt,
+    completed_at: p.completedAt,
+  };
+}
+
+export function rowToPayment(r: Selectable<PaymentsTable>): Payment {
+  return {
+    traceId: r.trace_id,
+    orderId: r.order_id,
+    payeeId: r.payee_id,
+    kind: r.kind as PaymentKind,
+    code: r.code,
+    quoteAmount: r.quote_amount,
+    quoteAssetId: r.quote_asset_id,
+    paymentAssetId: r.payment_asset_id,
+    payableAmount: r.payable_amount,
+    settlementAssetId: r.settlement_asset_id,
+    strictMode: num(r.strict_mode) === 1,
+    isMultiPay: num(r.is_multi_pay) === 1,
+    callbackUrl: r.callback_url,
+    callbackEvents: r.callback_events === '' ? [] : (r.callback_events.split('|') as OptionalEventName[]),
+    returnTo: r.return_to,
+    failedReturnTo: r.failed_return_to,
+    remark: r.remark,
+    settlementMemo: r.settlement_memo,
+    expireAt: numOrNull(r.expire_at),
+    status: r.status as PaymentStatus,
+    failureCode: r.failure_code as FailureCode | null,
+    paidAmount: r.paid_amount,
+    surplusAmount: r.surplus_amount,
+    surplusStatus: r.surplus_status as SurplusStatus,
+    settleStatus: r.settle_status as SettleStatus,
+    settleDueAt: numOrNull(r.settle_due_at),
+    settleAmount: r.settle_amount,
+    settleAssetId: r.settle_asset_id,
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+    completedAt: numOrNull(r.completed_at),
+  };
+}
+
+export function transferToRow(t: Transfer): Insertable<TransfersTable> {
+  return {
+    txid: t.txid,
+    trace_id: t.traceId,
+    amount: t.amount,
+    asset_id: t.assetId,
+    confirmations: t.confirmations,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+  };
+}
+
+export function rowToTransfer(r: Selectable<TransfersTable>): Transfer {
+  return {
+    txid: r.txid,
+    traceId: r.trace_id,
+    amount: r.amount,
+    assetId: r.asset_id,
+    confirmations: num(r.confirmations),
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+  };
+}
+
+export function eventToRow(e: PaymentEvent): Insertable<EventsTable> {
+  return { id: e.id, trace_id: e.traceId, type: e.type, status: e.status, created_at: e.createdAt };
+}
+
+export function rowToEvent(r: Selectable<EventsTable>): PaymentEvent {
+  return {
+    id: r.id,
+    traceId: r.trace_id,
+    type: r.type as CallbackEventName,
+    status: r.status as PaymentStatus,
+    createdAt: num(r.created_at),
+  };
+}
+
+export function deliveryToRow(d: Delivery): Insertable<DeliveriesTable> {
+  return {
+    id: d.id,
+    event_id: d.eventId,
+    trace_id: d.traceId,
+    event_type: d.eventType,
+    url: d.url,
+    body: d.body,
+    state: d.state,
+    attempts: d.attempts,
+    next_attempt_at: d.nextAttemptAt,
+    lock_token: null,
+    locked_until: d.lockedUntil,
+    redelivery_of: d.redeliveryOf,
+    created_at: d.createdAt,
+    updated_at: d.updatedAt,
+  };
+}
+
+export function rowToDelivery(r: Selectable<DeliveriesTable>): Delivery {
+  return {
+    id: r.id,
+    eventId: r.event_id,
+    traceId: r.trace_id,
+    eventType: r.event_type as CallbackEventName,
+    url: r.url,
+    body: r.body,
+    state: r.state as DeliveryState,
+    attempts: num(r.attempts),
+    nextAttemptAt: numOrNull(r.next_attempt_at),
+    lockedUntil: numOrNull(r.locked_until),
+    redeliveryOf: r.redelivery_of,
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+  };
+}
+
+export function attemptToRow(a: Attempt): Insertable<AttemptsTable> {
+  return {
+    delivery_id: a.deliveryId,
+    attempt_no: a.attemptNo,
+    due_at: a.dueAt,
+    started_at: a.startedAt,
+    ended_at: a.endedAt,
+    success: a.success ? 1 : 0,
+    status_code: a.statusCode,
+    latency_ms: a.latencyMs,
+    error_class: a.errorClass,
+    error_message: a.errorMessage,
+    response_excerpt: a.responseExcerpt,
+  };
+}
+
+export function rowToAttempt(r: Selectable<AttemptsTable>): Attempt {
+  return {
+    deliveryId: r.delivery_id,
+    attemptNo: num(r.attempt_no),
+    dueAt: num(r.due_at),
+    startedAt: num(r.started_at),
+    endedAt: num(r.ended_at),
+    success: num(r.success) === 1,
+    statusCode: numOrNull(r.status_code),
+    latencyMs: num(r.latency_ms),
+    errorClass: r.error_class as AttemptErrorClass | null,
+    errorMessage: r.error_message,
+    responseExcerpt: r.response_excerpt,
+  };
+}

@@ -1,0 +1,98 @@
+// Table shapes as Kysely sees them. Times are epoch milliseconds; amounts are decimal
+// strings; booleans are 0/1 integers so SQLite and PostgreSQL store them alike.
+import type { ColumnType } from 'kysely';
+
+/** A BIGINT column: PostgreSQL's driver may hand it back as a string. */
+type Millis = ColumnType<number, number, number>;
+type NullableMillis = ColumnType<number | null, number | null, number | null>;
+
+export interface PaymentsTable {
+  trace_id: string;
+  order_id: string | null;
+  payee_id: string;
+  kind: string;
+  code: string | null;
+  quote_amount: string;
+  quote_asset_id: string;
+  payment_asset_id: string | null;
+  payable_amount: string | null;
+  settlement_asset_id: string;
+  strict_mode: number;
+  is_multi_pay: number;
+  callback_url: string | null;
+  callback_events: string;
+  return_to: string | null;
+  failed_return_to: string | null;
+  remark: string | null;
+  settlement_memo: string | null;
+  expire_at: NullableMillis;
+  status: string;
+  failure_code: string | null;
+  paid_amount: string;
+  surplus_amount: string;
+  surplus_status: string;
+  settle_status: string;
+  settle_due_at: NullableMillis;
+  settle_amount: string | null;
+  settle_asset_id: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+  completed_at: NullableMillis;
+}
+
+export interface TransfersTable {
+  txid: string;
+  trace_id: string;
+  amount: string;
+  asset_id: string;
+  confirmations: number;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface EventsTable {
+  id: string;
+  trace_id: string;
+  type: string;
+  status: string;
+  created_at: Millis;
+}
+
+export interface DeliveriesTable {
+  id: string;
+  event_id: string;
+  trace_id: string;
+  event_type: string;
+  url: string;
+  body: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: NullableMillis;
+  lock_token: string | null;
+  locked_until: NullableMillis;
+  redelivery_of: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface AttemptsTable {
+  delivery_id: string;
+  attempt_no: number;
+  due_at: Millis;
+  started_at: Millis;
+  ended_at: Millis;
+  success: number;
+  status_code: number | null;
+  latency_ms: number;
+  error_class: string | null;
+  error_message: string | null;
+  response_excerpt: string | null;
+}
+
+export interface Database {
+  payments: PaymentsTable;
+  transfers: TransfersTable;
+  events: EventsTable;
+  deliveries: DeliveriesTable;
+  attempts: AttemptsTable;
+}

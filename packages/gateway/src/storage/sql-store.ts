@@ -1,0 +1,356 @@
+// The Store over Kysely: one set of queries for SQLite and PostgreSQL. A dialect folder
+// (sqlite/, postgres/) only opens the connection and names its capabilities.
+import { type Kysely, Migrator, sql, type Transaction } from 'kysely';
+import { UniqueViolation } from '../errors.js';
+import type { Attempt, Delivery, DeliveryState, Payment, PaymentEvent, Transfer } from '../interfaces.js';
+import type { PaymentState } from '../lifecycle.js';
+import { migrationProvider } from './migrations/index.js';
+import {
+  attemptToRow,
+  deliveryToRow,
+  eventToRow,
+  paymentToRow,
+  rowToAttempt,
+  rowToDelivery,
+  rowToEvent,
+  rowToPayment,
+  rowToTransfer,
+  transferToRow,
+} from './rows.js';
+import type { Database } from './schema.js';
+import type {
+  ClaimedDelivery,
+  DeliveryFilter,
+  DeliveryUpdate,
+  DueWork,
+  PaymentChange,
+  PaymentFilter,
+  PaymentKey,
+  Store,
+  StoreCapabilities,
+} from './store.js';
+
+export interface SqlDialect {
+  db: Kysely<Database>;
+  capabilities: StoreCapabilities;
+  /** Names the unique key a driver error violated, or undefined if it is another error. */
+  uniqueViolation(error: unknown): UniqueViolation['constraint'] | undefined;
+}
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export class SqlStore implements Store {
+  readonly capabilities: StoreCapabilities;
+  private readonly db: Kysely<Database>;
+
+  private constructor(private readonly dialect: SqlDialect) {
+    this.db = dialect.db;
+    this.capabilities = dialect.capabilities;
+  }
+
+  /** Opens the store and brings its schema up to date. */
+  static async open(dialect: SqlDialect): Promise<SqlStore> {
+    const { error, results } = await new Migrator({ db: dialect.db, provider: migrationProvider }).migrateToLatest();
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+      throw new Error(`migration ${failed} failed: ${String(error)}`, { cause: error });
+    }
+    return new SqlStore(dialect);
+  }
+
+  async insertPayment(payment: Payment): Promise<void> {
+    try {
+      await this.db.insertInto('payments').values(paymentToRow(payment)).execute();
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  async findPayment(key: PaymentKey): Promise<PaymentState | undefined> {
+    return loadPayment(this.db, key, false);
+  }
+
+  async updatePayment(traceId: string, change: (state: PaymentState) => PaymentChange): Promise<PaymentChange> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const before = await loadPayment(trx, { traceId }, this.capabilities.rowLocks);
+        if (!before) throw new Error(`payment ${traceId} vanished inside its own transaction`);
+        const result = change(before);
+        await writeChange(trx, before, result);
+        return result;
+      });
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  async dueWork(now: number, limit: number): Promise<DueWork[]> {
+    const expiring = await this.db
+      .selectFrom('payments')
+      .select('trace_id')
+      .where('status', 'in', ['unpaid', 'pending'])
+      .where('expire_at', '<=', now)
+      .orderBy('expire_at')
+      .limit(limit)
+      .execute();
+    const settling = await this.db
+      .selectFrom('payments')
+      .select('trace_id')
+      .where('settle_status', '=', 'pending')
+      .where('settle_due_at', '<=', now)
+      .orderBy('settle_due_at')
+      .limit(limit)
+      .execute();
+    return [
+      ...expiring.map((r) => ({ traceId: r.trace_id, reason: 'expire' as const })),
+      ...settling.map((r) => ({ traceId: r.trace_id, reason: 'settle' as const })),
+    ];
+  }
+
+  async nextWorkAt(now: number): Promise<number | null> {
+    const expiry = await this.db
+      .selectFrom('payments')
+      .select('expire_at as at')
+      .where('status', 'in', ['unpaid', 'pending'])
+      .where('expire_at', '>', now)
+      .orderBy('expire_at')
+      .limit(1)
+      .executeTakeFirst();
+    const settle = await this.db
+      .selectFrom('payments')
+      .select('settle_due_at as at')
+      .where('settle_status', '=', 'pending')
+      .where('settle_due_at', '>', now)
+      .orderBy('settle_due_at')
+      .limit(1)
+      .executeTakeFirst();
+    const times = [expiry?.at, settle?.at].filter((t): t is number => t !== undefined && t !== null).map(Number);
+    return times.length === 0 ? null : Math.min(...times);
+  }
+
+  async claimDeliveries(opts: {
+    now: number;
+    limit: number;
+    leaseMs: number;
+    token: string;
+  }): Promise<ClaimedDelivery[]> {
+    const { now, limit, leaseMs, token } = opts;
+    const rows = await this.db
+      .updateTable('deliveries')
+      .set({ lock_token: token, locked_until: now + leaseMs })
+      .where('id', 'in', (eb) => {
+        const due = eb
+          .selectFrom('deliveries')
+          .select('id')
+          .where('state', '=', 'pending')
+          .where('next_attempt_at', '<=', now)
+          .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<=', now)]))
+          .orderBy('next_attempt_at')
+          .limit(limit);
+        return this.capabilities.skipLocked ? due.forUpdate().skipLocked() : due;
+      })
+      .returningAll()
+      .execute();
+    return rows
+      .map((r) => {
+        const delivery = rowToDelivery(r);
+        return { ...delivery, dueAt: delivery.nextAttemptAt ?? now };
+      })
+      .sort((a, b) => a.dueAt - b.dueAt);
+  }
+
+  async recordAttempt(attempt: Attempt, update: DeliveryUpdate, token: string, now: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const moved = await trx
+        .updateTable('deliveries')
+        .set({
+          state: update.state,
+          attempts: attempt.attemptNo,
+          next_attempt_at: update.nextAttemptAt,
+          lock_token: null,
+          locked_until: null,
+          updated_at: now,
+        })
+        .where('id', '=', attempt.deliveryId)
+        .where('lock_token', '=', token)
+        .where('attempts', '=', attempt.attemptNo - 1)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) === 0) return false;
+      await trx.insertInto('attempts').values(attemptToRow(attempt)).execute();
+      return true;
+    });
+  }
+
+  async releaseDeliveries(ids: readonly string[], token: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('deliveries')
+      .set({ lock_token: null, locked_until: null })
+      .where('id', 'in', ids)
+      .where('lock_token', '=', token)
+      .execute();
+  }
+
+  async nextDeliveryAt(now: number): Promise<number | null> {
+    const row = await this.db
+      .selectFrom('deliveries')
+      .select('next_attempt_at')
+      .where('state', '=', 'pending')
+      .where('next_attempt_at', '>', now)
+      .orderBy('next_attempt_at')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.next_attempt_at == null ? null : Number(row.next_attempt_at);
+  }
+
+  async insertDelivery(delivery: Delivery): Promise<void> {
+    await this.db.insertInto('deliveries').values(deliveryToRow(delivery)).execute();
+  }
+
+  async listPayments(filter: PaymentFilter): Promise<Payment[]> {
+    let q = this.db.selectFrom('payments').selectAll('payments');
+    if (filter.status) q = q.where('status', '=', filter.status);
+    if (filter.search) {
+      const term = filter.search;
+      q = q.where((w) => w.or([w('trace_id', '=', term.toLowerCase()), w('order_id', '=', term)]));
+    }
+    if (filter.deliveryState) {
+      const state = filter.deliveryState;
+      q = q.where((w) =>
+        w.exists(
+          w
+            .selectFrom('deliveries')
+            .select(sql.lit(1).as('one'))
+            .whereRef('deliveries.trace_id', '=', 'payments.trace_id')
+            .where('deliveries.state', '=', state),
+        ),
+      );
+    }
+    if (filter.before) {
+      const { createdAt, traceId } = filter.before;
+      q = q.where((w) =>
+        w.or([w('created_at', '<', createdAt), w.and([w('created_at', '=', createdAt), w('trace_id', '<', traceId)])]),
+      );
+    }
+    const rows = await q.orderBy('created_at', 'desc').orderBy('trace_id', 'desc').limit(filter.limit).execute();
+    return rows.map(rowToPayment);
+  }
+
+  async listTransfers(traceId: string): Promise<Transfer[]> {
+    const rows = await this.db
+      .selectFrom('transfers')
+      .selectAll()
+      .where('trace_id', '=', traceId)
+      .orderBy('created_at')
+      .orderBy('txid')
+      .execute();
+    return rows.map(rowToTransfer);
+  }
+
+  async listEvents(traceId: string): Promise<PaymentEvent[]> {
+    const rows = await this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('trace_id', '=', traceId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(rowToEvent);
+  }
+
+  async getEvent(id: string): Promise<PaymentEvent | undefined> {
+    const row = await this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && rowToEvent(row);
+  }
+
+  async listDeliveries(filter: DeliveryFilter): Promise<Delivery[]> {
+    let q = this.db.selectFrom('deliveries').selectAll();
+    if (filter.traceId) q = q.where('trace_id', '=', filter.traceId);
+    if (filter.eventId) q = q.where('event_id', '=', filter.eventId);
+    if (filter.state) q = q.where('state', '=', filter.state);
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).execute();
+    return rows.map(rowToDelivery);
+  }
+
+  async getDelivery(id: string): Promise<Delivery | undefined> {
+    const row = await this.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && rowToDelivery(row);
+  }
+
+  async listAttempts(deliveryId: string): Promise<Attempt[]> {
+    const rows = await this.db
+      .selectFrom('attempts')
+      .selectAll()
+      .where('delivery_id', '=', deliveryId)
+      .orderBy('attempt_no')
+      .execute();
+    return rows.map(rowToAttempt);
+  }
+
+  async countDeliveries(): Promise<Record<DeliveryState, number>> {
+    const rows = await this.db
+      .selectFrom('deliveries')
+      .select(['state', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .groupBy('state')
+      .execute();
+    const counts: Record<DeliveryState, number> = { pending: 0, delivered: 0, exhausted: 0 };
+    for (const r of rows) counts[r.state as DeliveryState] = Number(r.n);
+    return counts;
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  private translate(error: unknown): unknown {
+    const constraint = this.dialect.uniqueViolation(error);
+    return constraint ? new UniqueViolation(constraint) : error;
+  }
+}
+
+async function loadPayment(db: Db, key: PaymentKey, lock: boolean): Promise<PaymentState | undefined> {
+  let q = db.selectFrom('payments').selectAll();
+  if ('traceId' in key) q = q.where('trace_id', '=', key.traceId.toLowerCase());
+  else if ('code' in key) q = q.where('code', '=', key.code);
+  else if ('txid' in key) {
+    q = q.where('trace_id', '=', (eb) => eb.selectFrom('transfers').select('trace_id').where('txid', '=', key.txid));
+  } else q = q.where('payee_id', '=', key.payeeId).where('order_id', '=', key.orderId);
+  const row = await (lock ? q.forUpdate() : q).executeTakeFirst();
+  if (!row) return undefined;
+  const transfers = await db
+    .selectFrom('transfers')
+    .selectAll()
+    .where('trace_id', '=', row.trace_id)
+    .orderBy('created_at')
+    .orderBy('txid')
+    .execute();
+  return { payment: rowToPayment(row), transfers: transfers.map(rowToTransfer) };
+}
+
+async function writeChange(trx: Transaction<Database>, before: PaymentState, change: PaymentChange): Promise<void> {
+  const { payment, transfers } = change.next;
+  if (payment !== before.payment) {
+    const { trace_id, ...row } = paymentToRow(payment);
+    await trx.updateTable('payments').set(row).where('trace_id', '=', trace_id).execute();
+  }
+  const old = new Map(before.transfers.map((t) => [t.txid, t]));
+  for (const t of transfers) {
+    const prior = old.get(t.txid);
+    if (!prior) await trx.insertInto('transfers').values(transferToRow(t)).execute();
+    else if (prior !== t) {
+      await trx
+        .updateTable('transfers')
+        .set({ confirmations: t.confirmations, updated_at: t.updatedAt })
+        .where('txid', '=', t.txid)
+        .execute();
+    }
+  }
+  if (change.events.length > 0) await trx.insertInto('events').values(change.events.map(eventToRow)).execute();
+  if (change.deliveries.length > 0) {
+    await trx.insertInto('deliveries').values(change.deliveries.map(deliveryToRow)).execute();
+  }
+}

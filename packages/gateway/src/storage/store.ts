@@ -1,0 +1,103 @@
+// The storage interface: narrow, domain-shaped, and the only place that knows SQL exists.
+// SQLite and PostgreSQL implement it with the same queries; where they differ, a capability
+// flag says so (see StoreCapabilities), never an `if (sqlite)` in the domain.
+import type { Attempt, Delivery, DeliveryState, Payment, PaymentEvent, Transfer } from '../interfaces.js';
+import type { PaymentState } from '../lifecycle.js';
+
+export interface StoreCapabilities {
+  /** `SELECT … FOR UPDATE SKIP LOCKED`: many dispatchers can claim without waiting on each other. */
+  skipLocked: boolean;
+  /** Row locks inside a transaction; without them the database serialises writers (SQLite). */
+  rowLocks: boolean;
+  dialect: 'sqlite' | 'postgres';
+}
+
+export type PaymentKey =
+  | { traceId: string }
+  | { payeeId: string; orderId: string }
+  | { code: string }
+  | { txid: string };
+
+/** What a life-cycle step writes, all in one transaction: the outbox. */
+export interface PaymentChange {
+  next: PaymentState;
+  events: PaymentEvent[];
+  deliveries: Delivery[];
+}
+
+export interface ClaimedDelivery extends Delivery {
+  /** The schedule's due time of the attempt about to be made (for lateness). */
+  dueAt: number;
+}
+
+/** How a finished attempt moves its delivery on. */
+export interface DeliveryUpdate {
+  state: DeliveryState;
+  nextAttemptAt: number | null;
+}
+
+export interface PaymentFilter {
+  status?: string;
+  /** Exact traceId or orderId. */
+  search?: string;
+  /** Only payments with a delivery in this state. */
+  deliveryState?: DeliveryState;
+  limit: number;
+  /** Payments created strictly before this (createdAt, traceId) pair, for paging. */
+  before?: { createdAt: number; traceId: string };
+}
+
+export interface DeliveryFilter {
+  traceId?: string;
+  eventId?: string;
+  state?: DeliveryState;
+  limit: number;
+}
+
+export interface DueWork {
+  traceId: string;
+  reason: 'expire' | 'settle';
+}
+
+export interface Store {
+  readonly capabilities: StoreCapabilities;
+
+  /** Inserts a new payment; throws UniqueViolation on a taken traceId, (payee, orderId) or code. */
+  insertPayment(payment: Payment): Promise<void>;
+  findPayment(key: PaymentKey): Promise<PaymentState | undefined>;
+  /**
+   * Loads and locks a payment, lets `change` compute what happens, and writes the new
+   * state, its events and their deliveries together. If `change` throws, nothing is written.
+   */
+  updatePayment(traceId: string, change: (state: PaymentState) => PaymentChange): Promise<PaymentChange>;
+  /** Payments whose deadline or settlement time has come. */
+  dueWork(now: number, limit: number): Promise<DueWork[]>;
+  /** The earliest future expiry or settlement, to sleep until then. */
+  nextWorkAt(now: number): Promise<number | null>;
+
+  /** Leases up to `limit` due deliveries, earliest first, for `leaseMs`. */
+  claimDeliveries(opts: { now: number; limit: number; leaseMs: number; token: string }): Promise<ClaimedDelivery[]>;
+  /**
+   * Records an attempt and moves its delivery on, if `token` still holds the lease.
+   * Returns false (and writes nothing) when the lease was lost to another dispatcher.
+   */
+  recordAttempt(attempt: Attempt, update: DeliveryUpdate, token: string, now: number): Promise<boolean>;
+  /** Gives leased deliveries back (graceful shutdown): they are due again at once. */
+  releaseDeliveries(ids: readonly string[], token: string): Promise<void>;
+  /** The earliest future due time of a pending delivery. */
+  nextDeliveryAt(now: number): Promise<number | null>;
+  insertDelivery(delivery: Delivery): Promise<void>;
+
+  listPayments(filter: PaymentFilter): Promise<Payment[]>;
+  listTransfers(traceId: string): Promise<Transfer[]>;
+  listEvents(traceId: string): Promise<PaymentEvent[]>;
+  getEvent(id: string): Promise<PaymentEvent | undefined>;
+  listDeliveries(filter: DeliveryFilter): Promise<Delivery[]>;
+  getDelivery(id: string): Promise<Delivery | undefined>;
+  listAttempts(deliveryId: string): Promise<Attempt[]>;
+  countDeliveries(): Promise<Record<DeliveryState, number>>;
+
+  /** A cheap round trip, for health checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
