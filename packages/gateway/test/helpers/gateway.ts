@@ -1,0 +1,80 @@
+// Starts a real gateway (real SQLite file, real HTTP) on a free loopback port for a test.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { USDT_ID } from '../../src/assets.js';
+import { loadConfig } from '../../src/config.js';
+import { createGateway, type Gateway, type GatewayDeps } from '../../src/gateway.js';
+
+export { USDT_ID };
+
+export interface TestGateway {
+  gateway: Gateway;
+  url: string;
+  dbPath: string;
+  /** POSTs JSON and returns the parsed envelope with the HTTP status. */
+  post(path: string, body: unknown): Promise<{ status: number; body: any }>;
+  get(path: string): Promise<{ status: number; body: any }>;
+  /** Creates a /v1/payments payment in USDT; `overrides` win. */
+  createPayment(overrides?: Record<string, unknown>): Promise<any>;
+  close(): Promise<void>;
+}
+
+export async function startTestGateway(
+  env: Record<string, string> = {},
+  deps: GatewayDeps = {},
+  options: { dir?: string; listen?: boolean } = {},
+): Promise<TestGateway> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'payhook-test-'));
+  const dbPath = join(dir, 'gateway.sqlite');
+  const config = loadConfig({
+    PORT: '0',
+    DATABASE_URL: `sqlite:${dbPath}`,
+    PAYHOOK_RETRY_SCHEDULE: '0,0.05,0.05,0.05,0.05,0.05,0.05,0.05,0.05,0.05',
+    PAYHOOK_ATTEMPT_TIMEOUT: '1',
+    PAYHOOK_POLL_INTERVAL: '0.05',
+    PAYHOOK_SETTLE_DELAY: '0.1',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const gateway = await createGateway(config, { logger: pino({ level: 'silent' }), ...deps });
+  const url = options.listen === false ? '' : await gateway.start();
+  let closed = false;
+
+  const request = async (method: string, path: string, body?: unknown) => {
+    const res = await gateway.app.inject({
+      method: method as 'GET' | 'POST',
+      url: path,
+      ...(body === undefined ? {} : { payload: body as object }),
+    });
+    return { status: res.statusCode, body: res.json() };
+  };
+
+  return {
+    gateway,
+    url,
+    dbPath,
+    post: (path, body) => request('POST', path, body),
+    get: (path) => request('GET', path),
+    async createPayment(overrides = {}) {
+      const res = await request('POST', '/v1/payments', {
+        payeeId: 'payee-1',
+        orderId: `order-${Math.random().toString(36).slice(2, 12)}`,
+        quoteAmount: '10',
+        quoteAssetId: 'usd',
+        paymentAssetId: USDT_ID,
+        settlementAssetId: USDT_ID,
+        ...overrides,
+      });
+      if (res.status !== 200) throw new Error(`createPayment failed: ${JSON.stringify(res.body)}`);
+      return res.body.data;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await gateway.stop(200);
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

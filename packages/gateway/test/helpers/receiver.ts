@@ -1,0 +1,118 @@
+// A real HTTP callback receiver on loopback whose answers a test scripts, one per request.
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** How the receiver answers one callback. */
+export type Behaviour =
+  | 'success'
+  | 'lowercase_success'
+  | 'status500'
+  | 'status201'
+  | 'redirect'
+  | 'not_json'
+  | 'wrong_code'
+  | 'hang'
+  | 'reset'
+  | 'huge'
+  | 'slow_success';
+
+export interface ReceivedCallback {
+  at: number;
+  headers: IncomingMessage['headers'];
+  body: string;
+  behaviour: Behaviour;
+}
+
+export interface Receiver {
+  url: string;
+  received: ReceivedCallback[];
+  /** Answers follow this script, then `fallback` for every later request. */
+  script(behaviours: Behaviour[], fallback?: Behaviour): void;
+  close(): Promise<void>;
+}
+
+export async function startReceiver(options: { hugeBytes?: number; slowMs?: number } = {}): Promise<Receiver> {
+  let queue: Behaviour[] = [];
+  let fallback: Behaviour = 'success';
+  const received: ReceivedCallback[] = [];
+  const hanging = new Set<ServerResponse>();
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const behaviour = queue.shift() ?? fallback;
+      received.push({ at: Date.now(), headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), behaviour });
+      answer(behaviour, req, res);
+    });
+  });
+
+  function answer(behaviour: Behaviour, req: IncomingMessage, res: ServerResponse) {
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    switch (behaviour) {
+      case 'success':
+        return json(200, { code: 'SUCCESS' });
+      case 'lowercase_success':
+        return json(200, { code: 'success' });
+      case 'status500':
+        return json(500, { code: 'SUCCESS' });
+      case 'status201':
+        return json(201, { code: 'SUCCESS' });
+      case 'redirect':
+        res.writeHead(302, { location: '/elsewhere' });
+        return res.end();
+      case 'not_json':
+        res.writeHead(200, { 'content-type': 'text/html' });
+        return res.end('<html>SUCCESS</html>');
+      case 'wrong_code':
+        return json(200, { code: 'FAIL' });
+      case 'hang':
+        hanging.add(res);
+        return;
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'huge': {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const pad = 'x'.repeat(options.hugeBytes ?? 1024 * 1024);
+        return res.end(`{"code":"SUCCESS","pad":"${pad}"}`);
+      }
+      case 'slow_success':
+        setTimeout(() => json(200, { code: 'SUCCESS' }), options.slowMs ?? 200);
+        return;
+    }
+  }
+
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/callback`,
+    received,
+    script(behaviours, fb = 'success') {
+      queue = [...behaviours];
+      fallback = fb;
+    },
+    async close() {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
+/** A port with nothing listening: connections are refused. */
+export async function refusedUrl(): Promise<string> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return `http://127.0.0.1:${port}/callback`;
+}
