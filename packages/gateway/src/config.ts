@@ -73,32 +73,42 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // An empty variable means "not set", as shells and compose files usually intend.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(`invalid configuration:\n${parsed.error.issues.map((i) => `  - ${i.message}`).join('\n')}`);
-  }
-  const e = parsed.data;
-  const problems: string[] = [];
+  // Every problem is reported at once: the schema's, then the checks below, which read the
+  // raw values so that one malformed variable does not hide the others.
+  const problems: string[] = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => {
+        const name = String(i.path[0] ?? '');
+        return name !== '' && !i.message.includes(name) ? `${name}: ${i.message}` : i.message;
+      });
+  const fail = () => new ConfigError(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   let schedule = scheduleFromSeconds(DEFAULT_RETRY_SCHEDULE_SECONDS);
-  if (e.PAYHOOK_RETRY_SCHEDULE !== undefined) {
+  if (present.PAYHOOK_RETRY_SCHEDULE !== undefined) {
     try {
-      schedule = parseRetrySchedule(e.PAYHOOK_RETRY_SCHEDULE);
+      schedule = parseRetrySchedule(present.PAYHOOK_RETRY_SCHEDULE);
     } catch (error) {
       problems.push(`PAYHOOK_RETRY_SCHEDULE: ${(error as Error).message}`);
     }
   }
+  const databaseUrl = present.DATABASE_URL;
+  if (
+    databaseUrl !== undefined &&
+    !/^(sqlite:|file:|postgres:\/\/|postgresql:\/\/)/.test(databaseUrl) &&
+    databaseUrl.includes('://')
+  ) {
+    problems.push(`DATABASE_URL: unsupported scheme in "${databaseUrl}"; use sqlite:PATH or postgres://…`);
+  }
+  if (present.PAYHOOK_MODE === 'production' && present.PAYHOOK_ADMIN_TOKEN === undefined) {
+    problems.push('PAYHOOK_ADMIN_TOKEN is required in production mode (it guards the admin API)');
+  }
+  if (!parsed.success) throw fail();
+  const e = parsed.data;
   // The lease must outlast the attempt, or a slow answer could be sent twice at once.
   const leaseMs = e.PAYHOOK_LEASE ?? e.PAYHOOK_ATTEMPT_TIMEOUT + 30_000;
   if (leaseMs <= e.PAYHOOK_ATTEMPT_TIMEOUT) {
     problems.push('PAYHOOK_LEASE must be longer than PAYHOOK_ATTEMPT_TIMEOUT');
   }
-  if (!/^(sqlite:|file:|postgres:\/\/|postgresql:\/\/)/.test(e.DATABASE_URL) && e.DATABASE_URL.includes('://')) {
-    problems.push(`DATABASE_URL: unsupported scheme in "${e.DATABASE_URL}"; use sqlite:PATH or postgres://…`);
-  }
-  if (e.PAYHOOK_MODE === 'production' && e.PAYHOOK_ADMIN_TOKEN === undefined) {
-    problems.push('PAYHOOK_ADMIN_TOKEN is required in production mode (it guards the admin API)');
-  }
-  if (problems.length > 0)
-    throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (problems.length > 0) throw fail();
   const shownHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
   return {
     port: e.PORT,

@@ -47,6 +47,13 @@ export function convertAmount(
   places: number,
   rounding: Rounding,
 ): string {
-  const exact = new Big(amount).times(numerator).div(denominator);
-  return normalizeDecimal(exact.round(places, rounding === 'up' ? Big.roundUp : Big.roundDown).toFixed());
+  // Round the exact quotient once, in the wanted direction. Big's default division first
+  // rounds to 20 places half-up, which can push a value across the final rounding step
+  // (a tiny positive amount became "0" even when rounding up).
+  const mode = rounding === 'up' ? Big.roundUp : Big.roundDown;
+  const Exact = Big();
+  Exact.DP = places;
+  Exact.RM = mode;
+  const result = new Exact(amount).times(numerator).div(denominator);
+  return normalizeDecimal(result.round(places, mode).toFixed());
 }

@@ -156,12 +156,17 @@ export const paymentResultData = z.looseObject({
 });
 export type PaymentResultData = z.infer<typeof paymentResultData>;
 
-/** Formats zod issues as one readable line: `quoteAmount: must be a positive decimal…; payeeId: is required`. */
+/**
+ * Formats zod issues as one readable line: `quoteAmount: must be a positive decimal…; payeeId: is required`.
+ * Parse with `{ reportInput: true }`: zod keeps an issue's input only then, and only with it can a
+ * missing field ("is required") be told from a wrong-typed one (which keeps its own message).
+ */
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
       const path = issue.path.join('.');
-      const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+      const missing = issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined;
+      const message = missing ? 'is required' : issue.message;
       return path ? `${path}: ${message}` : message;
     })
     .join('; ');

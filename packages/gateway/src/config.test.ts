@@ -1,0 +1,199 @@
+// Configuration from the environment: defaults, every variable, and every problem reported at once.
+import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '@payhook/protocol';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const TOKEN = 'a-very-secret-admin-token';
+
+/** Runs loadConfig expecting a ConfigError, and returns the problems it lists. */
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    const [head, ...lines] = (error as Error).message.split('\n');
+    expect(head).toBe('invalid configuration:');
+    return lines.map((l) => l.replace(/^ {2}- /, ''));
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig defaults', () => {
+  it('runs a local sandbox on port 8080 with the MixPay schedule', () => {
+    expect(loadConfig({})).toEqual({
+      port: 8080,
+      host: '127.0.0.1',
+      databaseUrl: 'sqlite:./data/payhook.sqlite',
+      mode: 'sandbox',
+      schedule: DEFAULT_RETRY_SCHEDULE_SECONDS.map((s) => s * 1000),
+      attemptTimeoutMs: 10_000,
+      maxAnswerBytes: 65_536,
+      concurrency: 64,
+      leaseMs: 40_000,
+      pollIntervalMs: 1_000,
+      settleDelayMs: 5_000,
+      publicUrl: 'http://127.0.0.1:8080',
+      adminToken: undefined,
+      sandboxEnabled: true,
+      logLevel: 'info',
+    });
+  });
+
+  it('treats empty strings as unset', () => {
+    const empty = {
+      PORT: '',
+      HOST: '',
+      DATABASE_URL: '',
+      PAYHOOK_MODE: '',
+      PAYHOOK_RETRY_SCHEDULE: '',
+      PAYHOOK_ATTEMPT_TIMEOUT: '',
+      PAYHOOK_LEASE: '',
+      PAYHOOK_PUBLIC_URL: '',
+      PAYHOOK_ADMIN_TOKEN: '',
+      PAYHOOK_SANDBOX: '',
+      LOG_LEVEL: '',
+    };
+    expect(loadConfig(empty)).toEqual(loadConfig({}));
+  });
+
+  it('ignores unrelated variables', () => {
+    expect(loadConfig({ PATH: '/usr/bin', HOME: '/root', UNRELATED: 'x' })).toEqual(loadConfig({}));
+  });
+
+  it('derives the lease from the attempt timeout', () => {
+    expect(loadConfig({ PAYHOOK_ATTEMPT_TIMEOUT: '2' }).leaseMs).toBe(32_000);
+  });
+});
+
+describe('loadConfig parses every variable', () => {
+  it('reads them all', () => {
+    const config = loadConfig({
+      PORT: '9090',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgres://payhook@db/payhook',
+      PAYHOOK_MODE: 'production',
+      PAYHOOK_RETRY_SCHEDULE: '0,0.05,0.1',
+      PAYHOOK_ATTEMPT_TIMEOUT: '2.5',
+      PAYHOOK_MAX_ANSWER_BYTES: '1024',
+      PAYHOOK_CONCURRENCY: '8',
+      PAYHOOK_LEASE: '3',
+      PAYHOOK_POLL_INTERVAL: '0.2',
+      PAYHOOK_SETTLE_DELAY: '60',
+      PAYHOOK_PUBLIC_URL: 'https://pay.example.com/',
+      PAYHOOK_ADMIN_TOKEN: TOKEN,
+      PAYHOOK_SANDBOX: '1',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toEqual({
+      port: 9090,
+      host: '0.0.0.0',
+      databaseUrl: 'postgres://payhook@db/payhook',
+      mode: 'production',
+      schedule: [0, 50, 100],
+      attemptTimeoutMs: 2_500,
+      maxAnswerBytes: 1024,
+      concurrency: 8,
+      leaseMs: 3_000,
+      pollIntervalMs: 200,
+      settleDelayMs: 60_000,
+      publicUrl: 'https://pay.example.com',
+      adminToken: TOKEN,
+      sandboxEnabled: true,
+      logLevel: 'debug',
+    });
+  });
+
+  it.each(['sqlite:/tmp/x.db', 'file:/tmp/x.db', './data/x.sqlite', 'postgresql://u@h/db'])(
+    'accepts DATABASE_URL %s',
+    (url) => {
+      expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    },
+  );
+
+  it('disables the sandbox by default in production, and honours PAYHOOK_SANDBOX', () => {
+    const production = { PAYHOOK_MODE: 'production', PAYHOOK_ADMIN_TOKEN: TOKEN };
+    expect(loadConfig(production).sandboxEnabled).toBe(false);
+    expect(loadConfig({ ...production, PAYHOOK_SANDBOX: 'true' }).sandboxEnabled).toBe(true);
+    expect(loadConfig({ PAYHOOK_SANDBOX: '0' }).sandboxEnabled).toBe(false);
+    expect(loadConfig({ PAYHOOK_SANDBOX: 'false' }).sandboxEnabled).toBe(false);
+  });
+
+  it('shows a reachable public URL for wildcard and IPv6 hosts', () => {
+    expect(loadConfig({ HOST: '0.0.0.0', PORT: '3000' }).publicUrl).toBe('http://127.0.0.1:3000');
+    expect(loadConfig({ HOST: '::' }).publicUrl).toBe('http://127.0.0.1:8080');
+    expect(loadConfig({ HOST: '::1' }).publicUrl).toBe('http://[::1]:8080');
+  });
+});
+
+describe('loadConfig refuses bad values', () => {
+  it.each([
+    ['PORT', 'abc', 'PORT must be a port number'],
+    ['PORT', '-1', 'PORT must be a port number'],
+    ['PORT', '65536', 'PORT must be at most 65535'],
+    ['PAYHOOK_MODE', 'prod', 'PAYHOOK_MODE must be sandbox or production'],
+    ['PAYHOOK_ATTEMPT_TIMEOUT', '10s', 'PAYHOOK_ATTEMPT_TIMEOUT must be a number of seconds'],
+    ['PAYHOOK_CONCURRENCY', '0', 'PAYHOOK_CONCURRENCY must be a positive integer'],
+    ['PAYHOOK_MAX_ANSWER_BYTES', '1.5', 'PAYHOOK_MAX_ANSWER_BYTES must be a positive integer'],
+    ['PAYHOOK_PUBLIC_URL', 'not a url', 'PAYHOOK_PUBLIC_URL must be a URL'],
+    ['PAYHOOK_ADMIN_TOKEN', 'short', 'PAYHOOK_ADMIN_TOKEN must be at least 16 characters'],
+  ])('%s=%j', (name, value, message) => {
+    expect(problemsOf({ [name]: value })).toEqual([message]);
+  });
+
+  it.each([
+    ['LOG_LEVEL', 'verbose'],
+    ['PAYHOOK_SANDBOX', 'yes'],
+  ])('names %s when its value is not one of the options', (name, value) => {
+    const [problem] = problemsOf({ [name]: value });
+    expect(problem).toMatch(new RegExp(`^${name}: `));
+  });
+
+  it('refuses a bad retry schedule', () => {
+    const problems = problemsOf({ PAYHOOK_RETRY_SCHEDULE: '0,,15' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^PAYHOOK_RETRY_SCHEDULE: /);
+  });
+
+  it('refuses a lease that does not outlast the attempt', () => {
+    expect(problemsOf({ PAYHOOK_ATTEMPT_TIMEOUT: '10', PAYHOOK_LEASE: '10' })).toEqual([
+      'PAYHOOK_LEASE must be longer than PAYHOOK_ATTEMPT_TIMEOUT',
+    ]);
+    expect(loadConfig({ PAYHOOK_ATTEMPT_TIMEOUT: '10', PAYHOOK_LEASE: '10.001' }).leaseMs).toBe(10_001);
+  });
+
+  it('refuses an unknown DATABASE_URL scheme', () => {
+    expect(problemsOf({ DATABASE_URL: 'mysql://u@h/db' })).toEqual([
+      'DATABASE_URL: unsupported scheme in "mysql://u@h/db"; use sqlite:PATH or postgres://…',
+    ]);
+  });
+
+  it('requires an admin token in production', () => {
+    expect(problemsOf({ PAYHOOK_MODE: 'production' })).toEqual([
+      'PAYHOOK_ADMIN_TOKEN is required in production mode (it guards the admin API)',
+    ]);
+    // An empty token is no token.
+    expect(problemsOf({ PAYHOOK_MODE: 'production', PAYHOOK_ADMIN_TOKEN: '' })).toHaveLength(1);
+  });
+
+  it('lists every problem at once', () => {
+    const problems = problemsOf({
+      PORT: 'abc',
+      LOG_LEVEL: 'loud',
+      PAYHOOK_RETRY_SCHEDULE: 'x',
+      DATABASE_URL: 'mysql://u@h/db',
+      PAYHOOK_MODE: 'production',
+    });
+    expect(problems).toHaveLength(5);
+    expect(problems[0]).toBe('PORT must be a port number');
+    expect(problems[1]).toMatch(/^LOG_LEVEL: /);
+    expect(problems[2]).toMatch(/^PAYHOOK_RETRY_SCHEDULE: /);
+    expect(problems[3]).toMatch(/^DATABASE_URL: /);
+    expect(problems[4]).toMatch(/^PAYHOOK_ADMIN_TOKEN is required/);
+  });
+
+  it('lists the lease problem together with the others when the values parse', () => {
+    const problems = problemsOf({ PAYHOOK_LEASE: '1', PAYHOOK_RETRY_SCHEDULE: '-1', PAYHOOK_MODE: 'production' });
+    expect(problems).toHaveLength(3);
+    expect(problems).toContain('PAYHOOK_LEASE must be longer than PAYHOOK_ATTEMPT_TIMEOUT');
+  });
+});
