@@ -1,13 +1,14 @@
 // Builds the gateway's HTTP server. Routes only translate HTTP to the payment service
 // and back; they hold no logic of their own.
 import formbody from '@fastify/formbody';
-import { okEnvelope } from '@payhook/protocol';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { ErrorCode, errorEnvelope, okEnvelope } from '@payhook/protocol';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { requireToken } from './auth.js';
 import type { HttpContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
+import { checkoutRoutes } from './routes/checkout.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 
 /** MixPay's parameters are small; a larger body is refused before it is parsed. */
@@ -22,11 +23,21 @@ export async function buildApp(
     bodyLimit: BODY_LIMIT,
     // Not behind a proxy by default; X-Forwarded-* is ignored unless configured.
     trustProxy: false,
+    // A malformed or overlong URL is refused by the router before any handler runs; without
+    // this it would answer Fastify's own JSON instead of MixPay's envelope.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 400;
+      reply.status(status).send(errorEnvelope(ErrorCode.parameterError, error.message, ctx.clock.now()));
+    },
   }) as unknown as FastifyInstance;
   installErrorHandling(app, ctx.clock);
+  // MixPay takes JSON or form bodies only; Fastify's default text/plain parser would hand the
+  // routes a string and answer a confusing "expected object" instead of 415.
+  app.removeContentTypeParser('text/plain');
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
 
   await app.register(async (scope) => apiRoutes(scope, ctx));
+  await app.register(async (scope) => checkoutRoutes(scope, ctx));
 
   const guarded = async (scope: FastifyInstance) => {
     if (ctx.adminToken !== undefined) scope.addHook('onRequest', requireToken(ctx.adminToken, ctx.clock));

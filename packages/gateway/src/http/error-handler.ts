@@ -14,7 +14,12 @@ export function installErrorHandling(app: FastifyInstance, clock: Clock): void {
     if (status !== undefined && status >= 400 && status < 500) {
       // Fastify's own refusals: malformed JSON, unsupported content type, body too large.
       const code = status === 429 ? ErrorCode.rateLimited : ErrorCode.parameterError;
-      return reply.status(status).send(errorEnvelope(code, error.message, clock.now()));
+      // Fastify's own text is a bare "Unsupported Media Type": say which type, and what to send.
+      const message =
+        (error as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? `content-type: ${request.headers['content-type'] ?? '(none)'} is not supported; send application/json or application/x-www-form-urlencoded`
+          : error.message;
+      return reply.status(status).send(errorEnvelope(code, message, clock.now()));
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply
