@@ -23,7 +23,7 @@ import type {
   SurplusStatus,
 } from '@payhook/protocol';
 
-export type PaymentKind = 'payment' | 'one_time';
+export type PaymentKind = 'payment' | 'one_time' | 'paylink';
 
 export interface Payment {
   traceId: string;

@@ -3,7 +3,7 @@
 // the deliveries its events create (the outbox). See docs/lifecycle.md for the diagram.
 import { addDecimals, type CallbackEventName, compareDecimals, FailureCode, subtractDecimals } from '@payhook/protocol';
 import type { AssetCatalog } from './assets.js';
-import { ParameterError } from './errors.js';
+import { ConflictError, ParameterError } from './errors.js';
 import type { Payment, Transfer } from './interfaces.js';
 
 export interface PaymentState {
@@ -76,7 +76,7 @@ function receiveTransfer(state: PaymentState, transfer: Transfer, ctx: Lifecycle
     throw new ParameterError(`transfer ${transfer.txid} belongs to another payment`);
   }
   if (state.transfers.some((t) => t.txid === transfer.txid)) {
-    throw new ParameterError(`transfer ${transfer.txid} was already received`);
+    throw new ConflictError(`txid ${transfer.txid} was already received`);
   }
   // Money that arrives after the deadline finds the payment already failed.
   const expired = expire(state, ctx);

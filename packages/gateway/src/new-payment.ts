@@ -24,7 +24,9 @@ export const MAX_EXPIRY_SECONDS = 2880 * 60;
 
 export type CreateRequest =
   | { kind: 'payment'; request: CreatePaymentRequest }
-  | { kind: 'one_time'; request: CreateOneTimePaymentRequest; code: string };
+  | { kind: 'one_time'; request: CreateOneTimePaymentRequest; code: string }
+  /** Opened from a `/pay?…` link: its parameters came from the payer's browser. */
+  | { kind: 'paylink'; request: CreateOneTimePaymentRequest };
 
 export function newPayment(input: CreateRequest, ctx: NewPaymentContext): Payment {
   const r = input.request;
@@ -75,8 +77,8 @@ export function newPayment(input: CreateRequest, ctx: NewPaymentContext): Paymen
     payableAmount: paymentAsset ? ctx.catalog.quote(r.quoteAmount, quoteAsset, paymentAsset) : null,
     settlementAssetId: r.settlementAssetId,
     strictMode: r.strictMode ?? false,
-    // One-time payments let the payer pay the rest through the same link, as MixPay's docs say.
-    isMultiPay: kind === 'one_time',
+    // One-time payments and paylinks let the payer pay the rest through the same link, as MixPay's docs say.
+    isMultiPay: kind !== 'payment',
     callbackUrl: r.callbackUrl === undefined || r.callbackUrl === '' ? null : checkCallbackUrl(r.callbackUrl, ctx.mode),
     callbackEvents: events.events,
     returnTo: r.returnTo ?? null,

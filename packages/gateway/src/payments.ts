@@ -56,6 +56,25 @@ export class PaymentService {
     return { payment, transfers: [] };
   }
 
+  /**
+   * A paylink creates its payment when first opened; later openings show that payment,
+   * whatever the link says now (orderId and payeeId make a payment unique).
+   */
+  async openPaylink(input: Extract<CreateRequest, { kind: 'paylink' }>): Promise<PaymentState> {
+    const { payeeId, orderId, traceId } = input.request;
+    const existing = await this.options.store.findPayment(
+      traceId !== undefined ? { traceId } : { payeeId, orderId: orderId as string },
+    );
+    if (existing) return existing;
+    try {
+      return await this.create(input);
+    } catch (error) {
+      // Opened twice at once: the other opening created it.
+      if (error instanceof ConflictError && orderId !== undefined) return this.find({ payeeId, orderId });
+      throw error;
+    }
+  }
+
   async find(key: PaymentKey): Promise<PaymentState> {
     const state = await this.options.store.findPayment(key);
     if (!state) throw new NotFoundError(describeKey(key));
