@@ -1,0 +1,113 @@
+// One order, checked against the truth: look the result up with the order's own identifiers,
+// judge it, move the order forward at most once, tell the shop. The callback handler and
+// the reconciler both run this; neither has a second way to mark an order paid.
+import type { PaymentResultData, ResultInclude } from '@payhook/protocol';
+import type { Order } from './order.js';
+import type { OrderStore } from './store.js';
+import { type Judgement, judge, type Lookup, lookupFor, type Mismatch } from './verify.js';
+
+/** Where results come from: MixPayClient in production, a scripted source in tests. */
+export interface ResultSource {
+  getPaymentResult(lookup: Lookup, include?: readonly ResultInclude[]): Promise<PaymentResultData>;
+}
+
+export interface PaidLessInfo {
+  paidAmount: string;
+  remainingAmount: string | null;
+  /** The link to send the payer back to (a one-time payment's original link). */
+  paymentUrl: string | null;
+}
+
+/**
+ * The shop's reactions. They run after the new state is durably recorded, once per
+ * transition (onPaidLess: each time an underpayment is seen). A hook that throws is
+ * reported to onHookError and changes neither the order nor the answer.
+ */
+export interface OrderHooks {
+  onPaid?(order: Order, result: PaymentResultData): unknown;
+  onFailed?(order: Order, result: PaymentResultData): unknown;
+  onPaidLess?(order: Order, result: PaymentResultData, info: PaidLessInfo): unknown;
+  onSettled?(order: Order, result: PaymentResultData): unknown;
+  /** A final result that is not this order's deal: the tampered-paylink attack, a foreign payee. */
+  onMismatch?(order: Order, result: PaymentResultData, mismatches: Mismatch[]): unknown;
+  onHookError?(error: unknown, hook: string, order: Order): unknown;
+}
+
+export type CheckOutcome =
+  | { kind: 'paid' | 'failed' | 'suspicious'; changed: boolean; result: PaymentResultData; judgement: Judgement }
+  | { kind: 'settled'; changed: boolean; result: PaymentResultData }
+  | { kind: 'paid_less' | 'waiting'; result: PaymentResultData; judgement: Judgement }
+  /** Already final (and settled, or not paid): nothing to look up. */
+  | { kind: 'final'; status: Order['status'] };
+
+export interface CheckDeps {
+  source: ResultSource;
+  store: OrderStore;
+  hooks: OrderHooks;
+  now: () => number;
+}
+
+export async function checkOrder(order: Order, deps: CheckDeps): Promise<CheckOutcome> {
+  const awaitingSettlement = order.status === 'paid' && order.settledAt === null;
+  if (order.status !== 'waiting' && !awaitingSettlement) return { kind: 'final', status: order.status };
+
+  const result = await deps.source.getPaymentResult(lookupFor(order), ['payment']);
+  const judgement = judge(order, result);
+
+  if (awaitingSettlement) {
+    if (judgement.kind !== 'paid' || result.settleStatus !== 'success') return { kind: 'final', status: order.status };
+    return settle(order, result, deps);
+  }
+
+  switch (judgement.kind) {
+    case 'paid': {
+      const changed = await deps.store.transition(order.orderId, 'paid', deps.now());
+      if (changed) await runHook(deps, 'onPaid', order, (h) => h.onPaid?.({ ...order, status: 'paid' }, result));
+      if (changed && result.settleStatus === 'success') await settle({ ...order, status: 'paid' }, result, deps);
+      return { kind: 'paid', changed, result, judgement };
+    }
+    case 'failed': {
+      const changed = await deps.store.transition(order.orderId, 'failed', deps.now());
+      if (changed) await runHook(deps, 'onFailed', order, (h) => h.onFailed?.({ ...order, status: 'failed' }, result));
+      return { kind: 'failed', changed, result, judgement };
+    }
+    case 'mismatch': {
+      const changed = await deps.store.transition(order.orderId, 'suspicious', deps.now());
+      if (changed) {
+        await runHook(deps, 'onMismatch', order, (h) =>
+          h.onMismatch?.({ ...order, status: 'suspicious' }, result, judgement.mismatches),
+        );
+      }
+      return { kind: 'suspicious', changed, result, judgement };
+    }
+    case 'paid_less':
+      await runHook(deps, 'onPaidLess', order, (h) =>
+        h.onPaidLess?.(order, result, {
+          paidAmount: judgement.paidAmount,
+          remainingAmount: judgement.remainingAmount,
+          paymentUrl: order.paymentUrl,
+        }),
+      );
+      return { kind: 'paid_less', result, judgement };
+    case 'waiting':
+      return { kind: 'waiting', result, judgement };
+  }
+}
+
+async function settle(order: Order, result: PaymentResultData, deps: CheckDeps): Promise<CheckOutcome> {
+  const changed = await deps.store.markSettled(order.orderId, deps.now());
+  if (changed) await runHook(deps, 'onSettled', order, (h) => h.onSettled?.(order, result));
+  return { kind: 'settled', changed, result };
+}
+
+async function runHook(deps: CheckDeps, name: string, order: Order, call: (hooks: OrderHooks) => unknown) {
+  try {
+    await call(deps.hooks);
+  } catch (error) {
+    try {
+      await deps.hooks.onHookError?.(error, name, order);
+    } catch {
+      // The error reporter itself failed; the order's state is already safe.
+    }
+  }
+}

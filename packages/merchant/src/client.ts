@@ -1,0 +1,215 @@
+// MixPay's API as a typed client. Every answer is validated at the boundary: a malformed
+// or hostile answer is a MixPayResponseError, never a crash and never a wrong "paid".
+import {
+  type CreateOneTimePaymentRequest,
+  type CreatePaymentRequest,
+  type createOneTimePaymentRequest,
+  type createPaymentRequest,
+  ErrorCode,
+  type PaymentResultData,
+  paymentResultData,
+  type ResultInclude,
+} from '@payhook/protocol';
+import { fetch as undiciFetch } from 'undici';
+import { z } from 'zod';
+import { MixPayApiError, MixPayNetworkError, MixPayResponseError, RateLimitedError } from './errors.js';
+import { type LimiterClock, RateLimiter, realLimiterClock } from './rate-limiter.js';
+import type { Lookup } from './verify.js';
+
+export const MIXPAY_API_BASE = 'https://api.mixpay.me/v1';
+
+type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+export interface MixPayClientOptions {
+  /** `https://api.mixpay.me/v1` by default; a payhook gateway's `…/v1` works the same. */
+  baseUrl?: string;
+  /** Total deadline of one request. Default 10 s. */
+  timeoutMs?: number;
+  /** MixPay's limit per client. Default 60. */
+  requestsPerMinute?: number;
+  /** Longest wait for the local limiter before failing fast with RateLimitedError. Default 5 s. */
+  maxRateLimitWaitMs?: number;
+  /** Extra tries of idempotent reads after a network error. Default 2. */
+  readRetries?: number;
+  /** Answers larger than this are refused. Default 1 MiB. */
+  maxAnswerBytes?: number;
+  /** Where one-time payment codes are paid, when the API does not say. Default `https://mixpay.me/code/`. */
+  checkoutBaseUrl?: string;
+  /** Any fetch: undici's by default; a runtime's own on Next.js, Workers, Deno. */
+  fetch?: FetchLike;
+  clock?: LimiterClock;
+}
+
+const envelope = z.object({
+  code: z.number(),
+  success: z.boolean(),
+  message: z.string().optional().default(''),
+  data: z.unknown(),
+});
+
+const paymentInfo = z.looseObject({
+  traceId: z.string(),
+  payeeId: z.string(),
+  paymentAmount: z.string().optional(),
+  quoteAmount: z.string().optional(),
+  expire: z.number().optional(),
+});
+export type PaymentInfo = z.infer<typeof paymentInfo>;
+
+const oneTimeAnswer = z.looseObject({
+  code: z.string().min(1),
+  traceId: z.string().optional(),
+  paymentUrl: z.string().optional(),
+});
+export interface OneTimePayment {
+  code: string;
+  /** The checkout link to send the payer to (and back to, after an underpayment). */
+  paymentUrl: string;
+  traceId: string | undefined;
+}
+
+/** Parameters as the caller writes them; amounts are decimal strings. */
+export type CreatePaymentParams = z.input<typeof createPaymentRequest>;
+export type CreateOneTimePaymentParams = z.input<typeof createOneTimePaymentRequest>;
+
+export class MixPayClient {
+  readonly baseUrl: string;
+  private readonly limiter: RateLimiter;
+  private readonly fetch: FetchLike;
+
+  constructor(private readonly options: MixPayClientOptions = {}) {
+    this.baseUrl = (options.baseUrl ?? MIXPAY_API_BASE).replace(/\/+$/, '');
+    this.limiter = new RateLimiter(options.requestsPerMinute ?? 60, options.clock ?? realLimiterClock);
+    this.fetch = options.fetch ?? (undiciFetch as unknown as FetchLike);
+  }
+
+  /** `POST /payments`. Not retried: a retry could create a second payment. */
+  async createPayment(params: CreatePaymentParams | CreatePaymentRequest): Promise<PaymentInfo> {
+    return this.call('POST', '/payments', paymentInfo, formBody(params));
+  }
+
+  /** `POST /one_time_payment`: a code and the link the payer opens. */
+  async createOneTimePayment(
+    params: CreateOneTimePaymentParams | CreateOneTimePaymentRequest,
+  ): Promise<OneTimePayment> {
+    const data = await this.call('POST', '/one_time_payment', oneTimeAnswer, formBody({ isTemp: 1, ...params }));
+    const base = this.options.checkoutBaseUrl ?? 'https://mixpay.me/code/';
+    return {
+      code: data.code,
+      traceId: data.traceId ?? params.traceId,
+      paymentUrl: data.paymentUrl ?? `${base}${data.code}`,
+    };
+  }
+
+  /** `GET /payments_result`, the only place a result may be learnt from. Retried on network errors. */
+  async getPaymentResult(lookup: Lookup, include: readonly ResultInclude[] = ['payment']): Promise<PaymentResultData> {
+    const query = new URLSearchParams('traceId' in lookup ? { traceId: lookup.traceId } : lookup);
+    if (include.length > 0) query.set('with', include.join(','));
+    return this.read(`/payments_result?${query}`, paymentResultData);
+  }
+
+  /** `GET /payments_info`. */
+  async getPaymentsInfo(traceId: string): Promise<PaymentInfo> {
+    return this.read(`/payments_info?${new URLSearchParams({ traceId })}`, paymentInfo);
+  }
+
+  private async read<T extends z.ZodType>(path: string, schema: T): Promise<z.output<T>> {
+    const retries = this.options.readRetries ?? 2;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.call('GET', path, schema);
+      } catch (error) {
+        if (!(error instanceof MixPayNetworkError) || attempt >= retries) throw error;
+      }
+    }
+  }
+
+  private async call<T extends z.ZodType>(
+    method: 'GET' | 'POST',
+    path: string,
+    schema: T,
+    body?: URLSearchParams,
+  ): Promise<z.output<T>> {
+    if (!(await this.limiter.acquire(this.options.maxRateLimitWaitMs ?? 5_000))) {
+      throw new RateLimitedError(this.limiter.waitFor(), 'local');
+    }
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: body
+          ? { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }
+          : { accept: 'application/json' },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+      });
+      text = await readCapped(res, this.options.maxAnswerBytes ?? 1024 * 1024);
+    } catch (error) {
+      if (error instanceof MixPayResponseError) throw error;
+      throw new MixPayNetworkError(`${method} ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    const excerpt = text.slice(0, 200);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new MixPayResponseError(`${method} ${path}: answer is not JSON (HTTP ${res.status})`, res.status, excerpt);
+    }
+    const env = envelope.safeParse(json);
+    if (!env.success) {
+      throw new MixPayResponseError(`${method} ${path}: answer is not a MixPay envelope`, res.status, excerpt);
+    }
+    if (!env.data.success || env.data.code !== 0) {
+      if (env.data.code === ErrorCode.rateLimited || res.status === 429) {
+        const retryAfter = retryAfterMs(res);
+        this.limiter.pause(retryAfter);
+        throw new RateLimitedError(retryAfter, 'server');
+      }
+      throw new MixPayApiError(env.data.code, env.data.message, res.status);
+    }
+    const data = schema.safeParse(env.data.data);
+    if (!data.success) {
+      const issues = data.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new MixPayResponseError(`${method} ${path}: unexpected data (${issues})`, res.status, excerpt);
+    }
+    return data.data;
+  }
+}
+
+function formBody(params: object): URLSearchParams {
+  const body = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null) body.set(key, String(value));
+  }
+  return body;
+}
+
+/** MixPay's window is a minute; Retry-After or the reset header narrow it when present. */
+function retryAfterMs(res: Response): number {
+  const retryAfter = Number(res.headers.get('retry-after'));
+  if (Number.isFinite(retryAfter) && retryAfter > 0) return retryAfter * 1000;
+  const reset = Number(res.headers.get('x-ratelimit-reset'));
+  if (Number.isFinite(reset) && reset > 0 && reset < 3600) return reset * 1000;
+  return 60_000;
+}
+
+async function readCapped(res: Response, cap: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > cap) {
+      await reader.cancel();
+      throw new MixPayResponseError(`answer larger than ${cap} bytes`, res.status, '');
+    }
+    chunks.push(value);
+  }
+  const decoder = new TextDecoder();
+  return chunks.map((c) => decoder.decode(c, { stream: true })).join('') + decoder.decode();
+}

@@ -1,0 +1,29 @@
+// @payhook/merchant: take MixPay payments safely. Look up, verify every field, update once.
+export { type CheckOutcome, checkOrder, type OrderHooks, type PaidLessInfo, type ResultSource } from './check-order.js';
+export {
+  type CreateOneTimePaymentParams,
+  type CreatePaymentParams,
+  MIXPAY_API_BASE,
+  MixPayClient,
+  type MixPayClientOptions,
+  type OneTimePayment,
+  type PaymentInfo,
+} from './client.js';
+export * from './errors.js';
+export {
+  type AnswerReason,
+  type CallbackHandler,
+  type CallbackHandlerOptions,
+  type CallbackRecord,
+  type CallbackRecorder,
+  type ConnectionInfo,
+  createCallbackHandler,
+} from './handler.js';
+export { IpAllowList, MIXPAY_CALLBACK_IPS } from './ip-allowlist.js';
+export type { FinalOrderStatus, Order, OrderStatus } from './order.js';
+export { RateLimiter } from './rate-limiter.js';
+export { type ReconcilePass, Reconciler, type ReconcilerOptions } from './reconciler.js';
+export { JsonlRecorder, readRecords, replayCallback } from './recorder.js';
+export type { OrderStore, WritableOrderStore } from './store.js';
+export { MemoryOrderStore } from './stores/memory-store.js';
+export { findMismatches, type Judgement, judge, type Lookup, lookupFor, type Mismatch } from './verify.js';

@@ -1,0 +1,78 @@
+// Callbacks stop after 10 attempts, and some never arrive. The reconciler polls
+// payments_result for orders still waiting after a threshold, inside the API's rate
+// limit, and settles them through the same checkOrder the callback handler uses.
+import { type CheckOutcome, checkOrder, type OrderHooks, type ResultSource } from './check-order.js';
+import type { WritableOrderStore } from './store.js';
+
+export interface ReconcilerOptions {
+  store: WritableOrderStore;
+  source: ResultSource;
+  hooks?: OrderHooks;
+  /** Only orders older than this are polled: younger ones still expect their callback. Default 5 min. */
+  olderThanMs?: number;
+  /** Orders checked per pass. Keep it under the API limit share you give the reconciler. Default 30. */
+  batchSize?: number;
+  /** Pause between passes when running continuously. Default 60 s. */
+  intervalMs?: number;
+  now?: () => number;
+  onError?: (error: unknown, orderId: string) => unknown;
+}
+
+export interface ReconcilePass {
+  checked: number;
+  outcomes: Record<CheckOutcome['kind'] | 'error', number>;
+}
+
+export class Reconciler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<ReconcilePass> | undefined;
+
+  constructor(private readonly options: ReconcilerOptions) {}
+
+  /** One pass over the oldest waiting orders. Stops early when rate limited. */
+  async runOnce(): Promise<ReconcilePass> {
+    const { store, source, hooks = {}, olderThanMs = 5 * 60_000, batchSize = 30 } = this.options;
+    const now = this.options.now ?? Date.now;
+    const outcomes: ReconcilePass['outcomes'] = {
+      paid: 0,
+      failed: 0,
+      suspicious: 0,
+      settled: 0,
+      paid_less: 0,
+      waiting: 0,
+      final: 0,
+      error: 0,
+    };
+    const orders = await store.listWaiting(now() - olderThanMs, batchSize);
+    let checked = 0;
+    for (const order of orders) {
+      try {
+        const outcome = await checkOrder(order, { source, store, hooks, now });
+        outcomes[outcome.kind]++;
+      } catch (error) {
+        outcomes.error++;
+        this.options.onError?.(error, order.orderId);
+        if ((error as { name?: string }).name === 'RateLimitedError') break;
+      }
+      checked++;
+    }
+    return { checked, outcomes };
+  }
+
+  /** Runs a pass now and then every `intervalMs`, until stop(). */
+  start(): void {
+    const tick = () => {
+      this.running = this.runOnce().finally(() => {
+        this.timer = setTimeout(tick, this.options.intervalMs ?? 60_000);
+        this.timer.unref?.();
+      });
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+    clearTimeout(this.timer);
+  }
+}
