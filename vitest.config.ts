@@ -2,14 +2,38 @@ import { defineConfig } from 'vitest/config';
 
 // Tests run the TypeScript sources directly: the `@payhook/source` export condition
 // points each workspace package at its src/ instead of its built dist/.
+// The gateway's integration suite runs twice, once per storage backend.
 export default defineConfig({
   resolve: { conditions: ['@payhook/source'] },
   ssr: { resolve: { conditions: ['@payhook/source'], externalConditions: ['@payhook/source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     testTimeout: 30_000,
-    hookTimeout: 30_000,
+    hookTimeout: 60_000,
     // Integration tests start real servers and child processes; two cores, so keep it modest.
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'gateway-sqlite',
+          include: ['packages/gateway/test/**/*.test.ts'],
+          // LISTEN/NOTIFY and multi-process claims exist only on PostgreSQL.
+          exclude: ['packages/gateway/test/postgres/**'],
+          env: { PAYHOOK_TEST_BACKEND: 'sqlite' },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'gateway-postgres',
+          include: ['packages/gateway/test/**/*.test.ts'],
+          env: { PAYHOOK_TEST_BACKEND: 'postgres' },
+          globalSetup: ['packages/gateway/test/global-setup.ts'],
+        },
+      },
+      { extends: true, test: { name: 'merchant', include: ['packages/merchant/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'shop', include: ['examples/*/test/**/*.test.ts'] } },
+    ],
   },
 });

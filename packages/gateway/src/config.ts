@@ -19,6 +19,12 @@ export interface GatewayConfig {
   attemptTimeoutMs: number;
   maxAnswerBytes: number;
   concurrency: number;
+  /** Attempts in flight to one host, per process. */
+  hostConcurrency: number;
+  /** `all`: API and background loops; `api`: HTTP only; `dispatcher`: loops only, no HTTP. */
+  role: GatewayRole;
+  /** PostgreSQL connections per process. */
+  poolSize: number;
   leaseMs: number;
   pollIntervalMs: number;
   settleDelayMs: number;
@@ -27,6 +33,8 @@ export interface GatewayConfig {
   sandboxEnabled: boolean;
   logLevel: string;
 }
+
+export type GatewayRole = 'all' | 'api' | 'dispatcher';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -60,6 +68,11 @@ const envSchema = z.object({
   PAYHOOK_ATTEMPT_TIMEOUT: seconds('PAYHOOK_ATTEMPT_TIMEOUT').default(10_000),
   PAYHOOK_MAX_ANSWER_BYTES: positiveInt('PAYHOOK_MAX_ANSWER_BYTES').default(64 * 1024),
   PAYHOOK_CONCURRENCY: positiveInt('PAYHOOK_CONCURRENCY').default(64),
+  PAYHOOK_HOST_CONCURRENCY: positiveInt('PAYHOOK_HOST_CONCURRENCY').default(16),
+  PAYHOOK_ROLE: z
+    .enum(['all', 'api', 'dispatcher'], { error: 'PAYHOOK_ROLE must be all, api or dispatcher' })
+    .default('all'),
+  PAYHOOK_DB_POOL: positiveInt('PAYHOOK_DB_POOL').default(10),
   PAYHOOK_LEASE: seconds('PAYHOOK_LEASE').optional(),
   PAYHOOK_POLL_INTERVAL: seconds('PAYHOOK_POLL_INTERVAL').default(1_000),
   PAYHOOK_SETTLE_DELAY: seconds('PAYHOOK_SETTLE_DELAY').default(5_000),
@@ -119,6 +132,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     attemptTimeoutMs: e.PAYHOOK_ATTEMPT_TIMEOUT,
     maxAnswerBytes: e.PAYHOOK_MAX_ANSWER_BYTES,
     concurrency: e.PAYHOOK_CONCURRENCY,
+    hostConcurrency: e.PAYHOOK_HOST_CONCURRENCY,
+    role: e.PAYHOOK_ROLE,
+    poolSize: e.PAYHOOK_DB_POOL,
     leaseMs,
     pollIntervalMs: e.PAYHOOK_POLL_INTERVAL,
     settleDelayMs: e.PAYHOOK_SETTLE_DELAY,

@@ -30,7 +30,10 @@ export interface Gateway {
   payments: PaymentService;
   dispatcher: Dispatcher;
   sweeper: Sweeper;
-  /** Starts the background loops and listens; resolves to the URL it listens on. */
+  /**
+   * Starts what the role asks for: HTTP (`all`, `api`) and the dispatcher and sweeper loops
+   * (`all`, `dispatcher`). Resolves to the URL it listens on, or '' without HTTP.
+   */
   start(): Promise<string>;
   /** Stops taking requests, lets attempts in flight finish (or releases them), closes the store. */
   stop(graceMs?: number): Promise<void>;
@@ -39,7 +42,12 @@ export interface Gateway {
 export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Promise<Gateway> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? pino({ level: config.logLevel });
-  const store = deps.store ?? (await openStore(config.databaseUrl));
+  const store =
+    deps.store ??
+    (await openStore(config.databaseUrl, {
+      poolSize: config.poolSize,
+      onListenerError: (error) => logger.warn({ err: error }, 'database listener lost; reconnecting'),
+    }));
   const catalog = deps.catalog ?? new AssetCatalog();
   const sender =
     deps.sender ??
@@ -67,6 +75,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     clock,
     schedule: config.schedule,
     concurrency: config.concurrency,
+    hostConcurrency: config.hostConcurrency,
     leaseMs: config.leaseMs,
     pollIntervalMs: config.pollIntervalMs,
     logger: (logger as unknown as Logger).child({ component: 'dispatcher' }),
@@ -101,9 +110,11 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     dispatcher,
     sweeper,
     async start() {
-      const url = await app.listen({ port: config.port, host: config.host });
-      started.dispatcher.start();
-      started.sweeper.start();
+      const url = config.role === 'dispatcher' ? '' : await app.listen({ port: config.port, host: config.host });
+      if (config.role !== 'api') {
+        await started.dispatcher.start();
+        started.sweeper.start();
+      }
       return url;
     },
     async stop(graceMs = 5_000) {

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // Runs the gateway from the environment until SIGTERM or SIGINT, then shuts down gracefully.
+import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { createGateway } from './gateway.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig();
+    // `--role api|dispatcher|all` mirrors PAYHOOK_ROLE, for process managers that prefer flags.
+    const { values } = parseArgs({ options: { role: { type: 'string' } }, strict: true });
+    config = loadConfig(values.role === undefined ? process.env : { ...process.env, PAYHOOK_ROLE: values.role });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`payhook: ${error.message}\n`);
@@ -30,7 +33,11 @@ async function main(): Promise<void> {
     log.info('sandbox mode: http:// callbacks to loopback are allowed and /v1/sandbox/* drives payments');
   }
   // One line on stdout for people and scripts, whatever the log level.
-  process.stdout.write(`payhook gateway (${config.mode}) listening on ${url}\n`);
+  process.stdout.write(
+    url === ''
+      ? `payhook dispatcher (${config.mode}, ${gateway.store.capabilities.dialect}) running\n`
+      : `payhook gateway (${config.mode}, role ${config.role}) listening on ${url}\n`,
+  );
 
   let stopping = false;
   const shutdown = (signal: string) => {

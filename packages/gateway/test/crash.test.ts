@@ -3,9 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { USDT_ID } from '../src/assets.js';
+import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { type GatewayProcess, type Json, killAllGateways, spawnGateway } from './helpers/process.js';
 import { type ReceivedCallback, type Receiver, startReceiver } from './helpers/receiver.js';
 import { waitFor } from './helpers/wait.js';
@@ -13,18 +13,19 @@ import { waitFor } from './helpers/wait.js';
 const SCHEDULE = '0,0.2,0.2,0.2,0.2,0.2,0.2,0.2,0.2,0.2';
 
 let dir: string;
-let database: string;
+let database: TestDatabase;
 let receivers: Receiver[];
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'payhook-crash-'));
-  database = join(dir, 'gateway.sqlite');
+  database = await createTestDatabase(dir);
   receivers = [];
 });
 
 afterEach(async () => {
   await killAllGateways();
   await Promise.all(receivers.map((r) => r.close()));
+  await database.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -81,14 +82,9 @@ interface Row {
   locked_until: number | null;
 }
 
-/** Reads the deliveries straight from the file while no gateway runs: the state a restart finds. */
-function snapshot(): Row[] {
-  const db = new BetterSqlite3(database);
-  try {
-    return db.prepare('select trace_id, state, attempts, locked_until from deliveries').all() as Row[];
-  } finally {
-    db.close();
-  }
+/** Reads the deliveries straight from the database while no gateway runs: the state a restart finds. */
+function snapshot(): Promise<Row[]> {
+  return database.rows<Row>('select trace_id, state, attempts, locked_until from deliveries');
 }
 
 const traceOf = (c: ReceivedCallback) => (JSON.parse(c.body) as { traceId: string }).traceId;
@@ -109,7 +105,7 @@ describe('durability across real process crashes and restarts', () => {
     slow.script([], 'slow_success'); // every answer takes 1 s: in flight at the kill
     const fast = await receiver();
     const env = {
-      DATABASE_URL: `sqlite:${database}`,
+      DATABASE_URL: database.url,
       PAYHOOK_RETRY_SCHEDULE: SCHEDULE,
       PAYHOOK_ATTEMPT_TIMEOUT: '1.5',
       PAYHOOK_LEASE: '2',
@@ -135,7 +131,7 @@ describe('durability across real process crashes and restarts', () => {
     // No slow answer had been sent yet: they really were in flight when the process died.
     for (const c of slow.received) expect(c.at + 1_000).toBeGreaterThan(killedAt);
 
-    const atKill = snapshot();
+    const atKill = await snapshot();
     expect(atKill).toHaveLength(40);
     const inFlight = atKill.filter(
       (r) => r.state === 'pending' && r.locked_until !== null && r.locked_until > killedAt,
@@ -187,7 +183,7 @@ describe('durability across real process crashes and restarts', () => {
     const stuck = await receiver();
     stuck.script(['hang', 'hang'], 'success'); // never answers: aborted at the end of the grace, released
     const env = {
-      DATABASE_URL: `sqlite:${database}`,
+      DATABASE_URL: database.url,
       PAYHOOK_RETRY_SCHEDULE: SCHEDULE,
       // Longer than main.ts's 5 s shutdown grace, so the hanging attempts are cut off by the stop.
       PAYHOOK_ATTEMPT_TIMEOUT: '8',
@@ -210,7 +206,7 @@ describe('durability across real process crashes and restarts', () => {
     expect(exit, first.output()).toEqual({ code: 0, signal: null });
     expect(shutdownMs).toBeLessThan(8_000); // 5 s grace for the hanging ones, then out
 
-    const atExit = snapshot();
+    const atExit = await snapshot();
     expect(atExit).toHaveLength(20);
     expect(atExit.filter((r) => r.locked_until !== null)).toEqual([]); // no lease survives a clean stop
     const sentBeforeExit = new Set([...stuck.received, ...slow.received].map(traceOf));
@@ -249,7 +245,7 @@ describe('durability across real process crashes and restarts', () => {
     const failing = await receiver();
     failing.script([], 'status500');
     const env = {
-      DATABASE_URL: `sqlite:${database}`,
+      DATABASE_URL: database.url,
       PAYHOOK_RETRY_SCHEDULE: '0,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3',
       PAYHOOK_ATTEMPT_TIMEOUT: '1',
       PAYHOOK_LEASE: '60',

@@ -16,6 +16,11 @@ export interface DispatcherOptions {
   schedule: RetrySchedule;
   /** Attempts in flight at once, in this process. */
   concurrency: number;
+  /**
+   * Attempts in flight at once to one host (host:port), in this process: a slow or dead
+   * receiver can hold at most this many slots, never all of them.
+   */
+  hostConcurrency?: number;
   /** How long a claim holds a delivery; must outlast the attempt timeout. */
   leaseMs: number;
   /** Longest sleep between looks at the store (other processes' work, expired leases). */
@@ -27,6 +32,7 @@ export interface DispatcherOptions {
 
 interface InFlight {
   token: string;
+  host: string;
   controller: AbortController;
   done: Promise<void>;
 }
@@ -34,14 +40,18 @@ interface InFlight {
 export class Dispatcher {
   private readonly inflight = new Map<string, InFlight>();
   private readonly wakeable = new Wakeable();
+  private readonly perHost = new Map<string, number>();
   private running = false;
   private loopDone: Promise<void> | null = null;
+  private unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(private readonly options: DispatcherOptions) {}
 
-  start(): void {
+  /** Starts the loop; with PostgreSQL, also listens for other processes' new deliveries. */
+  async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.unsubscribe = await this.options.store.subscribe?.(() => this.notify());
     this.loopDone = this.loop();
   }
 
@@ -76,6 +86,7 @@ export class Dispatcher {
     this.running = false;
     this.wakeable.notify();
     await this.loopDone;
+    await this.unsubscribe?.();
     const pending = [...this.inflight.values()].map((f) => f.done);
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => {
@@ -93,8 +104,8 @@ export class Dispatcher {
       try {
         const free = this.options.concurrency - this.inflight.size;
         if (free > 0) {
-          const claimed = await this.claim(free);
-          if (claimed.length === free) continue; // there may be more due right now
+          const launched = await this.claim(free);
+          if (launched.length === free) continue; // there may be more due right now
         }
         let delay = pollIntervalMs;
         if (this.inflight.size < this.options.concurrency) {
@@ -110,24 +121,46 @@ export class Dispatcher {
     }
   }
 
+  /** Claims and launches up to `limit` due deliveries; returns the ones launched. */
   private async claim(limit: number): Promise<ClaimedDelivery[]> {
     const { store, clock, leaseMs } = this.options;
     const token = randomUUID();
-    const claimed = await store.claimDeliveries({ now: clock.now(), limit, leaseMs, token });
+    const hostLimit = this.options.hostConcurrency ?? Number.POSITIVE_INFINITY;
+    const excludeHosts = [...this.perHost].filter(([, n]) => n >= hostLimit).map(([host]) => host);
+    const claimed = await store.claimDeliveries({ now: clock.now(), limit, leaseMs, token, excludeHosts });
+    const launched: ClaimedDelivery[] = [];
+    const overflow: string[] = [];
     for (const delivery of claimed) {
-      const controller = new AbortController();
-      const done = this.attempt(delivery, token, controller.signal)
-        .catch((error: unknown) => {
-          // The lease expires and the delivery comes back: at-least-once, never lost.
-          this.options.logger.error({ err: error, deliveryId: delivery.id }, 'attempt could not be recorded');
-        })
-        .finally(() => {
-          this.inflight.delete(delivery.id);
-          this.wakeable.notify();
-        });
-      this.inflight.set(delivery.id, { token, controller, done });
+      const host = new URL(delivery.url).host;
+      const busy = this.perHost.get(host) ?? 0;
+      // One batch may hold many deliveries to one host: keep its share, give the rest back.
+      if (busy >= hostLimit) {
+        overflow.push(delivery.id);
+        continue;
+      }
+      this.perHost.set(host, busy + 1);
+      launched.push(delivery);
+      this.launch(delivery, token, host);
     }
-    return claimed;
+    await store.releaseDeliveries(overflow, token);
+    return launched;
+  }
+
+  private launch(delivery: ClaimedDelivery, token: string, host: string): void {
+    const controller = new AbortController();
+    const done = this.attempt(delivery, token, controller.signal)
+      .catch((error: unknown) => {
+        // The lease expires and the delivery comes back: at-least-once, never lost.
+        this.options.logger.error({ err: error, deliveryId: delivery.id }, 'attempt could not be recorded');
+      })
+      .finally(() => {
+        this.inflight.delete(delivery.id);
+        const left = (this.perHost.get(host) ?? 1) - 1;
+        if (left > 0) this.perHost.set(host, left);
+        else this.perHost.delete(host);
+        this.wakeable.notify();
+      });
+    this.inflight.set(delivery.id, { token, host, controller, done });
   }
 
   private async attempt(delivery: ClaimedDelivery, token: string, signal: AbortSignal): Promise<void> {

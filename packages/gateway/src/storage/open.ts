@@ -1,13 +1,18 @@
 // Opens the store a DATABASE_URL names, migrated and ready.
 import { resolve } from 'node:path';
+import { postgresDialect } from './postgres/dialect.js';
 import { SqlStore } from './sql-store.js';
 import { sqliteDialect } from './sqlite/dialect.js';
 import type { Store } from './store.js';
 
-export async function openStore(databaseUrl: string): Promise<Store> {
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new Error('the PostgreSQL backend is not built yet; use DATABASE_URL=sqlite:PATH');
-  }
+export interface OpenStoreOptions {
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+  onListenerError?: (error: unknown) => void;
+}
+
+export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return SqlStore.open(postgresDialect(databaseUrl, options));
   return SqlStore.open(sqliteDialect(sqlitePath(databaseUrl)));
 }
 

@@ -141,6 +141,7 @@ export function deliveryToRow(d: Delivery): Insertable<DeliveriesTable> {
     trace_id: d.traceId,
     event_type: d.eventType,
     url: d.url,
+    host: new URL(d.url).host,
     body: d.body,
     state: d.state,
     attempts: d.attempts,

@@ -64,6 +64,7 @@ export interface DeliveriesTable {
   trace_id: string;
   event_type: string;
   url: string;
+  host: string;
   body: string;
   state: string;
   attempts: number;

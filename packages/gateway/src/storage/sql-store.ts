@@ -20,9 +20,11 @@ import {
 import type { Database } from './schema.js';
 import type {
   ClaimedDelivery,
+  ClaimOptions,
   DeliveryFilter,
   DeliveryUpdate,
   DueWork,
+  LatenessFigures,
   PaymentChange,
   PaymentFilter,
   PaymentKey,
@@ -35,7 +37,19 @@ export interface SqlDialect {
   capabilities: StoreCapabilities;
   /** Names the unique key a driver error violated, or undefined if it is another error. */
   uniqueViolation(error: unknown): UniqueViolation['constraint'] | undefined;
+  /** Cross-process wake-ups, where the database has them. */
+  channel?: {
+    /** Raised inside a transaction: delivered to listeners on commit, dropped on rollback. */
+    notify(trx: Transaction<Database>): Promise<void>;
+    listen(listener: () => void): Promise<() => Promise<void>>;
+  };
+  /** Releases what the dialect holds besides the Kysely pool (listener connections). */
+  close?(): Promise<void>;
 }
+
+// Literals, not parameters, where a partial index must match: neither planner can prove a
+// bound parameter satisfies an index's WHERE clause.
+const PENDING = sql.lit('pending');
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -77,6 +91,7 @@ export class SqlStore implements Store {
         if (!before) throw new Error(`payment ${traceId} vanished inside its own transaction`);
         const result = change(before);
         await writeChange(trx, before, result);
+        if (result.deliveries.length > 0) await this.dialect.channel?.notify(trx);
         return result;
       });
     } catch (error) {
@@ -88,7 +103,7 @@ export class SqlStore implements Store {
     const expiring = await this.db
       .selectFrom('payments')
       .select('trace_id')
-      .where('status', 'in', ['unpaid', 'pending'])
+      .where('status', 'in', [sql.lit('unpaid'), PENDING])
       .where('expire_at', '<=', now)
       .orderBy('expire_at')
       .limit(limit)
@@ -96,7 +111,7 @@ export class SqlStore implements Store {
     const settling = await this.db
       .selectFrom('payments')
       .select('trace_id')
-      .where('settle_status', '=', 'pending')
+      .where('settle_status', '=', PENDING)
       .where('settle_due_at', '<=', now)
       .orderBy('settle_due_at')
       .limit(limit)
@@ -111,7 +126,7 @@ export class SqlStore implements Store {
     const expiry = await this.db
       .selectFrom('payments')
       .select('expire_at as at')
-      .where('status', 'in', ['unpaid', 'pending'])
+      .where('status', 'in', [sql.lit('unpaid'), PENDING])
       .where('expire_at', '>', now)
       .orderBy('expire_at')
       .limit(1)
@@ -119,7 +134,7 @@ export class SqlStore implements Store {
     const settle = await this.db
       .selectFrom('payments')
       .select('settle_due_at as at')
-      .where('settle_status', '=', 'pending')
+      .where('settle_status', '=', PENDING)
       .where('settle_due_at', '>', now)
       .orderBy('settle_due_at')
       .limit(1)
@@ -128,35 +143,41 @@ export class SqlStore implements Store {
     return times.length === 0 ? null : Math.min(...times);
   }
 
-  async claimDeliveries(opts: {
-    now: number;
-    limit: number;
-    leaseMs: number;
-    token: string;
-  }): Promise<ClaimedDelivery[]> {
-    const { now, limit, leaseMs, token } = opts;
+  async claimDeliveries(opts: ClaimOptions): Promise<ClaimedDelivery[]> {
+    // First attempts get at least half the slots, so a backlog of late retries (due earlier)
+    // never holds up a new event; whatever one kind leaves unused, the other may take.
+    const firstShare = Math.ceil(opts.limit / 2);
+    const first = await this.claim(opts, 'first', firstShare);
+    const retries = await this.claim(opts, 'retry', opts.limit - first.length);
+    const more =
+      first.length === firstShare ? await this.claim(opts, 'first', opts.limit - first.length - retries.length) : [];
+    return [...first, ...retries, ...more].sort((a, b) => a.dueAt - b.dueAt);
+  }
+
+  private async claim(opts: ClaimOptions, kind: 'first' | 'retry', limit: number): Promise<ClaimedDelivery[]> {
+    if (limit <= 0) return [];
+    const { now, leaseMs, token, excludeHosts = [] } = opts;
     const rows = await this.db
       .updateTable('deliveries')
       .set({ lock_token: token, locked_until: now + leaseMs })
       .where('id', 'in', (eb) => {
-        const due = eb
+        let due = eb
           .selectFrom('deliveries')
           .select('id')
-          .where('state', '=', 'pending')
+          .where('state', '=', PENDING)
+          .where('attempts', kind === 'first' ? '=' : '>', sql.lit(0))
           .where('next_attempt_at', '<=', now)
-          .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<=', now)]))
-          .orderBy('next_attempt_at')
-          .limit(limit);
+          .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<=', now)]));
+        if (excludeHosts.length > 0) due = due.where('host', 'not in', excludeHosts);
+        due = due.orderBy('next_attempt_at').limit(limit);
         return this.capabilities.skipLocked ? due.forUpdate().skipLocked() : due;
       })
       .returningAll()
       .execute();
-    return rows
-      .map((r) => {
-        const delivery = rowToDelivery(r);
-        return { ...delivery, dueAt: delivery.nextAttemptAt ?? now };
-      })
-      .sort((a, b) => a.dueAt - b.dueAt);
+    return rows.map((r) => {
+      const delivery = rowToDelivery(r);
+      return { ...delivery, dueAt: delivery.nextAttemptAt ?? now };
+    });
   }
 
   async recordAttempt(attempt: Attempt, update: DeliveryUpdate, token: string, now: number): Promise<boolean> {
@@ -192,19 +213,44 @@ export class SqlStore implements Store {
   }
 
   async nextDeliveryAt(now: number): Promise<number | null> {
-    const row = await this.db
-      .selectFrom('deliveries')
-      .select('next_attempt_at')
-      .where('state', '=', 'pending')
-      .where('next_attempt_at', '>', now)
-      .orderBy('next_attempt_at')
-      .limit(1)
-      .executeTakeFirst();
-    return row?.next_attempt_at == null ? null : Number(row.next_attempt_at);
+    const next = async (kind: 'first' | 'retry') => {
+      const row = await this.db
+        .selectFrom('deliveries')
+        .select('next_attempt_at')
+        .where('state', '=', PENDING)
+        .where('attempts', kind === 'first' ? '=' : '>', sql.lit(0))
+        .where('next_attempt_at', '>', now)
+        .orderBy('next_attempt_at')
+        .limit(1)
+        .executeTakeFirst();
+      return row?.next_attempt_at == null ? null : Number(row.next_attempt_at);
+    };
+    const times = [await next('first'), await next('retry')].filter((t): t is number => t !== null);
+    return times.length === 0 ? null : Math.min(...times);
   }
 
   async insertDelivery(delivery: Delivery): Promise<void> {
-    await this.db.insertInto('deliveries').values(deliveryToRow(delivery)).execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('deliveries').values(deliveryToRow(delivery)).execute();
+      await this.dialect.channel?.notify(trx);
+    });
+  }
+
+  async subscribe(listener: () => void): Promise<() => Promise<void>> {
+    return this.dialect.channel ? this.dialect.channel.listen(listener) : async () => {};
+  }
+
+  async lateness(sample: number): Promise<LatenessFigures> {
+    const rows = await this.db
+      .selectFrom('attempts')
+      .select(['started_at', 'due_at'])
+      .orderBy('started_at', 'desc')
+      .limit(sample)
+      .execute();
+    const late = rows.map((r) => Math.max(0, Number(r.started_at) - Number(r.due_at))).sort((a, b) => a - b);
+    const at = (q: number) =>
+      late.length === 0 ? null : (late[Math.min(late.length - 1, Math.floor(q * late.length))] ?? null);
+    return { samples: late.length, p50: at(0.5), p99: at(0.99), max: late.at(-1) ?? null };
   }
 
   async listPayments(filter: PaymentFilter): Promise<Payment[]> {
@@ -303,6 +349,7 @@ export class SqlStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.dialect.close?.();
     await this.db.destroy();
   }
 

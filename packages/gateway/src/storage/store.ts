@@ -30,6 +30,14 @@ export interface ClaimedDelivery extends Delivery {
   dueAt: number;
 }
 
+export interface ClaimOptions {
+  now: number;
+  limit: number;
+  leaseMs: number;
+  token: string;
+  excludeHosts?: readonly string[];
+}
+
 /** How a finished attempt moves its delivery on. */
 export interface DeliveryUpdate {
   state: DeliveryState;
@@ -54,6 +62,13 @@ export interface DeliveryFilter {
   limit: number;
 }
 
+export interface LatenessFigures {
+  samples: number;
+  p50: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
 export interface DueWork {
   traceId: string;
   reason: 'expire' | 'settle';
@@ -75,8 +90,11 @@ export interface Store {
   /** The earliest future expiry or settlement, to sleep until then. */
   nextWorkAt(now: number): Promise<number | null>;
 
-  /** Leases up to `limit` due deliveries, earliest first, for `leaseMs`. */
-  claimDeliveries(opts: { now: number; limit: number; leaseMs: number; token: string }): Promise<ClaimedDelivery[]>;
+  /**
+   * Leases up to `limit` due deliveries for `leaseMs`, earliest first, at least half of them
+   * first attempts when there are any, and none to `excludeHosts` (hosts this dispatcher saturates).
+   */
+  claimDeliveries(opts: ClaimOptions): Promise<ClaimedDelivery[]>;
   /**
    * Records an attempt and moves its delivery on, if `token` still holds the lease.
    * Returns false (and writes nothing) when the lease was lost to another dispatcher.
@@ -96,6 +114,15 @@ export interface Store {
   getDelivery(id: string): Promise<Delivery | undefined>;
   listAttempts(deliveryId: string): Promise<Attempt[]>;
   countDeliveries(): Promise<Record<DeliveryState, number>>;
+
+  /**
+   * Calls `listener` soon after another process commits new deliveries (PostgreSQL LISTEN/NOTIFY),
+   * so idle dispatchers wake at once instead of at their next poll. Absent where there is no such
+   * channel (SQLite: one process, woken in-process). Resolves to an unsubscribe function.
+   */
+  subscribe?(listener: () => void): Promise<() => Promise<void>>;
+  /** Recent attempts' lateness against their due time, in ms. */
+  lateness(sample: number): Promise<LatenessFigures>;
 
   /** A cheap round trip, for health checks. */
   ping(): Promise<void>;

@@ -1,4 +1,5 @@
-// Starts a real gateway (real SQLite file, real HTTP) on a free loopback port for a test.
+// Starts a real gateway (a real SQLite file or PostgreSQL database, real HTTP) on a free
+// loopback port for a test.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,13 +7,14 @@ import pino from 'pino';
 import { USDT_ID } from '../../src/assets.js';
 import { loadConfig } from '../../src/config.js';
 import { createGateway, type Gateway, type GatewayDeps } from '../../src/gateway.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
 
 export { USDT_ID };
 
 export interface TestGateway {
   gateway: Gateway;
   url: string;
-  dbPath: string;
+  database: TestDatabase;
   /** POSTs JSON and returns the parsed envelope with the HTTP status. */
   post(path: string, body: unknown): Promise<{ status: number; body: any }>;
   get(path: string): Promise<{ status: number; body: any }>;
@@ -27,10 +29,10 @@ export async function startTestGateway(
   options: { dir?: string; listen?: boolean } = {},
 ): Promise<TestGateway> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'payhook-test-'));
-  const dbPath = join(dir, 'gateway.sqlite');
+  const database = await createTestDatabase(dir);
   const config = loadConfig({
     PORT: '0',
-    DATABASE_URL: `sqlite:${dbPath}`,
+    DATABASE_URL: database.url,
     PAYHOOK_RETRY_SCHEDULE: '0,0.05,0.05,0.05,0.05,0.05,0.05,0.05,0.05,0.05',
     PAYHOOK_ATTEMPT_TIMEOUT: '1',
     PAYHOOK_POLL_INTERVAL: '0.05',
@@ -54,7 +56,7 @@ export async function startTestGateway(
   return {
     gateway,
     url,
-    dbPath,
+    database,
     post: (path, body) => request('POST', path, body),
     get: (path) => request('GET', path),
     async createPayment(overrides = {}) {
@@ -74,6 +76,7 @@ export async function startTestGateway(
       if (closed) return;
       closed = true;
       await gateway.stop(200);
+      await database.drop();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };

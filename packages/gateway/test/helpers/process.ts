@@ -36,9 +36,13 @@ const live = new Set<ChildProcess>();
  * `env` on top of the parent's environment, and waits for its "listening on" line.
  * PORT defaults to 0: the OS picks a free port, which the line reports.
  */
-export async function spawnGateway(env: Record<string, string>, startTimeoutMs = 20_000): Promise<GatewayProcess> {
+export async function spawnGateway(
+  env: Record<string, string>,
+  startTimeoutMs = 20_000,
+  args: readonly string[] = [],
+): Promise<GatewayProcess> {
   const { NODE_OPTIONS: _ignored, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@payhook/source', MAIN], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@payhook/source', MAIN, ...args], {
     cwd: REPO_ROOT,
     env: { ...inherited, PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -64,10 +68,11 @@ export async function spawnGateway(env: Record<string, string>, startTimeoutMs =
     }, startTimeoutMs);
     child.stdout?.on('data', (chunk: string) => {
       out += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match?.[1]) {
+      // An API process reports its URL; a dispatcher-only process (role dispatcher) has none.
+      const match = /listening on (http:\/\/\S+)|payhook dispatcher \(.*\) running/.exec(out);
+      if (match) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve(match[1] ?? '');
       }
     });
     void exited.then(({ code, signal }) => {

@@ -82,5 +82,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promi
     return okEnvelope(await payments.redeliver(id), clock.now());
   });
 
-  app.get('/admin/stats', async () => okEnvelope({ deliveries: await store.countDeliveries() }, clock.now()));
+  app.get('/admin/stats', async () =>
+    okEnvelope({ deliveries: await store.countDeliveries(), lateness: await store.lateness(1000) }, clock.now()),
+  );
 }

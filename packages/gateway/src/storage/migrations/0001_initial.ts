@@ -87,6 +87,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('trace_id', 'varchar(36)', (c) => c.notNull())
     .addColumn('event_type', 'varchar(16)', (c) => c.notNull())
     .addColumn('url', 'text', (c) => c.notNull())
+    // host:port of the url, so a dispatcher can stop claiming for a host it already saturates.
+    .addColumn('host', 'varchar(300)', (c) => c.notNull())
     .addColumn('body', 'text', (c) => c.notNull())
     .addColumn('state', 'varchar(16)', (c) => c.notNull())
     .addColumn('attempts', 'integer', (c) => c.notNull())
@@ -97,13 +99,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
-  // The claim query walks this index in due order; only pending deliveries are in it,
-  // so a million delivered rows cost nothing.
+  // The claim queries walk these indexes in due order. Only pending deliveries are in them, so
+  // a million delivered rows cost nothing; first attempts and retries are apart, so a backlog of
+  // late retries never stands in front of a new event.
   await db.schema
-    .createIndex('deliveries_due')
+    .createIndex('deliveries_due_first')
     .on('deliveries')
     .column('next_attempt_at')
-    .where(sql.ref('state'), '=', 'pending')
+    .where(sql<boolean>`state = 'pending' and attempts = 0`)
+    .execute();
+  await db.schema
+    .createIndex('deliveries_due_retry')
+    .on('deliveries')
+    .column('next_attempt_at')
+    .where(sql<boolean>`state = 'pending' and attempts > 0`)
     .execute();
   await db.schema.createIndex('deliveries_event').on('deliveries').column('event_id').execute();
   await db.schema.createIndex('deliveries_trace').on('deliveries').column('trace_id').execute();
@@ -124,6 +133,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('response_excerpt', 'text')
     .addPrimaryKeyConstraint('attempts_pk', ['delivery_id', 'attempt_no'])
     .execute();
+  // Recent attempts, for the lateness figures.
+  await db.schema.createIndex('attempts_started').on('attempts').column('started_at').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

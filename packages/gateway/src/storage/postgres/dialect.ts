@@ -1,0 +1,119 @@
+// PostgreSQL through node-postgres: many gateway processes on one database. Dispatchers
+// claim with FOR UPDATE SKIP LOCKED and wake each other with LISTEN/NOTIFY.
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { UniqueViolation } from '../../errors.js';
+import type { Database } from '../schema.js';
+import type { SqlDialect } from '../sql-store.js';
+
+const CHANNEL = 'payhook_deliveries';
+const INT8 = 20;
+
+export interface PostgresOptions {
+  /** Connections in the pool. Default 10. */
+  poolSize?: number;
+  /** Called when the listener connection fails and is being re-established. */
+  onListenerError?: (error: unknown) => void;
+}
+
+export function postgresDialect(connectionString: string, options: PostgresOptions = {}): SqlDialect {
+  // Times are BIGINT milliseconds: well inside Number's exact range, so parse them as numbers.
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'),
+  };
+  const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10, types });
+  // A connection dropped by a server restart is replaced on the next query; the pool must
+  // not crash the process on the idle client's error event.
+  pool.on('error', () => {});
+  const listeners = new Set<Listener>();
+
+  return {
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    capabilities: { dialect: 'postgres', skipLocked: true, rowLocks: true },
+    uniqueViolation,
+    channel: {
+      async notify(trx) {
+        await sql`select pg_notify(${CHANNEL}, '')`.execute(trx);
+      },
+      async listen(listener) {
+        const l = new Listener(connectionString, listener, options.onListenerError);
+        listeners.add(l);
+        await l.start();
+        return async () => {
+          listeners.delete(l);
+          await l.stop();
+        };
+      },
+    },
+    async close() {
+      await Promise.all([...listeners].map((l) => l.stop()));
+    },
+  };
+}
+
+/** One connection held in LISTEN, re-established after a server restart or a cut. */
+class Listener {
+  private client: pg.Client | undefined;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly connectionString: string,
+    private readonly onNotify: () => void,
+    private readonly onError?: (error: unknown) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    try {
+      await this.connect();
+    } catch (error) {
+      this.onError?.(error);
+      this.scheduleReconnect();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    await this.client?.end().catch(() => {});
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connectionString });
+    client.on('notification', () => this.onNotify());
+    client.on('error', (error) => {
+      this.onError?.(error);
+      client.end().catch(() => {});
+      if (this.client === client) this.scheduleReconnect();
+    });
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.client = client;
+    // Anything committed while the listener was away is picked up by the dispatcher's next look.
+    this.onNotify();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    this.client = undefined;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.connect().catch((error: unknown) => {
+        this.onError?.(error);
+        this.scheduleReconnect();
+      });
+    }, 500);
+    this.retryTimer.unref();
+  }
+}
+
+function uniqueViolation(error: unknown): UniqueViolation['constraint'] | undefined {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  if (code !== '23505' || !constraint) return undefined;
+  if (constraint === 'payments_payee_order') return 'order';
+  if (constraint.startsWith('payments_code')) return 'code';
+  if (constraint === 'transfers_pkey') return 'txid';
+  if (constraint === 'payments_pkey') return 'trace';
+  return undefined;
+}
