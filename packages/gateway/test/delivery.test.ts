@@ -186,3 +186,23 @@ describe('event subscription', () => {
     expect(detail.events[0].deliveries).toEqual([]);
   });
 });
+
+describe('schedule accuracy', () => {
+  it('exports the lateness of attempts against their due time in /admin/stats', async () => {
+    const empty = (await gw.get('/admin/stats')).body.data.lateness;
+    expect(empty).toEqual({ samples: 0, p50: null, p99: null, max: null });
+
+    receiver.script(['status500']);
+    const payment = await gw.createPayment({ callbackUrl: receiver.url });
+    await payInFull(payment.traceId);
+    const [delivery] = await settled(payment.traceId, 'delivered');
+    const lateness = delivery.attemptList.map((a: any) => a.startedAt - a.dueAt).sort((a: number, b: number) => a - b);
+
+    const stats = (await gw.get('/admin/stats')).body.data;
+    expect(stats.deliveries).toEqual({ pending: 0, delivered: 1, exhausted: 0 });
+    expect(stats.lateness.samples).toBe(2);
+    expect(stats.lateness.max).toBe(lateness[1]);
+    expect(stats.lateness.p50).toBe(lateness[1]);
+    expect(stats.lateness.p50).toBeGreaterThanOrEqual(0);
+  });
+});
