@@ -37,25 +37,33 @@ export type CheckOutcome =
   | { kind: 'paid' | 'failed' | 'suspicious'; changed: boolean; result: PaymentResultData; judgement: Judgement }
   | { kind: 'settled'; changed: boolean; result: PaymentResultData }
   | { kind: 'paid_less' | 'waiting'; result: PaymentResultData; judgement: Judgement }
-  /** Already final (and settled, or not paid): nothing to look up. */
-  | { kind: 'final'; status: Order['status'] };
+  /**
+   * Already final. `result` is there when a paid order was looked up for its settlement and
+   * the result settled nothing (record/replay needs it); a settled or unpaid final order is not looked up.
+   */
+  | { kind: 'final'; status: Order['status']; result?: PaymentResultData };
 
 export interface CheckDeps {
   source: ResultSource;
   store: OrderStore;
   hooks: OrderHooks;
+  /** Whether paid orders still wait for settlement (the shop subscribed to `settle`). Default true. */
+  settlement?: boolean;
   now: () => number;
 }
 
 export async function checkOrder(order: Order, deps: CheckDeps): Promise<CheckOutcome> {
-  const awaitingSettlement = order.status === 'paid' && order.settledAt === null;
+  // A paid order is looked up again only by a shop that waits for the settle event.
+  const awaitingSettlement = order.status === 'paid' && order.settledAt === null && deps.settlement !== false;
   if (order.status !== 'waiting' && !awaitingSettlement) return { kind: 'final', status: order.status };
 
   const result = await deps.source.getPaymentResult(lookupFor(order), ['payment']);
   const judgement = judge(order, result);
 
   if (awaitingSettlement) {
-    if (judgement.kind !== 'paid' || result.settleStatus !== 'success') return { kind: 'final', status: order.status };
+    if (judgement.kind !== 'paid' || result.settleStatus !== 'success') {
+      return { kind: 'final', status: order.status, result };
+    }
     return settle(order, result, deps);
   }
 

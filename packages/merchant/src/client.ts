@@ -151,6 +151,8 @@ export class MixPayClient {
       throw new MixPayNetworkError(`${method} ${path}: ${(error as Error).message}`, { cause: error });
     }
     const excerpt = text.slice(0, 200);
+    // HTTP 429 is a rate limit whatever the body says (a proxy in front may answer it in HTML).
+    if (res.status === 429) throw this.rateLimited(res);
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -162,11 +164,7 @@ export class MixPayClient {
       throw new MixPayResponseError(`${method} ${path}: answer is not a MixPay envelope`, res.status, excerpt);
     }
     if (!env.data.success || env.data.code !== 0) {
-      if (env.data.code === ErrorCode.rateLimited || res.status === 429) {
-        const retryAfter = retryAfterMs(res);
-        this.limiter.pause(retryAfter);
-        throw new RateLimitedError(retryAfter, 'server');
-      }
+      if (env.data.code === ErrorCode.rateLimited) throw this.rateLimited(res);
       throw new MixPayApiError(env.data.code, env.data.message, res.status);
     }
     const data = schema.safeParse(env.data.data);
@@ -175,6 +173,13 @@ export class MixPayClient {
       throw new MixPayResponseError(`${method} ${path}: unexpected data (${issues})`, res.status, excerpt);
     }
     return data.data;
+  }
+
+  /** The server said 1429: nobody sends until its window has passed. */
+  private rateLimited(res: Response): RateLimitedError {
+    const retryAfter = retryAfterMs(res);
+    this.limiter.pause(retryAfter);
+    return new RateLimitedError(retryAfter, 'server');
   }
 }
 

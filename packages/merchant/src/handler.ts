@@ -72,7 +72,13 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
   const allowList = new IpAllowList({ allowedIps: options.allowedIps ?? [], trustedProxies: options.trustedProxies });
   const now = options.now ?? Date.now;
   const subscribed = new Set(options.subscribedEvents ?? []);
-  const deps = { source: options.source, store: options.store, hooks: options.hooks ?? {}, now };
+  const deps = {
+    source: options.source,
+    store: options.store,
+    hooks: options.hooks ?? {},
+    now,
+    settlement: subscribed.has('settle'),
+  };
 
   return async (request, info = {}) => {
     const receivedAt = now();

@@ -17,15 +17,31 @@ export interface AllowListOptions {
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
+/**
+ * Only the usual notations: ipaddr.js alone also takes legacy IPv4 forms (`52.198.117` is
+ * 52.198.0.117, `2130706433` is 127.0.0.1), which would turn a typo into another address.
+ */
+const isStrictIp = (text: string) => ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text);
+const isStrictCidr = (text: string) => ipaddr.IPv4.isValidCIDRFourPartDecimal(text) || ipaddr.IPv6.isValidCIDR(text);
+
 function parseRange(text: string): Range {
-  if (text.includes('/')) return ipaddr.parseCIDR(text);
-  const ip = ipaddr.parse(text);
+  if (text.includes('/')) {
+    if (!isStrictCidr(text)) throw new Error(`not an IP range: ${text}`);
+    const [net, bits] = ipaddr.parseCIDR(text);
+    // `::ffff:10.0.0.0/104` is the IPv4 range 10.0.0.0/8, as callers are compared in IPv4.
+    if (net.kind() === 'ipv6' && (net as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) {
+      return [(net as ipaddr.IPv6).toIPv4Address(), bits - 96];
+    }
+    return [net, bits];
+  }
+  const ip = normalize(text);
+  if (!ip) throw new Error(`not an IP address: ${text}`);
   return [ip, ip.kind() === 'ipv4' ? 32 : 128];
 }
 
 /** IPv4-mapped IPv6 (`::ffff:1.2.3.4`) is compared as the IPv4 address it is. */
 function normalize(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
-  if (!ipaddr.isValid(text)) return undefined;
+  if (!isStrictIp(text)) return undefined;
   const ip = ipaddr.parse(text);
   return ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress() ? (ip as ipaddr.IPv6).toIPv4Address() : ip;
 }

@@ -10,10 +10,12 @@ interface ExpressLikeRequest extends IncomingMessage {
 
 export function expressCallbackHandler(handler: CallbackHandler) {
   return async (req: ExpressLikeRequest, res: ServerResponse, next: (err?: unknown) => void): Promise<void> => {
+    // Read before the body: a socket that is gone by then has no address any more.
+    const remoteAddress = req.socket.remoteAddress;
     try {
       const request =
         req.body === undefined ? await toRequest(req) : requestFromParsed(req.url ?? '/', req.headers, req.body);
-      await sendResponse(await handler(request, { remoteAddress: req.socket.remoteAddress }), res);
+      await sendResponse(await handler(request, { remoteAddress }), res);
     } catch (error) {
       next(error);
     }

@@ -29,9 +29,26 @@ export function fastifyCallbackRoute(handler: CallbackHandler) {
   };
 }
 
+type RawBodyParser = (request: never, body: string, done: (error: Error | null, body?: unknown) => void) => void;
+
+interface FastifyLikeApp {
+  post(path: string, handler: ReturnType<typeof fastifyCallbackRoute>): unknown;
+  // Both are on every Fastify instance; optional so that any router with `post` still fits.
+  removeAllContentTypeParsers?(): void;
+  addContentTypeParser?(contentType: string, options: { parseAs: 'string' }, parser: RawBodyParser): void;
+}
+
+/**
+ * Registered with `app.register(fastifyCallbackPlugin, { handler })`. Inside its own scope the
+ * body reaches the handler as the exact text sent, whatever its content type: Fastify alone
+ * would answer 415 to a type it has no parser for, and its own 400 to broken JSON, before
+ * the handler could judge (and record) the callback.
+ */
 export async function fastifyCallbackPlugin(
-  app: { post(path: string, handler: ReturnType<typeof fastifyCallbackRoute>): unknown },
+  app: FastifyLikeApp,
   options: { handler: CallbackHandler; path?: string },
 ): Promise<void> {
+  app.removeAllContentTypeParsers?.();
+  app.addContentTypeParser?.('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   app.post(options.path ?? '/mixpay/callback', fastifyCallbackRoute(options.handler));
 }

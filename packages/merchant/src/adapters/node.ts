@@ -30,21 +30,40 @@ export function requestFromParsed(
   return new Request(`http://localhost${url}`, { method: 'POST', headers: toHeaders(headers), body: text });
 }
 
-/** A Request from an unread IncomingMessage, reading at most MAX_BODY + 1 bytes. */
-export async function toRequest(req: IncomingMessage): Promise<Request> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size > MAX_BODY) break;
-  }
-  const method = req.method ?? 'POST';
-  const hasBody = method !== 'GET' && method !== 'HEAD';
-  return new Request(`http://localhost${req.url ?? '/'}`, {
-    method,
-    headers: toHeaders(req.headers),
-    body: hasBody ? Buffer.concat(chunks) : undefined,
+/**
+ * A Request from an unread IncomingMessage, keeping at most MAX_BODY + 1 bytes. Past that the
+ * rest is left to drain unread: breaking off would destroy the request, and with it the socket
+ * the answer has to go out on.
+ */
+export function toRequest(req: IncomingMessage): Promise<Request> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = () => {
+      req.off('data', onData);
+      req.off('end', finish);
+      req.off('error', reject);
+      const method = req.method ?? 'POST';
+      const hasBody = method !== 'GET' && method !== 'HEAD';
+      resolve(
+        new Request(`http://localhost${req.url ?? '/'}`, {
+          method,
+          headers: toHeaders(req.headers),
+          body: hasBody ? Buffer.concat(chunks) : undefined,
+        }),
+      );
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        finish();
+        req.resume(); // drop the rest
+      }
+    };
+    req.on('data', onData);
+    req.once('end', finish);
+    req.once('error', reject);
   });
 }
 
@@ -56,7 +75,15 @@ export async function sendResponse(response: Response, res: ServerResponse): Pro
 /** `http.createServer(nodeCallbackHandler(handler))`, or call it from your own router. */
 export function nodeCallbackHandler(handler: CallbackHandler) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const response = await handler(await toRequest(req), { remoteAddress: req.socket.remoteAddress });
-    await sendResponse(response, res);
+    // Read before the body: a socket that is gone by then has no address any more.
+    const remoteAddress = req.socket.remoteAddress;
+    try {
+      const response = await handler(await toRequest(req), { remoteAddress });
+      await sendResponse(response, res);
+    } catch {
+      // node:http ignores the returned promise: a rejection here would be unhandled and end the process.
+      if (!res.headersSent) await sendResponse(Response.json({ code: 'RETRY_LATER' }, { status: 503 }), res);
+      else res.destroy();
+    }
   };
 }
