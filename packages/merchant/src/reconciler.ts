@@ -2,7 +2,7 @@
 // payments_result for orders still waiting after a threshold, inside the API's rate
 // limit, and settles them through the same checkOrder the callback handler uses.
 import { type CheckOutcome, checkOrder, type OrderHooks, type ResultSource } from './check-order.js';
-import type { WritableOrderStore } from './store.js';
+import type { WaitingCursor, WritableOrderStore } from './store.js';
 
 export interface ReconcilerOptions {
   store: WritableOrderStore;
@@ -26,6 +26,8 @@ export interface ReconcilePass {
 export class Reconciler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<ReconcilePass> | undefined;
+  /** Where the next pass goes on: after the last order checked, so never-ending waits cannot starve the rest. */
+  private cursor: WaitingCursor | undefined;
 
   constructor(private readonly options: ReconcilerOptions) {}
 
@@ -43,8 +45,9 @@ export class Reconciler {
       final: 0,
       error: 0,
     };
-    const orders = await store.listWaiting(now() - olderThanMs, batchSize);
+    const orders = await store.listWaiting(now() - olderThanMs, batchSize, this.cursor);
     let checked = 0;
+    let cursor = this.cursor;
     for (const order of orders) {
       try {
         const outcome = await checkOrder(order, { source, store, hooks, now });
@@ -55,7 +58,12 @@ export class Reconciler {
         if ((error as { name?: string }).name === 'RateLimitedError') break;
       }
       checked++;
+      cursor = { createdAt: order.createdAt, orderId: order.orderId };
     }
+    // Orders that stay waiting for good (abandoned carts, paylinks never opened) would fill every
+    // batch if each pass started from the oldest: the next pass goes on after the last order
+    // checked, and starts over from the oldest once a pass reached the end of the list.
+    this.cursor = orders.length < batchSize && checked === orders.length ? undefined : cursor;
     return { checked, outcomes };
   }
 

@@ -17,8 +17,18 @@ export interface OrderStore {
 /** The part a shop's own code uses to create and list orders; the bundled stores have it. */
 export interface WritableOrderStore extends OrderStore {
   insert(order: Order): Promise<void>;
-  /** Orders still waiting that were created before `before`, oldest first (for the reconciler). */
-  listWaiting(before: number, limit: number): Promise<Order[]>;
+  /**
+   * Orders still waiting that were created before `before`, oldest first (by createdAt, then
+   * orderId), for the reconciler. With `after`, only those that come after that order in this
+   * order: the reconciler pages through them, so orders that wait forever cannot hide newer ones.
+   */
+  listWaiting(before: number, limit: number, after?: WaitingCursor): Promise<Order[]>;
   /** Sets the traceId and link once the payment exists (the shop creates the order first). */
   attachPayment(orderId: string, traceId: string | null, paymentUrl: string | null, at: number): Promise<void>;
+}
+
+/** Where a scan of waiting orders stopped: the last order seen. */
+export interface WaitingCursor {
+  createdAt: number;
+  orderId: string;
 }

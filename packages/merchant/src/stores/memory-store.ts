@@ -1,7 +1,7 @@
 // An in-memory OrderStore for tests and prototypes. Single-threaded JavaScript makes each
 // method atomic, which is exactly the compare-and-set the interface asks for.
 import type { FinalOrderStatus, Order } from '../order.js';
-import type { WritableOrderStore } from '../store.js';
+import type { WaitingCursor, WritableOrderStore } from '../store.js';
 
 export class MemoryOrderStore implements WritableOrderStore {
   private readonly orders = new Map<string, Order>();
@@ -38,10 +38,12 @@ export class MemoryOrderStore implements WritableOrderStore {
     return true;
   }
 
-  async listWaiting(before: number, limit: number): Promise<Order[]> {
+  async listWaiting(before: number, limit: number, after?: WaitingCursor): Promise<Order[]> {
+    const byAge = (a: WaitingCursor, b: WaitingCursor) =>
+      a.createdAt - b.createdAt || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0);
     return [...this.orders.values()]
-      .filter((o) => o.status === 'waiting' && o.createdAt < before)
-      .sort((a, b) => a.createdAt - b.createdAt)
+      .filter((o) => o.status === 'waiting' && o.createdAt < before && (!after || byAge(o, after) > 0))
+      .sort(byAge)
       .slice(0, limit)
       .map((o) => ({ ...o }));
   }

@@ -3,7 +3,7 @@
 // shop's existing database; its migrations are tracked separately from the shop's.
 import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import type { FinalOrderStatus, Order, OrderStatus } from '../order.js';
-import type { WritableOrderStore } from '../store.js';
+import type { WaitingCursor, WritableOrderStore } from '../store.js';
 
 interface OrdersTable {
   order_id: string;
@@ -136,15 +136,21 @@ export class SqlOrderStore implements WritableOrderStore {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  async listWaiting(before: number, limit: number): Promise<Order[]> {
-    const rows = await this.db
+  async listWaiting(before: number, limit: number, after?: WaitingCursor): Promise<Order[]> {
+    let query = this.db
       .selectFrom('payhook_orders')
       .selectAll()
       .where('status', '=', 'waiting')
-      .where('created_at', '<', before)
-      .orderBy('created_at')
-      .limit(limit)
-      .execute();
+      .where('created_at', '<', before);
+    if (after) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '>', after.createdAt),
+          eb.and([eb('created_at', '=', after.createdAt), eb('order_id', '>', after.orderId)]),
+        ]),
+      );
+    }
+    const rows = await query.orderBy('created_at').orderBy('order_id').limit(limit).execute();
     return rows.map(toOrder);
   }
 
