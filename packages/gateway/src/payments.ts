@@ -167,6 +167,17 @@ export class PaymentService {
     return delivery;
   }
 
+  /**
+   * Redelivers every exhausted delivery to `url` that nobody has redelivered yet: the button
+   * for "my endpoint was down, it is fixed now".
+   */
+  async redeliverExhausted(url: string, limit = 1_000): Promise<Delivery[]> {
+    const exhausted = await this.options.store.listDeliveries({ state: 'exhausted', url, notRedelivered: true, limit });
+    const out: Delivery[] = [];
+    for (const d of exhausted) out.push(await this.redeliver(d.id));
+    return out;
+  }
+
   private async apply(traceId: string, input: LifecycleInput): Promise<PaymentChange> {
     const { store, clock, catalog, settleDelayMs, schedule } = this.options;
     const now = clock.now();

@@ -24,7 +24,10 @@ import type {
   DeliveryFilter,
   DeliveryUpdate,
   DueWork,
+  FeedAttempt,
+  FeedCursor,
   LatenessFigures,
+  OutcomeBucket,
   PaymentChange,
   PaymentFilter,
   PaymentKey,
@@ -314,6 +317,19 @@ export class SqlStore implements Store {
     if (filter.traceId) q = q.where('trace_id', '=', filter.traceId);
     if (filter.eventId) q = q.where('event_id', '=', filter.eventId);
     if (filter.state) q = q.where('state', '=', filter.state);
+    if (filter.url) q = q.where('url', '=', filter.url);
+    if (filter.notRedelivered) {
+      q = q.where((w) =>
+        w.not(
+          w.exists(
+            w
+              .selectFrom('deliveries as redo')
+              .select(sql.lit(1).as('one'))
+              .whereRef('redo.redelivery_of', '=', 'deliveries.id'),
+          ),
+        ),
+      );
+    }
     const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).execute();
     return rows.map(rowToDelivery);
   }
@@ -342,6 +358,62 @@ export class SqlStore implements Store {
     const counts: Record<DeliveryState, number> = { pending: 0, delivered: 0, exhausted: 0 };
     for (const r of rows) counts[r.state as DeliveryState] = Number(r.n);
     return counts;
+  }
+
+  async attemptFeed(cursor: FeedCursor | undefined, limit: number): Promise<FeedAttempt[]> {
+    let q = this.db
+      .selectFrom('attempts')
+      .innerJoin('deliveries', 'deliveries.id', 'attempts.delivery_id')
+      .selectAll('attempts')
+      .select(['deliveries.trace_id', 'deliveries.event_type', 'deliveries.url']);
+    if (cursor) {
+      const { endedAt, deliveryId, attemptNo } = cursor;
+      q = q.where((w) =>
+        w.or([
+          w('attempts.ended_at', '>', endedAt),
+          w.and([w('attempts.ended_at', '=', endedAt), w('attempts.delivery_id', '>', deliveryId)]),
+          w.and([
+            w('attempts.ended_at', '=', endedAt),
+            w('attempts.delivery_id', '=', deliveryId),
+            w('attempts.attempt_no', '>', attemptNo),
+          ]),
+        ]),
+      );
+    }
+    const direction = cursor ? 'asc' : 'desc';
+    const rows = await q
+      .orderBy('attempts.ended_at', direction)
+      .orderBy('attempts.delivery_id', direction)
+      .orderBy('attempts.attempt_no', direction)
+      .limit(limit)
+      .execute();
+    const feed = rows.map((r) => ({
+      ...rowToAttempt(r),
+      traceId: r.trace_id,
+      eventType: r.event_type,
+      url: r.url,
+    }));
+    return cursor ? feed : feed.reverse();
+  }
+
+  async attemptOutcomes(from: number, bucketMs: number): Promise<OutcomeBucket[]> {
+    const bucket = sql<number>`(${sql.ref('ended_at')} / ${sql.lit(Math.max(1, Math.floor(bucketMs)))}) * ${sql.lit(Math.max(1, Math.floor(bucketMs)))}`;
+    const rows = await this.db
+      .selectFrom('attempts')
+      .select([
+        bucket.as('at'),
+        (eb) => eb.fn.sum<number | string>('success').as('delivered'),
+        (eb) => eb.fn.countAll<number | string>().as('total'),
+      ])
+      .where('ended_at', '>=', from)
+      .groupBy(bucket)
+      .orderBy(bucket)
+      .execute();
+    return rows.map((r) => ({
+      at: Number(r.at),
+      delivered: Number(r.delivered),
+      failed: Number(r.total) - Number(r.delivered),
+    }));
   }
 
   async ping(): Promise<void> {

@@ -59,7 +59,31 @@ export interface DeliveryFilter {
   traceId?: string;
   eventId?: string;
   state?: DeliveryState;
+  url?: string;
+  /** Only deliveries nobody has redelivered by hand yet. */
+  notRedelivered?: boolean;
   limit: number;
+}
+
+/** An attempt with what a person needs to read it in a feed. */
+export interface FeedAttempt extends Attempt {
+  traceId: string;
+  eventType: string;
+  url: string;
+}
+
+/** Position in the attempt feed: after this attempt, in (endedAt, deliveryId, attemptNo) order. */
+export interface FeedCursor {
+  endedAt: number;
+  deliveryId: string;
+  attemptNo: number;
+}
+
+export interface OutcomeBucket {
+  /** Start of the bucket, epoch ms. */
+  at: number;
+  delivered: number;
+  failed: number;
 }
 
 export interface LatenessFigures {
@@ -114,6 +138,13 @@ export interface Store {
   getDelivery(id: string): Promise<Delivery | undefined>;
   listAttempts(deliveryId: string): Promise<Attempt[]>;
   countDeliveries(): Promise<Record<DeliveryState, number>>;
+  /**
+   * Attempts in the order they ended: after `cursor`, oldest first; without a cursor, the
+   * latest `limit`, still oldest first (where a live tail starts).
+   */
+  attemptFeed(cursor: FeedCursor | undefined, limit: number): Promise<FeedAttempt[]>;
+  /** Attempt outcomes since `from`, counted per `bucketMs`. */
+  attemptOutcomes(from: number, bucketMs: number): Promise<OutcomeBucket[]>;
 
   /**
    * Calls `listener` soon after another process commits new deliveries (PostgreSQL LISTEN/NOTIFY),

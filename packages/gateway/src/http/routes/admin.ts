@@ -32,6 +32,31 @@ const deliveriesQuery = z.object({
 });
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
+
+const feedQuery = z.object({
+  /** `<endedAt>:<deliveryId>:<attemptNo>` of the last attempt seen; absent: the latest ones. */
+  after: z
+    .string()
+    .regex(/^\d+:[^:]{1,64}:\d+$/, 'must be <endedAt>:<deliveryId>:<attemptNo>')
+    .transform((v) => {
+      const [endedAt, deliveryId, attemptNo] = v.split(':') as [string, string, string];
+      return { endedAt: Number(endedAt), deliveryId, attemptNo: Number(attemptNo) };
+    })
+    .optional(),
+  limit,
+});
+
+const timelineQuery = z.object({
+  minutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(60),
+  bucketSeconds: z.coerce.number().int().min(1).max(86_400).default(60),
+});
+
+const redeliverByUrl = z.object({ url: z.string().min(1).max(2048) });
 const traceParams = z.object({ traceId: traceIdSchema });
 
 export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
@@ -80,6 +105,30 @@ export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promi
   app.post('/admin/deliveries/:id/redeliver', async (request) => {
     const { id } = parseInput(idParams, request.params);
     return okEnvelope(await payments.redeliver(id), clock.now());
+  });
+
+  app.post('/admin/deliveries/redeliver-exhausted', async (request) => {
+    const { url } = parseInput(redeliverByUrl, request.body);
+    const deliveries = await payments.redeliverExhausted(url);
+    return okEnvelope({ count: deliveries.length, deliveries }, clock.now());
+  });
+
+  /** Attempts as they end, for `payhook tail` and the dashboard's live view. */
+  app.get('/admin/attempts', async (request) => {
+    const q = parseInput(feedQuery, request.query);
+    const attempts = await store.attemptFeed(q.after, q.limit);
+    const last = attempts.at(-1);
+    const next = last
+      ? `${last.endedAt}:${last.deliveryId}:${last.attemptNo}`
+      : ((request.query as { after?: string }).after ?? null);
+    return okEnvelope({ attempts, next }, clock.now());
+  });
+
+  app.get('/admin/stats/timeline', async (request) => {
+    const q = parseInput(timelineQuery, request.query);
+    const bucketMs = q.bucketSeconds * 1000;
+    const from = Math.floor((clock.now() - q.minutes * 60_000) / bucketMs) * bucketMs;
+    return okEnvelope({ from, bucketMs, buckets: await store.attemptOutcomes(from, bucketMs) }, clock.now());
   });
 
   app.get('/admin/stats', async () =>
