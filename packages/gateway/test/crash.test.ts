@@ -88,6 +88,7 @@ function snapshot(): Promise<Row[]> {
 }
 
 const traceOf = (c: ReceivedCallback) => (JSON.parse(c.body) as { traceId: string }).traceId;
+// A slow answer cut off by the kill never reached the gateway, but the receiver did answer SUCCESS.
 const answeredSuccess = (c: ReceivedCallback) => c.behaviour === 'success' || c.behaviour === 'slow_success';
 
 /** Sends beyond the first SUCCESS-answered one, per traceId: the price of at-least-once. */
@@ -101,14 +102,17 @@ describe('durability across real process crashes and restarts', () => {
   it('SIGKILL mid-delivery loses nothing: in-flight, scheduled and unattempted deliveries all arrive after a restart', async () => {
     const failing = await receiver();
     failing.script(Array(20).fill('status500'), 'success'); // the first 20 callbacks fail, then SUCCESS
-    const slow = await receiver({ slowMs: 1_000 });
-    slow.script([], 'slow_success'); // every answer takes 1 s: in flight at the kill
+    // The first ten answers take 4 s, long enough to be in flight at the kill even on a loaded
+    // machine; the resends after the restart are answered at once.
+    const slowMs = 4_000;
+    const slow = await receiver({ slowMs });
+    slow.script(Array(10).fill('slow_success'), 'success');
     const fast = await receiver();
     const env = {
       DATABASE_URL: database.url,
       PAYHOOK_RETRY_SCHEDULE: SCHEDULE,
-      PAYHOOK_ATTEMPT_TIMEOUT: '1.5',
-      PAYHOOK_LEASE: '2',
+      PAYHOOK_ATTEMPT_TIMEOUT: '5',
+      PAYHOOK_LEASE: '6',
       PAYHOOK_POLL_INTERVAL: '0.1',
       // Ten slots: once the ten slow callbacks hold them, later events wait unattempted.
       PAYHOOK_CONCURRENCY: '10',
@@ -129,7 +133,7 @@ describe('durability across real process crashes and restarts', () => {
     const exit = await first.signal('SIGKILL');
     expect(exit.signal).toBe('SIGKILL');
     // No slow answer had been sent yet: they really were in flight when the process died.
-    for (const c of slow.received) expect(c.at + 1_000).toBeGreaterThan(killedAt);
+    for (const c of slow.received) expect(c.at + slowMs).toBeGreaterThan(killedAt);
 
     const atKill = await snapshot();
     expect(atKill).toHaveLength(40);
@@ -148,8 +152,9 @@ describe('durability across real process crashes and restarts', () => {
     expect(unattempted.length).toBeGreaterThan(0);
 
     const second = await spawnGateway(env);
+    // The killed claims come back when their 6 s leases expire.
     await waitFor(async () => (await stats(second)).delivered === 40, {
-      timeoutMs: 15_000,
+      timeoutMs: 30_000,
       intervalMs: 100,
       what: 'all 40 deliveries to be delivered after the restart',
     });

@@ -9,7 +9,7 @@ export default async function setup(): Promise<void> {
   await pgAdmin(async (c) => {
     // Databases a killed run left behind.
     const stale = await c.query<{ datname: string }>(
-      "select datname from pg_database where datname like 'payhook_t_%'",
+      "select datname from pg_database where datname like 'payhook\\_t\\_%'",
     );
     for (const { datname } of stale.rows) await c.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     await c.query(`DROP DATABASE IF EXISTS ${PG_TEMPLATE} WITH (FORCE)`);

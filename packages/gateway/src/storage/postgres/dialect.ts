@@ -26,6 +26,11 @@ export function postgresDialect(connectionString: string, options: PostgresOptio
   // A connection dropped by a server restart is replaced on the next query; the pool must
   // not crash the process on the idle client's error event.
   pool.on('error', () => {});
+  // The pool listens only to idle clients. A client checked out (mid-transaction, or between
+  // its query's error and its release) also emits 'error' when its backend is terminated,
+  // and with no listener that kills the process. The query in flight fails on its own and
+  // the pool discards the broken client on release, so the event itself needs no handling.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const listeners = new Set<Listener>();
 
   return {
