@@ -1,6 +1,7 @@
 // Which callbackUrls the gateway accepts. Production: HTTPS only. Sandbox: HTTPS anywhere,
 // and plain HTTP to loopback so a developer can receive callbacks on their own machine.
 import { isIP } from 'node:net';
+import type { AddressPolicy } from './delivery/ssrf.js';
 import { ParameterError } from './errors.js';
 
 export type GatewayMode = 'sandbox' | 'production';
@@ -13,8 +14,12 @@ export function isLoopbackHost(hostname: string): boolean {
   return isIP(host) === 4 && host.startsWith('127.');
 }
 
-/** Returns the normalised URL, or throws a ParameterError saying what is wrong with it. */
-export function checkCallbackUrl(raw: string, mode: GatewayMode): string {
+/**
+ * Returns the normalised URL, or throws a ParameterError saying what is wrong with it.
+ * In production, `policy` also refuses IP literals that are not public and loopback names;
+ * other names are checked again, address by address, when the callback is sent.
+ */
+export function checkCallbackUrl(raw: string, mode: GatewayMode, policy?: AddressPolicy): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -24,7 +29,19 @@ export function checkCallbackUrl(raw: string, mode: GatewayMode): string {
   if (url.username !== '' || url.password !== '') {
     throw new ParameterError('callbackUrl: must not carry credentials');
   }
-  if (url.protocol === 'https:') return url.href;
+  if (url.protocol === 'https:') {
+    if (mode === 'production' && policy) {
+      const host = url.hostname.replace(/^\[|\]$/g, '');
+      if (isIP(host) !== 0) {
+        const verdict = policy.check(host);
+        if (!verdict.allowed)
+          throw new ParameterError(`callbackUrl: ${host} is not a public address (${verdict.reason})`);
+      } else if (isLoopbackHost(host) || !host.includes('.')) {
+        throw new ParameterError(`callbackUrl: ${host} is not a public host name`);
+      }
+    }
+    return url.href;
+  }
   if (url.protocol === 'http:' && mode === 'sandbox' && isLoopbackHost(url.hostname)) return url.href;
   const allowed = mode === 'sandbox' ? 'HTTPS (or HTTP to loopback in sandbox mode)' : 'HTTPS';
   throw new ParameterError(`callbackUrl: only ${allowed} is supported`);

@@ -6,6 +6,7 @@ import {
   type RetrySchedule,
   scheduleFromSeconds,
 } from '@payhook/protocol';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import type { GatewayMode } from './callback-url.js';
 
@@ -30,8 +31,19 @@ export interface GatewayConfig {
   settleDelayMs: number;
   publicUrl: string;
   adminToken: string | undefined;
+  /** Production: private subnets callbacks may still go to (the operator's own network). */
+  callbackAllowedSubnets: string[];
   sandboxEnabled: boolean;
   logLevel: string;
+}
+
+function isValidCidr(text: string): boolean {
+  try {
+    ipaddr.parseCIDR(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export type GatewayRole = 'all' | 'api' | 'dispatcher';
@@ -79,6 +91,23 @@ const envSchema = z.object({
   PAYHOOK_PUBLIC_URL: z.url({ error: 'PAYHOOK_PUBLIC_URL must be a URL' }).optional(),
   PAYHOOK_ADMIN_TOKEN: z.string().min(16, 'PAYHOOK_ADMIN_TOKEN must be at least 16 characters').optional(),
   PAYHOOK_SANDBOX: z.enum(['0', '1', 'true', 'false']).optional(),
+  PAYHOOK_CALLBACK_ALLOWED_SUBNETS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().refine((cidr) => isValidCidr(cidr), {
+          error: (issue) =>
+            `PAYHOOK_CALLBACK_ALLOWED_SUBNETS: "${String(issue.input)}" is not a subnet such as 10.0.0.0/8`,
+        }),
+      ),
+    )
+    .default([]),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -142,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.PAYHOOK_PUBLIC_URL ?? `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${e.PORT}`
     ).replace(/\/$/, ''),
     adminToken: e.PAYHOOK_ADMIN_TOKEN,
+    callbackAllowedSubnets: e.PAYHOOK_CALLBACK_ALLOWED_SUBNETS,
     sandboxEnabled:
       e.PAYHOOK_SANDBOX === undefined ? e.PAYHOOK_MODE === 'sandbox' : ['1', 'true'].includes(e.PAYHOOK_SANDBOX),
     logLevel: e.LOG_LEVEL,

@@ -7,6 +7,7 @@ import { systemClock } from './clock.js';
 import type { GatewayConfig } from './config.js';
 import { Dispatcher } from './delivery/dispatcher.js';
 import { type CallbackSender, UndiciSender } from './delivery/sender.js';
+import { AddressPolicy, type Resolver } from './delivery/ssrf.js';
 import { buildApp } from './http/app.js';
 import type { Clock } from './interfaces.js';
 import type { Logger } from './logger.js';
@@ -21,6 +22,8 @@ export interface GatewayDeps {
   sender?: CallbackSender;
   catalog?: AssetCatalog;
   logger?: pino.Logger;
+  /** Name resolution for the SSRF guard (tests point names at internal addresses). */
+  resolver?: Resolver;
 }
 
 export interface Gateway {
@@ -49,12 +52,15 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       onListenerError: (error) => logger.warn({ err: error }, 'database listener lost; reconnecting'),
     }));
   const catalog = deps.catalog ?? new AssetCatalog();
+  // Production sends only to public addresses; the sandbox exists to call back to loopback.
+  const addressPolicy = config.mode === 'production' ? new AddressPolicy(config.callbackAllowedSubnets) : undefined;
   const sender =
     deps.sender ??
     new UndiciSender({
       timeoutMs: config.attemptTimeoutMs,
       maxAnswerBytes: config.maxAnswerBytes,
       userAgent: 'payhook/0.1',
+      ...(addressPolicy ? { guard: { policy: addressPolicy, resolver: deps.resolver } } : {}),
     });
 
   let dispatcher: Dispatcher | undefined;
@@ -64,6 +70,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     clock,
     catalog,
     mode: config.mode,
+    addressPolicy,
     schedule: config.schedule,
     settleDelayMs: config.settleDelayMs,
     onDeliveries: () => dispatcher?.notify(),

@@ -118,6 +118,8 @@ export type AttemptErrorClass =
   | 'bad_status'
   | 'not_json'
   | 'wrong_code'
+  /** The SSRF guard refused the address (production mode). */
+  | 'blocked'
   | 'network';
 
 export interface Attempt {

@@ -8,12 +8,15 @@ import {
 } from '@payhook/protocol';
 import type { AssetCatalog } from './assets.js';
 import { checkCallbackUrl, type GatewayMode } from './callback-url.js';
+import type { AddressPolicy } from './delivery/ssrf.js';
 import { ParameterError } from './errors.js';
 import type { Payment, PaymentKind } from './interfaces.js';
 
 export interface NewPaymentContext {
   now: number;
   mode: GatewayMode;
+  /** Production's address policy for callback URLs (SSRF guard). */
+  addressPolicy?: AddressPolicy;
   catalog: AssetCatalog;
   newTraceId: () => string;
 }
@@ -79,7 +82,10 @@ export function newPayment(input: CreateRequest, ctx: NewPaymentContext): Paymen
     strictMode: r.strictMode ?? false,
     // One-time payments and paylinks let the payer pay the rest through the same link, as MixPay's docs say.
     isMultiPay: kind !== 'payment',
-    callbackUrl: r.callbackUrl === undefined || r.callbackUrl === '' ? null : checkCallbackUrl(r.callbackUrl, ctx.mode),
+    callbackUrl:
+      r.callbackUrl === undefined || r.callbackUrl === ''
+        ? null
+        : checkCallbackUrl(r.callbackUrl, ctx.mode, ctx.addressPolicy),
     callbackEvents: events.events,
     returnTo: r.returnTo ?? null,
     failedReturnTo: r.failedReturnTo ?? null,

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { compareDecimals, isPositiveDecimal, type RetrySchedule, subtractDecimals } from '@payhook/protocol';
 import type { AssetCatalog } from './assets.js';
 import type { GatewayMode } from './callback-url.js';
+import type { AddressPolicy } from './delivery/ssrf.js';
 import { ConflictError, NotFoundError, ParameterError, UniqueViolation } from './errors.js';
 import type { Clock, Delivery, Transfer } from './interfaces.js';
 import { type LifecycleInput, type PaymentState, transition } from './lifecycle.js';
@@ -17,6 +18,7 @@ export interface PaymentServiceOptions {
   clock: Clock;
   catalog: AssetCatalog;
   mode: GatewayMode;
+  addressPolicy?: AddressPolicy;
   schedule: RetrySchedule;
   settleDelayMs: number;
   /** Called after a commit that created deliveries, to wake the dispatcher. */
@@ -44,8 +46,8 @@ export class PaymentService {
   }
 
   async create(input: CreateRequest): Promise<PaymentState> {
-    const { store, clock, mode, catalog } = this.options;
-    const payment = newPayment(input, { now: clock.now(), mode, catalog, newTraceId: this.newId });
+    const { store, clock, mode, catalog, addressPolicy } = this.options;
+    const payment = newPayment(input, { now: clock.now(), mode, catalog, addressPolicy, newTraceId: this.newId });
     try {
       await store.insertPayment(payment);
     } catch (error) {

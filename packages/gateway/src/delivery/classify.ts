@@ -50,6 +50,7 @@ export function classifyError(error: unknown): AttemptOutcome {
     return failure('timeout', 'no complete answer before the attempt timeout');
   }
   if (names.includes('ResponseTooLarge')) return failure('too_large', text);
+  if (codes.includes('ERR_PAYHOOK_SSRF')) return failure('blocked', text);
   if (codes.some((c) => c === 'ENOTFOUND' || c === 'EAI_AGAIN' || c === 'EAI_NONAME' || c === 'EAI_FAIL')) {
     return failure('dns', `host name did not resolve (${codes.join(', ')})`);
   }

@@ -1,8 +1,10 @@
 // POSTs a callback with undici: a total deadline per attempt, a cap on the answer's size,
 // no redirects followed (undici's request() never follows them).
+import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
 import type { AttemptErrorClass } from '../interfaces.js';
 import { type AttemptOutcome, classifyAnswer, classifyError } from './classify.js';
+import { type AddressPolicy, guardedLookup, type Resolver, SsrfBlockedError } from './ssrf.js';
 
 export interface CallbackRequest {
   url: string;
@@ -28,6 +30,8 @@ export interface UndiciSenderOptions {
   /** Bytes of the answer kept on the attempt record. */
   excerptBytes?: number;
   userAgent?: string;
+  /** Production: connect only to addresses this policy allows (checked at connect time). */
+  guard?: { policy: AddressPolicy; resolver?: Resolver };
 }
 
 class ResponseTooLarge extends Error {
@@ -43,7 +47,10 @@ export class UndiciSender implements CallbackSender {
       // Header/body timeouts are coarse; the AbortSignal below is the real deadline.
       headersTimeout: options.timeoutMs + 1_000,
       bodyTimeout: options.timeoutMs + 1_000,
-      connect: { timeout: options.timeoutMs },
+      connect: {
+        timeout: options.timeoutMs,
+        ...(options.guard ? { lookup: guardedLookup(options.guard.policy, options.guard.resolver) } : {}),
+      },
     });
   }
 
@@ -52,6 +59,15 @@ export class UndiciSender implements CallbackSender {
     const combined = signal ? AbortSignal.any([deadline, signal]) : deadline;
     const started = performance.now();
     const latency = () => Math.round(performance.now() - started);
+    // An IP literal is never looked up, so the connect-time hook would not see it: check it here.
+    const host = new URL(req.url).hostname.replace(/^\[|\]$/g, '');
+    if (this.options.guard && isIP(host) !== 0) {
+      const verdict = this.options.guard.policy.check(host);
+      if (!verdict.allowed) {
+        const outcome = classifyError(new SsrfBlockedError(host, host, verdict.reason));
+        return { ...outcome, latencyMs: latency(), responseExcerpt: null };
+      }
+    }
     try {
       const res = await request(req.url, {
         method: 'POST',
