@@ -1,0 +1,112 @@
+// Human-readable text for the gateway's answers: tables, one line per attempt, payment
+// summaries. Pure functions of their input, so the look is decided in one place.
+import type { Attempt, Delivery, DeliveryDetail, FeedAttempt, PaymentResultData } from './wire.js';
+
+/** Left-aligned columns, two spaces apart; the last column is not padded. */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const all = [headers, ...rows];
+  const widths = headers.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  return all
+    .map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '))
+    .join('\n');
+}
+
+/** `key  value` lines with aligned values. */
+export function keyValues(pairs: readonly (readonly [string, string])[]): string {
+  const width = Math.max(...pairs.map(([k]) => k.length));
+  return pairs.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+}
+
+/** `1 delivery`, `2 deliveries`. */
+export const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+export const time = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString());
+
+/** What one attempt got: `200 SUCCESS`, `bad_status 500`, `connect_refused`… */
+export function attemptOutcome(a: Attempt): string {
+  if (a.success) return `${a.statusCode ?? ''} SUCCESS`.trim();
+  const error = a.errorClass ?? 'failed';
+  return a.statusCode === null ? error : `${error} ${a.statusCode}`;
+}
+
+/** One line of `payhook tail`: time, event, traceId, attempt n, outcome, latency, url. */
+export function attemptLine(a: FeedAttempt): string {
+  return [
+    time(a.endedAt),
+    a.eventType.padEnd(9),
+    a.traceId,
+    `#${a.attemptNo}`.padEnd(3),
+    (a.success ? 'ok ' : 'FAIL ') + attemptOutcome(a).padEnd(a.success ? 19 : 17),
+    `${a.latencyMs}ms`.padStart(7),
+    a.url,
+  ].join('  ');
+}
+
+export function deliveriesTable(deliveries: readonly Delivery[]): string {
+  if (deliveries.length === 0) return 'no deliveries';
+  return table(
+    ['ID', 'EVENT', 'STATE', 'ATTEMPTS', 'NEXT ATTEMPT', 'UPDATED', 'TRACE ID', 'URL'],
+    deliveries.map((d) => [
+      d.id,
+      d.eventType,
+      d.state,
+      String(d.attempts),
+      time(d.nextAttemptAt),
+      time(d.updatedAt),
+      d.traceId,
+      d.url,
+    ]),
+  );
+}
+
+/** Where a delivery stands after its latest attempt, in one line. */
+export function deliveryOutcome({ delivery: d, attempts }: DeliveryDetail): string {
+  const last = attempts.at(-1);
+  const what = `${d.eventType} → ${d.url} (delivery ${d.id})`;
+  if (!last) return `waiting    ${what}: no attempt yet, due ${time(d.nextAttemptAt)}`;
+  const tried = `attempt ${last.attemptNo}: ${attemptOutcome(last)}, ${last.latencyMs} ms`;
+  switch (d.state) {
+    case 'delivered':
+      return `delivered  ${what}: ${tried}`;
+    case 'exhausted':
+      return `exhausted  ${what}: ${tried}; no attempt left (payhook redeliver ${d.id})`;
+    default:
+      return `retrying   ${what}: ${tried}; attempt ${last.attemptNo + 1} at ${time(d.nextAttemptAt)}`;
+  }
+}
+
+const amount = (value: string, symbol: string) => (value === '' ? '-' : `${value} ${symbol}`.trim());
+
+/** The fields of `payments_result` a person looks at first. */
+export function resultSummary(r: PaymentResultData): string {
+  const pairs: [string, string][] = [
+    ['traceId', r.traceId],
+    ['orderId', r.orderId || '-'],
+    ['payeeId', r.payeeId],
+    ['status', r.status],
+    ['quote', amount(r.quoteAmount, r.quoteSymbol)],
+    [r.status === 'unpaid' ? 'to pay' : 'paid', amount(r.paymentAmount, r.paymentSymbol)],
+  ];
+  if (r.payment) {
+    pairs.push([
+      'multi-pay',
+      r.payment.isMultiPay ? `yes, ${r.payment.isFullyPaid ? 'fully paid' : 'not fully paid'}` : 'no',
+    ]);
+    const remaining = r.payment.remainingAmount;
+    if (r.payment.isMultiPay && !r.payment.isFullyPaid && typeof remaining === 'string' && remaining !== '') {
+      pairs.push(['remaining', amount(remaining, r.paymentSymbol)]);
+    }
+  }
+  if (r.txid) pairs.push(['txid', r.txid]);
+  if (r.confirmations >= 0) pairs.push(['confirmations', String(r.confirmations)]);
+  if (r.failureCode !== '0') pairs.push(['failure', `${r.failureCode} ${r.failureReason}`]);
+  if (r.surplusStatus !== 'no')
+    pairs.push(['surplus', `${amount(r.surplusAmount, r.paymentSymbol)} (${r.surplusStatus})`]);
+  if (r.status === 'success') {
+    pairs.push([
+      'settlement',
+      r.settleStatus === 'success' ? `${amount(r.settleAmount, r.settleSymbol)}` : r.settleStatus,
+    ]);
+  }
+  return keyValues(pairs);
+}
