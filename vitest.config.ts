@@ -18,8 +18,9 @@ export default defineConfig({
         test: {
           name: 'gateway-sqlite',
           include: ['packages/gateway/test/**/*.test.ts'],
-          // LISTEN/NOTIFY and multi-process claims exist only on PostgreSQL.
-          exclude: ['packages/gateway/test/postgres/**'],
+          // LISTEN/NOTIFY and multi-process claims exist only on PostgreSQL; the browser tests
+          // have their own project.
+          exclude: ['packages/gateway/test/postgres/**', 'packages/gateway/test/browser/**'],
           env: { PAYHOOK_TEST_BACKEND: 'sqlite' },
         },
       },
@@ -28,12 +29,36 @@ export default defineConfig({
         test: {
           name: 'gateway-postgres',
           include: ['packages/gateway/test/**/*.test.ts'],
+          exclude: ['packages/gateway/test/browser/**'],
           env: { PAYHOOK_TEST_BACKEND: 'postgres' },
           globalSetup: ['packages/gateway/test/global-setup.ts'],
         },
       },
+      {
+        extends: true,
+        test: {
+          // The dashboard and checkout pages in Debian's Chromium (scripts/ensure-chromium.sh),
+          // driven by playwright-core; one browser at a time is plenty for two cores.
+          name: 'browser',
+          include: ['packages/gateway/test/browser/**/*.test.ts'],
+          env: { PAYHOOK_TEST_BACKEND: 'sqlite' },
+          fileParallelism: false,
+        },
+      },
       { extends: true, test: { name: 'merchant', include: ['packages/merchant/test/**/*.test.ts'] } },
       { extends: true, test: { name: 'shop', include: ['examples/*/test/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          // The real `payhook` binary (built dist/, as npx runs it) against a real gateway.
+          name: 'cli',
+          include: ['packages/cli/test/**/*.test.ts'],
+          // Each test runs the binary several times; leave room for a loaded two-core machine.
+          testTimeout: 60_000,
+          env: { PAYHOOK_TEST_BACKEND: 'sqlite' },
+          globalSetup: ['packages/cli/test/global-setup.ts'],
+        },
+      },
     ],
   },
 });

@@ -3,12 +3,14 @@
 import formbody from '@fastify/formbody';
 import { ErrorCode, errorEnvelope, okEnvelope } from '@payhook/protocol';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
-import { requireToken } from './auth.js';
+import { refuseCrossSite, requireToken } from './auth.js';
 import type { HttpContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
+import { assetRoutes } from './routes/assets.js';
 import { checkoutRoutes } from './routes/checkout.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 
 /** MixPay's parameters are small; a larger body is refused before it is parsed. */
@@ -38,9 +40,14 @@ export async function buildApp(
 
   await app.register(async (scope) => apiRoutes(scope, ctx));
   await app.register(async (scope) => checkoutRoutes(scope, ctx));
+  await app.register(async (scope) => assetRoutes(scope));
+  await app.register(async (scope) => dashboardRoutes(scope, ctx));
 
   const guarded = async (scope: FastifyInstance) => {
-    if (ctx.adminToken !== undefined) scope.addHook('onRequest', requireToken(ctx.adminToken, ctx.clock));
+    scope.addHook('onRequest', refuseCrossSite(ctx.clock, ctx.publicUrl));
+    if (ctx.adminToken !== undefined) {
+      scope.addHook('onRequest', requireToken(ctx.adminToken, ctx.clock, ctx.publicUrl));
+    }
   };
   if (ctx.sandboxEnabled) {
     await app.register(async (scope) => {

@@ -1,8 +1,11 @@
-// Bearer-token check for admin and sandbox-control routes, compared in constant time.
+// Access to admin and sandbox-control routes: `Authorization: Bearer <admin token>` or the
+// dashboard's session cookie, compared in constant time. A cookie is sent by the browser on its
+// own, so a state-changing request that carries only the cookie must also come from our origin.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { errorEnvelope } from '@payhook/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../interfaces.js';
+import { isUnsafeMethod, readCookie, requestOrigin, SESSION_COOKIE, sessionValid } from './session.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -11,14 +14,39 @@ export function tokenMatches(presented: string, expected: string): boolean {
   return timingSafeEqual(digest(presented), digest(expected));
 }
 
-export function requireToken(token: string, clock: Clock) {
+/** How a request proves it may use the admin API, if it does. */
+export function authenticate(request: FastifyRequest, token: string, now: number): 'bearer' | 'session' | undefined {
+  const header = request.headers.authorization ?? '';
+  if (header.startsWith('Bearer ') && tokenMatches(header.slice(7), token)) return 'bearer';
+  if (sessionValid(readCookie(request, SESSION_COOKIE), token, now)) return 'session';
+  return undefined;
+}
+
+export function requireToken(token: string, clock: Clock, publicUrl = '') {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    const header = request.headers.authorization ?? '';
-    const presented = header.startsWith('Bearer ') ? header.slice(7) : '';
-    if (!tokenMatches(presented, token)) {
+    const how = authenticate(request, token, clock.now());
+    if (how === undefined) {
       return reply
         .status(401)
         .send(errorEnvelope(2000, 'Insufficient permissions: send Authorization: Bearer <admin token>', clock.now()));
+    }
+    if (how === 'session' && isUnsafeMethod(request.method) && requestOrigin(request, publicUrl) !== 'same') {
+      return reply
+        .status(403)
+        .send(errorEnvelope(2000, 'Refused: a request signed in by cookie must come from this gateway', clock.now()));
+    }
+  };
+}
+
+/**
+ * Refuses state-changing requests that a browser sent from another site (a form on a page the
+ * operator visits must not drive a token-less sandbox on 127.0.0.1). Clients that are not
+ * browsers send no Origin and are unaffected.
+ */
+export function refuseCrossSite(clock: Clock, publicUrl: string) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (isUnsafeMethod(request.method) && requestOrigin(request, publicUrl) === 'cross') {
+      return reply.status(403).send(errorEnvelope(2000, 'Refused: cross-site request', clock.now()));
     }
   };
 }

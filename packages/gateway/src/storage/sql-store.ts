@@ -264,16 +264,17 @@ export class SqlStore implements Store {
       q = q.where((w) => w.or([w('trace_id', '=', term.toLowerCase()), w('order_id', '=', term)]));
     }
     if (filter.deliveryState) {
-      const state = filter.deliveryState;
-      q = q.where((w) =>
-        w.exists(
-          w
-            .selectFrom('deliveries')
-            .select(sql.lit(1).as('one'))
-            .whereRef('deliveries.trace_id', '=', 'payments.trace_id')
-            .where('deliveries.state', '=', state),
-        ),
-      );
+      const retrying = filter.deliveryState === 'retrying';
+      const state = retrying ? 'pending' : filter.deliveryState;
+      q = q.where((w) => {
+        let sub = w
+          .selectFrom('deliveries')
+          .select(sql.lit(1).as('one'))
+          .whereRef('deliveries.trace_id', '=', 'payments.trace_id')
+          .where('deliveries.state', '=', state);
+        if (retrying) sub = sub.where('deliveries.attempts', '>', 0);
+        return w.exists(sub);
+      });
     }
     if (filter.before) {
       const { createdAt, traceId } = filter.before;
@@ -358,6 +359,16 @@ export class SqlStore implements Store {
     const counts: Record<DeliveryState, number> = { pending: 0, delivered: 0, exhausted: 0 };
     for (const r of rows) counts[r.state as DeliveryState] = Number(r.n);
     return counts;
+  }
+
+  async countRetrying(): Promise<number> {
+    const row = await this.db
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('state', '=', 'pending')
+      .where('attempts', '>', 0)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
   }
 
   async attemptFeed(cursor: FeedCursor | undefined, limit: number): Promise<FeedAttempt[]> {

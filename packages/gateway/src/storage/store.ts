@@ -48,8 +48,8 @@ export interface PaymentFilter {
   status?: string;
   /** Exact traceId or orderId. */
   search?: string;
-  /** Only payments with a delivery in this state. */
-  deliveryState?: DeliveryState;
+  /** Only payments with a delivery in this state; `retrying`: pending after a failed attempt. */
+  deliveryState?: DeliveryState | 'retrying';
   limit: number;
   /** Payments created strictly before this (createdAt, traceId) pair, for paging. */
   before?: { createdAt: number; traceId: string };
@@ -138,6 +138,8 @@ export interface Store {
   getDelivery(id: string): Promise<Delivery | undefined>;
   listAttempts(deliveryId: string): Promise<Attempt[]>;
   countDeliveries(): Promise<Record<DeliveryState, number>>;
+  /** Pending deliveries that have failed at least once (waiting for a retry). */
+  countRetrying(): Promise<number>;
   /**
    * Attempts in the order they ended: after `cursor`, oldest first; without a cursor, the
    * latest `limit`, still oldest first (where a live tail starts).

@@ -4,15 +4,18 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
 import type { HttpContext } from '../context.js';
+import { loadPaymentDetail } from '../payment-detail.js';
 import { parseInput } from '../validate.js';
 
 const deliveryState = z.enum(['pending', 'delivered', 'exhausted']);
 const limit = z.coerce.number().int().min(1).max(500).default(50);
 
-const paymentsQuery = z.object({
+/** Query of `GET /admin/payments`, also read by the dashboard's payment list. */
+export const paymentsQuery = z.object({
   status: z.enum(['unpaid', 'pending', 'failed', 'auditing', 'success']).optional(),
   search: z.string().min(1).max(64).optional(),
-  deliveryState: deliveryState.optional(),
+  /** `retrying`: a pending delivery that has failed at least once. */
+  deliveryState: z.enum(['pending', 'retrying', 'delivered', 'exhausted']).optional(),
   limit,
   /** Paging cursor: `<createdAt>:<traceId>` of the last payment seen. */
   before: z
@@ -72,22 +75,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promi
 
   app.get('/admin/payments/:traceId', async (request) => {
     const { traceId } = parseInput(traceParams, request.params);
-    const state = await payments.find({ traceId });
-    const [events, deliveries] = await Promise.all([
-      store.listEvents(state.payment.traceId),
-      store.listDeliveries({ traceId: state.payment.traceId, limit: 500 }),
-    ]);
-    const withAttempts = await Promise.all(
-      deliveries.map(async (d) => ({ ...d, attemptList: await store.listAttempts(d.id) })),
-    );
-    return okEnvelope(
-      {
-        payment: state.payment,
-        transfers: state.transfers,
-        events: events.map((e) => ({ ...e, deliveries: withAttempts.filter((d) => d.eventId === e.id) })),
-      },
-      clock.now(),
-    );
+    return okEnvelope(await loadPaymentDetail(payments, store, traceId), clock.now());
   });
 
   app.get('/admin/deliveries', async (request) => {
@@ -132,6 +120,14 @@ export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promi
   });
 
   app.get('/admin/stats', async () =>
-    okEnvelope({ deliveries: await store.countDeliveries(), lateness: await store.lateness(1000) }, clock.now()),
+    okEnvelope(
+      {
+        deliveries: await store.countDeliveries(),
+        /** Of the pending deliveries, those waiting for a retry after a failed attempt. */
+        retrying: await store.countRetrying(),
+        lateness: await store.lateness(1000),
+      },
+      clock.now(),
+    ),
   );
 }

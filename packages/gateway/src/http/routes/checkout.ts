@@ -1,45 +1,133 @@
 // Where payers land: `GET /pay?payeeId=…&orderId=…&quoteAmount=…` (MixPay's paylink, whose
 // parameters are whatever the payer's browser sends, which is exactly why a merchant must verify
-// the result's amount; its payment comes into being when first opened) and `GET /code/{code}`
-// (a one-time payment). Browsers get a page, API clients the payment's info.
-import { createOneTimePaymentRequest, okEnvelope } from '@payhook/protocol';
+// the result's amount; its payment comes into being when first opened), `GET /code/{code}`
+// (a one-time payment) and `GET /checkout/{traceId}`. Browsers get a page, API clients the
+// payment's info. With the sandbox on, the page's forms POST to /checkout/{traceId}/… and feed
+// the same ingestion path as the sandbox API, then redirect back (POST-redirect-GET), or to the
+// merchant's returnTo / failedReturnTo once the payment is final.
+import { createOneTimePaymentRequest, okEnvelope, positiveAmount, traceIdSchema } from '@payhook/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { USDT_ID } from '../../assets.js';
+import { NotFoundError, PayhookError } from '../../errors.js';
 import type { PaymentState } from '../../lifecycle.js';
+import { refuseCrossSite } from '../auth.js';
 import type { HttpContext } from '../context.js';
+import { checkoutPage } from '../pages/checkout-page.js';
+import { safeHref } from '../pages/html.js';
+import { renderErrorsAsPages, sendPage, wantsHtml } from '../pages/respond.js';
 import { presentInfo } from '../present.js';
 import { parseInput } from '../validate.js';
 
 const codeParams = z.object({ code: z.string().min(1).max(64) });
+const traceParams = z.object({ traceId: traceIdSchema });
+const transferParams = z.object({ traceId: traceIdSchema, txid: z.string().min(1).max(128) });
+
+/** An empty form field means "use the default". */
+const blank = (v: unknown) =>
+  typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v;
+const confirmations = z.coerce.number().int().min(0).max(1_000_000);
+const payForm = z.object({
+  amount: z.preprocess(blank, positiveAmount.optional()),
+  assetId: z.preprocess(blank, z.string().max(64).optional()),
+  confirmations: z.preprocess(blank, confirmations.optional()),
+});
+const confirmForm = z.object({ confirmations: z.preprocess(blank, confirmations) });
 
 export async function checkoutRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
+  const { payments, catalog, clock } = ctx;
+  renderErrorsAsPages(app, { href: '/', label: 'Back' });
+
+  const render = (reply: FastifyReply, state: PaymentState, error?: PayhookError) => {
+    const info = presentInfo(state, catalog, clock.now());
+    const page = checkoutPage({
+      state,
+      catalog,
+      now: clock.now(),
+      sandbox: ctx.sandboxEnabled,
+      error: error?.message,
+      remainingAmount: String(info.remainingAmount),
+    });
+    return sendPage(reply, page, { status: error?.httpStatus ?? 200 });
+  };
+
   const show = (request: FastifyRequest, reply: FastifyReply, state: PaymentState) => {
-    const info = presentInfo(state, ctx.catalog, ctx.clock.now());
-    if (!(request.headers.accept ?? '').includes('text/html')) return okEnvelope(info, ctx.clock.now());
-    return reply.type('text/html; charset=utf-8').send(checkoutPage(info));
+    if (!wantsHtml(request)) return okEnvelope(presentInfo(state, catalog, clock.now()), clock.now());
+    return render(reply, state);
   };
 
   app.get('/pay', async (request, reply) => {
     const query = { settlementAssetId: USDT_ID, ...(request.query as Record<string, unknown>) };
     const body = parseInput(createOneTimePaymentRequest, query);
-    return show(request, reply, await ctx.payments.openPaylink({ kind: 'paylink', request: body }));
+    return show(request, reply, await payments.openPaylink({ kind: 'paylink', request: body }));
   });
 
   app.get('/code/:code', async (request, reply) => {
     const { code } = parseInput(codeParams, request.params);
-    return show(request, reply, await ctx.payments.find({ code }));
+    return show(request, reply, await payments.find({ code }));
+  });
+
+  app.get('/checkout/:traceId', async (request, reply) => {
+    const { traceId } = parseInput(traceParams, request.params);
+    return show(request, reply, await payments.find({ traceId }));
+  });
+
+  if (!ctx.sandboxEnabled) return;
+
+  // The payer's actions. Public, as MixPay's checkout is, but only from this site's own pages.
+  app.addHook('onRequest', refuseCrossSite(clock, ctx.publicUrl));
+
+  /** Runs an action; a refused one shows the page again with the reason, a done one redirects. */
+  const act = async (reply: FastifyReply, traceId: string, action: () => Promise<PaymentState>) => {
+    let state: PaymentState;
+    try {
+      state = await action();
+    } catch (error) {
+      if (!(error instanceof PayhookError)) throw error;
+      return render(reply, await payments.find({ traceId }), error);
+    }
+    return reply.redirect(afterAction(state), 303);
+  };
+
+  app.post('/checkout/:traceId/pay', async (request, reply) => {
+    const { traceId } = parseInput(traceParams, request.params);
+    await payments.find({ traceId });
+    return act(reply, traceId, async () => {
+      const form = parseInput(payForm, request.body);
+      return (await payments.receiveTransfer({ traceId, ...definedOnly(form) })).state;
+    });
+  });
+
+  app.post('/checkout/:traceId/expire', async (request, reply) => {
+    const { traceId } = parseInput(traceParams, request.params);
+    await payments.find({ traceId });
+    return act(reply, traceId, async () => (await payments.forceTimer(traceId, 'expire')).next);
+  });
+
+  app.post('/checkout/:traceId/transfers/:txid/confirmations', async (request, reply) => {
+    const { traceId, txid } = parseInput(transferParams, request.params);
+    const { payment } = await payments.find({ traceId });
+    const owner = await payments.find({ txid }).catch(() => undefined);
+    if (owner?.payment.traceId !== payment.traceId) {
+      throw new NotFoundError(`transfer ${txid} does not belong to payment ${payment.traceId}`);
+    }
+    return act(reply, traceId, async () => {
+      const form = parseInput(confirmForm, request.body);
+      return payments.addConfirmations(txid, form.confirmations);
+    });
   });
 }
 
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+/** Back to the page the payer came from, or on to the merchant once the payment is final. */
+function afterAction({ payment: p }: PaymentState): string {
+  const back =
+    p.status === 'success' ? safeHref(p.returnTo) : p.status === 'failed' ? safeHref(p.failedReturnTo) : null;
+  if (back !== null) return back;
+  return p.code !== null ? `/code/${encodeURIComponent(p.code)}` : `/checkout/${p.traceId}`;
+}
 
-/** A plain page until the sandbox checkout pages arrive: what is owed, and the payment's id. */
-function checkoutPage(info: ReturnType<typeof presentInfo>): string {
-  return `<!doctype html><html lang="en"><meta charset="utf-8"><title>Pay ${escapeHtml(info.quoteAmount)} ${escapeHtml(info.quoteAssetSymbol)}</title>
-<body><main><h1>Pay ${escapeHtml(info.quoteAmount)} ${escapeHtml(info.quoteAssetSymbol)}</h1>
-<p>To payee <code>${escapeHtml(info.payeeId)}</code> for order <code>${escapeHtml(info.orderId)}</code>.</p>
-<p>Status: <strong>${escapeHtml(info.status)}</strong>. Trace id: <code>${escapeHtml(info.traceId)}</code>.</p>
-<p>In the sandbox, pay with <code>POST /v1/sandbox/transfers {"traceId": "${escapeHtml(info.traceId)}"}</code>.</p></main></body></html>`;
+function definedOnly<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
 }

@@ -1,0 +1,47 @@
+// Sending pages: the headers every page carries, and errors shown as pages to browsers.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { PayhookError } from '../../errors.js';
+import type { SafeHtml } from './html.js';
+import { messagePage } from './layout.js';
+
+/** Scripts and styles from this gateway only; no inline script can run even if escaping failed. */
+const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export const wantsHtml = (request: FastifyRequest) => (request.headers.accept ?? '').includes('text/html');
+
+/**
+ * Sends a page. `formsToSelf` forbids forms from posting elsewhere (the dashboard); checkout
+ * pages go without it because their actions may redirect to the merchant's returnTo.
+ */
+export function sendPage(
+  reply: FastifyReply,
+  body: SafeHtml,
+  options: { status?: number; formsToSelf?: boolean } = {},
+) {
+  return reply
+    .status(options.status ?? 200)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('content-security-policy', options.formsToSelf ? `${CSP}; form-action 'self'` : CSP)
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'same-origin')
+    .header('cache-control', 'no-store')
+    .send(body.value);
+}
+
+/** In `app`'s scope, a payhook error asked for by a browser becomes a page; anything else goes on up. */
+export function renderErrorsAsPages(app: FastifyInstance, back: { href: string; label: string }): void {
+  app.setErrorHandler((error, request, reply) => {
+    if (!(error instanceof PayhookError) || !wantsHtml(request)) throw error;
+    const title =
+      error.httpStatus === 404 ? 'Not found' : error.httpStatus === 409 ? 'Not possible now' : 'Bad request';
+    return sendPage(reply, messagePage(title, error.message, back), { status: error.httpStatus, formsToSelf: true });
+  });
+}

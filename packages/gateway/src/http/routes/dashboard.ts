@@ -1,0 +1,198 @@
+// The dashboard: server-rendered pages over the same store and payment service as the admin
+// API, at `/` and `/dashboard/*`. Access: with an admin token, a sign-in page sets a session
+// cookie (accepted by the admin API too); a token-less sandbox serves this machine only. Every
+// form POST must come from the gateway's own origin.
+import { traceIdSchema } from '@payhook/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { authenticate, tokenMatches } from '../auth.js';
+import type { HttpContext } from '../context.js';
+import { html } from '../pages/html.js';
+import { messagePage } from '../pages/layout.js';
+import { loginPage } from '../pages/login.js';
+import { overviewPage } from '../pages/overview.js';
+import { type NoticeName, paymentPage } from '../pages/payment-page.js';
+import { paymentsListPage } from '../pages/payments-list.js';
+import { renderErrorsAsPages, sendPage } from '../pages/respond.js';
+import { loadPaymentDetail } from '../payment-detail.js';
+import { isLoopback, issueSession, isUnsafeMethod, requestOrigin, sessionCookie } from '../session.js';
+import { parseInput } from '../validate.js';
+import { paymentsQuery } from './admin.js';
+
+const TIMELINE = { minutes: 30, bucketSeconds: 30 };
+const RECENT_ATTEMPTS = 15;
+
+const loginForm = z.object({ token: z.string().max(1024).default(''), next: z.string().max(2048).default('/') });
+const idParams = z.object({ id: z.string().min(1).max(64) });
+const traceParams = z.object({ traceId: traceIdSchema });
+const resendForm = z.object({ url: z.string().min(1).max(2048), back: z.string().max(64).optional() });
+
+/**
+ * Where to go after signing in: a path on this gateway, never another site. `//evil`, `/\evil`
+ * and `/<tab>/evil` (browsers drop tabs and newlines) are refused; a real path is URL-encoded.
+ */
+export function localPath(next: string | undefined): string {
+  return next !== undefined && /^\/(?![/\\])[\x21-\x5b\x5d-\x7e]*$/.test(next) ? next : '/';
+}
+
+export async function dashboardRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
+  const back = { href: '/', label: 'Back to the overview' };
+  const sameOrigin = (request: FastifyRequest) => requestOrigin(request, ctx.publicUrl) === 'same';
+  const refuse = (reply: FastifyReply, status: number, title: string, message: string) =>
+    sendPage(reply, messagePage(title, message, back), { status, formsToSelf: true });
+
+  await app.register(async (pub) => {
+    renderErrorsAsPages(pub, back);
+    pub.get('/dashboard/login', async (request, reply) => {
+      const next = localPath((request.query as { next?: string }).next);
+      if (ctx.adminToken === undefined || authenticate(request, ctx.adminToken, ctx.clock.now())) {
+        return reply.redirect(next, 303);
+      }
+      return sendPage(reply, loginPage({ next }), { formsToSelf: true });
+    });
+
+    pub.post('/dashboard/login', async (request, reply) => {
+      if (!sameOrigin(request)) return refuse(reply, 403, 'Refused', 'Sign in from the gateway’s own page.');
+      const form = parseInput(loginForm, request.body);
+      const next = localPath(form.next);
+      if (ctx.adminToken === undefined) return reply.redirect(next, 303);
+      if (!tokenMatches(form.token, ctx.adminToken)) {
+        return sendPage(reply, loginPage({ next, error: 'That is not the admin token.' }), {
+          status: 401,
+          formsToSelf: true,
+        });
+      }
+      const session = issueSession(ctx.adminToken, ctx.clock.now());
+      reply.header('set-cookie', sessionCookie(request, session.value, session.maxAgeSeconds));
+      return reply.redirect(next, 303);
+    });
+
+    pub.post('/dashboard/logout', async (request, reply) => {
+      if (!sameOrigin(request)) return refuse(reply, 403, 'Refused', 'Sign out from the gateway’s own page.');
+      reply.header('set-cookie', sessionCookie(request, '', 0));
+      return reply.redirect(ctx.adminToken === undefined ? '/' : '/dashboard/login', 303);
+    });
+  });
+
+  await app.register(async (pages) => {
+    renderErrorsAsPages(pages, back);
+    pages.addHook('onRequest', async (request, reply) => {
+      if (ctx.adminToken === undefined) {
+        if (!isLoopback(request.ip)) {
+          return refuse(
+            reply,
+            403,
+            'Forbidden',
+            'Without PAYHOOK_ADMIN_TOKEN the dashboard is open to this machine only (127.0.0.1 / ::1).',
+          );
+        }
+      } else if (authenticate(request, ctx.adminToken, ctx.clock.now()) === undefined) {
+        if (request.method === 'GET') {
+          return reply.redirect(`/dashboard/login?next=${encodeURIComponent(request.url)}`, 303);
+        }
+        return refuse(reply, 401, 'Signed out', 'Sign in again to do that.');
+      }
+      if (isUnsafeMethod(request.method) && !sameOrigin(request)) {
+        return refuse(reply, 403, 'Refused', 'This form must be sent from the gateway’s own pages.');
+      }
+    });
+    await pageRoutes(pages, ctx);
+  });
+}
+
+async function pageRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
+  const { store, payments, catalog, clock } = ctx;
+  const signOut = ctx.adminToken !== undefined;
+  const symbolOf = (id: string | null) => catalog.symbolOf(id);
+
+  app.get('/', async (_request, reply) => {
+    const now = clock.now();
+    const bucketMs = TIMELINE.bucketSeconds * 1000;
+    const from = Math.floor((now - TIMELINE.minutes * 60_000) / bucketMs) * bucketMs;
+    const [counts, retrying, lateness, buckets, recent] = await Promise.all([
+      store.countDeliveries(),
+      store.countRetrying(),
+      store.lateness(1000),
+      store.attemptOutcomes(from, bucketMs),
+      store.attemptFeed(undefined, RECENT_ATTEMPTS),
+    ]);
+    const timeline = { from, to: now, bucketMs, buckets };
+    return sendPage(reply, overviewPage({ counts, retrying, lateness, timeline, recent: recent.reverse(), signOut }), {
+      formsToSelf: true,
+    });
+  });
+
+  app.get('/dashboard', async (_request, reply) => reply.redirect('/', 303));
+
+  app.get('/dashboard/payments', async (request, reply) => {
+    // The filter form sends empty fields for "any".
+    const raw = Object.fromEntries(
+      Object.entries(request.query as Record<string, unknown>).filter(([, v]) => v !== ''),
+    ) as Record<string, string | undefined>;
+    const q = parseInput(paymentsQuery, raw);
+    const list = await store.listPayments(q);
+    const rows = await Promise.all(
+      list.map(async (payment) => {
+        const [events, deliveries] = await Promise.all([
+          store.listEvents(payment.traceId),
+          store.listDeliveries({ traceId: payment.traceId, limit: 100 }),
+        ]);
+        // listDeliveries is newest first: the first one of an event is its latest.
+        return {
+          payment,
+          events: events.map((event) => ({ event, latest: deliveries.find((d) => d.eventId === event.id) })),
+        };
+      }),
+    );
+    const last = list.at(-1);
+    const next = list.length === q.limit && last ? `${last.createdAt}:${last.traceId}` : null;
+    const filters = {
+      status: raw.status,
+      search: raw.search,
+      deliveryState: raw.deliveryState,
+      limit: q.limit,
+      before: raw.before,
+    };
+    return sendPage(reply, paymentsListPage({ rows, filters, next, symbolOf, signOut }), { formsToSelf: true });
+  });
+
+  app.get('/dashboard/payments/:traceId', async (request, reply) => {
+    const { traceId } = parseInput(traceParams, request.params);
+    const detail = await loadPaymentDetail(payments, store, traceId);
+    const notice = (request.query as { notice?: string }).notice;
+    const requiredConfirmations = (assetId: string) => catalog.get(assetId)?.requiredConfirmations ?? 0;
+    return sendPage(
+      reply,
+      paymentPage({ detail, symbolOf, requiredConfirmations, now: clock.now(), signOut, notice }),
+      { formsToSelf: true },
+    );
+  });
+
+  app.post('/dashboard/deliveries/:id/redeliver', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const delivery = await payments.redeliver(id);
+    return reply.redirect(paymentHref(delivery.traceId, 'redelivered'), 303);
+  });
+
+  app.post('/dashboard/deliveries/redeliver-exhausted', async (request, reply) => {
+    const form = parseInput(resendForm, request.body);
+    const resent = await payments.redeliverExhausted(form.url);
+    const backTo = traceIdSchema.safeParse(form.back);
+    if (!backTo.success) {
+      return sendPage(
+        reply,
+        messagePage(
+          'Redelivery scheduled',
+          html`${resent.length} exhausted deliveries to <code>${form.url}</code> scheduled again.`,
+          { href: '/', label: 'Back to the overview' },
+          'notice',
+        ),
+        { formsToSelf: true },
+      );
+    }
+    return reply.redirect(paymentHref(backTo.data, resent.length > 0 ? 'resent' : 'nothing-to-resend'), 303);
+  });
+}
+
+const paymentHref = (traceId: string, notice: NoticeName) =>
+  `/dashboard/payments/${encodeURIComponent(traceId)}?notice=${notice}`;
