@@ -116,7 +116,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('deliveries_event').on('deliveries').column('event_id').execute();
   await db.schema.createIndex('deliveries_trace').on('deliveries').column('trace_id').execute();
-  await db.schema.createIndex('deliveries_state').on('deliveries').columns(['state', 'updated_at']).execute();
+  // No index leads with `state`: without statistics SQLite's planner prefers any index with an
+  // equality on state to the partial due indexes above, and the claim then sorts the whole
+  // backlog on every call (measured: 1.7 ms per claim at 20,000 pending instead of 0.03 ms).
 
   await db.schema
     .createTable('attempts')
