@@ -39,6 +39,7 @@ describe('loadConfig defaults', () => {
       publicUrl: 'http://127.0.0.1:8080',
       adminToken: undefined,
       sandboxEnabled: true,
+      rateLimitPerMinute: 60,
       logLevel: 'info',
     });
   });
@@ -55,6 +56,7 @@ describe('loadConfig defaults', () => {
       PAYHOOK_PUBLIC_URL: '',
       PAYHOOK_ADMIN_TOKEN: '',
       PAYHOOK_SANDBOX: '',
+      PAYHOOK_RATE_LIMIT: '',
       LOG_LEVEL: '',
     };
     expect(loadConfig(empty)).toEqual(loadConfig({}));
@@ -90,6 +92,7 @@ describe('loadConfig parses every variable', () => {
       PAYHOOK_PUBLIC_URL: 'https://pay.example.com/',
       PAYHOOK_ADMIN_TOKEN: TOKEN,
       PAYHOOK_SANDBOX: '1',
+      PAYHOOK_RATE_LIMIT: '120',
       LOG_LEVEL: 'debug',
     });
     expect(config).toEqual({
@@ -111,6 +114,7 @@ describe('loadConfig parses every variable', () => {
       publicUrl: 'https://pay.example.com',
       adminToken: TOKEN,
       sandboxEnabled: true,
+      rateLimitPerMinute: 120,
       logLevel: 'debug',
     });
   });
@@ -215,4 +219,55 @@ describe('loadConfig refuses bad values', () => {
     expect(problems).toHaveLength(3);
     expect(problems).toContain('PAYHOOK_LEASE must be longer than PAYHOOK_ATTEMPT_TIMEOUT');
   });
+});
+
+describe('PAYHOOK_OPERATOR_WEBHOOK_URL', () => {
+  it('is unset by default and read as given', () => {
+    expect(loadConfig({}).operatorWebhookUrl).toBeUndefined();
+    expect(loadConfig({ PAYHOOK_OPERATOR_WEBHOOK_URL: '' }).operatorWebhookUrl).toBeUndefined();
+    const url = 'https://alerts.example.com/hooks/payhook?key=abc';
+    expect(loadConfig({ PAYHOOK_OPERATOR_WEBHOOK_URL: url }).operatorWebhookUrl).toBe(url);
+    // The operator's own network is allowed, in either mode: the operator chose the address.
+    expect(
+      loadConfig({
+        PAYHOOK_MODE: 'production',
+        PAYHOOK_ADMIN_TOKEN: TOKEN,
+        PAYHOOK_OPERATOR_WEBHOOK_URL: 'http://10.0.0.5:9093/hook',
+      }).operatorWebhookUrl,
+    ).toBe('http://10.0.0.5:9093/hook');
+  });
+
+  it.each(['not a url', 'ftp://alerts.example.com/x', 'mailto:ops@example.com', '/relative/path'])(
+    'refuses %s with a message naming the variable',
+    (value) => {
+      expect(problemsOf({ PAYHOOK_OPERATOR_WEBHOOK_URL: value })).toEqual([
+        'PAYHOOK_OPERATOR_WEBHOOK_URL must be an http:// or https:// URL',
+      ]);
+    },
+  );
+
+  it('is listed with the other problems', () => {
+    const problems = problemsOf({ PORT: 'x', PAYHOOK_OPERATOR_WEBHOOK_URL: 'nope' });
+    expect(problems).toEqual([
+      'PORT must be a port number',
+      'PAYHOOK_OPERATOR_WEBHOOK_URL must be an http:// or https:// URL',
+    ]);
+  });
+});
+
+describe('PAYHOOK_RATE_LIMIT', () => {
+  it("is MixPay's 60 a minute by default; 0 turns limiting off", () => {
+    expect(loadConfig({}).rateLimitPerMinute).toBe(60);
+    expect(loadConfig({ PAYHOOK_RATE_LIMIT: '0' }).rateLimitPerMinute).toBe(0);
+    expect(loadConfig({ PAYHOOK_RATE_LIMIT: '1000' }).rateLimitPerMinute).toBe(1000);
+  });
+
+  it.each(['-1', '1.5', 'sixty', '60/min', '1e3', '10000000'])(
+    'refuses %s with a message naming the variable',
+    (value) => {
+      expect(problemsOf({ PAYHOOK_RATE_LIMIT: value })).toEqual([
+        'PAYHOOK_RATE_LIMIT must be a number of requests per minute (0: no limit)',
+      ]);
+    },
+  );
 });

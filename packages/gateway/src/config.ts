@@ -34,7 +34,11 @@ export interface GatewayConfig {
   /** Production: private subnets callbacks may still go to (the operator's own network). */
   callbackAllowedSubnets: string[];
   sandboxEnabled: boolean;
+  /** Requests per client IP and minute on the public API (control routes get 10×); 0: no limit. */
+  rateLimitPerMinute: number;
   logLevel: string;
+  /** Told of every exhausted delivery by a JSON POST (best effort); unset: logs and metrics only. */
+  operatorWebhookUrl: string | undefined;
 }
 
 function isValidCidr(text: string): boolean {
@@ -91,6 +95,11 @@ const envSchema = z.object({
   PAYHOOK_PUBLIC_URL: z.url({ error: 'PAYHOOK_PUBLIC_URL must be a URL' }).optional(),
   PAYHOOK_ADMIN_TOKEN: z.string().min(16, 'PAYHOOK_ADMIN_TOKEN must be at least 16 characters').optional(),
   PAYHOOK_SANDBOX: z.enum(['0', '1', 'true', 'false']).optional(),
+  PAYHOOK_RATE_LIMIT: z
+    .string()
+    .regex(/^\d{1,7}$/, 'PAYHOOK_RATE_LIMIT must be a number of requests per minute (0: no limit)')
+    .transform(Number)
+    .default(60),
   PAYHOOK_CALLBACK_ALLOWED_SUBNETS: z
     .string()
     .transform((v) =>
@@ -108,6 +117,12 @@ const envSchema = z.object({
       ),
     )
     .default([]),
+  PAYHOOK_OPERATOR_WEBHOOK_URL: z
+    .url({
+      protocol: /^https?$/,
+      error: 'PAYHOOK_OPERATOR_WEBHOOK_URL must be an http:// or https:// URL',
+    })
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -174,6 +189,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     callbackAllowedSubnets: e.PAYHOOK_CALLBACK_ALLOWED_SUBNETS,
     sandboxEnabled:
       e.PAYHOOK_SANDBOX === undefined ? e.PAYHOOK_MODE === 'sandbox' : ['1', 'true'].includes(e.PAYHOOK_SANDBOX),
+    rateLimitPerMinute: e.PAYHOOK_RATE_LIMIT,
     logLevel: e.LOG_LEVEL,
+    operatorWebhookUrl: e.PAYHOOK_OPERATOR_WEBHOOK_URL,
   };
 }

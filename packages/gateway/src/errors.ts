@@ -32,6 +32,13 @@ export class ConflictError extends PayhookError {
   readonly httpStatus = 409;
 }
 
+/** The client spent its request budget for this window (MixPay's 1429). */
+export class RateLimitedError extends PayhookError {
+  override readonly name = 'RateLimitedError';
+  readonly code = ErrorCode.rateLimited;
+  readonly httpStatus = 429;
+}
+
 /** A unique key was taken; the store raises it, the service turns it into a ConflictError. */
 export class UniqueViolation extends Error {
   override readonly name = 'UniqueViolation';

@@ -1,7 +1,7 @@
 // Wires a gateway together: store, clock, payment service, dispatcher, sweeper, HTTP.
 // Everything time- or I/O-shaped can be passed in, so tests run the real thing fast.
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
+import type pino from 'pino';
 import { AssetCatalog } from './assets.js';
 import { systemClock } from './clock.js';
 import type { GatewayConfig } from './config.js';
@@ -10,7 +10,9 @@ import { type CallbackSender, UndiciSender } from './delivery/sender.js';
 import { AddressPolicy, type Resolver } from './delivery/ssrf.js';
 import { buildApp } from './http/app.js';
 import type { Clock } from './interfaces.js';
-import type { Logger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
+import { GatewayMetrics } from './metrics.js';
+import { OperatorSignal } from './operator-signal.js';
 import { PaymentService } from './payments.js';
 import { openStore } from './storage/open.js';
 import type { Store } from './storage/store.js';
@@ -44,7 +46,7 @@ export interface Gateway {
 
 export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Promise<Gateway> {
   const clock = deps.clock ?? systemClock;
-  const logger = deps.logger ?? pino({ level: config.logLevel });
+  const logger = deps.logger ?? createLogger(config.logLevel);
   const store =
     deps.store ??
     (await openStore(config.databaseUrl, {
@@ -62,6 +64,15 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       userAgent: 'payhook/0.1',
       ...(addressPolicy ? { guard: { policy: addressPolicy, resolver: deps.resolver } } : {}),
     });
+
+  // Operations: metrics on a registry of this gateway's own; exhausted deliveries told to the operator.
+  const metrics = new GatewayMetrics({ store, logger: (logger as unknown as Logger).child({ component: 'metrics' }) });
+  const operatorSignal = config.operatorWebhookUrl
+    ? new OperatorSignal({
+        url: config.operatorWebhookUrl,
+        logger: (logger as unknown as Logger).child({ component: 'operator-signal' }),
+      })
+    : undefined;
 
   let dispatcher: Dispatcher | undefined;
   let sweeper: Sweeper | undefined;
@@ -86,6 +97,10 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     leaseMs: config.leaseMs,
     pollIntervalMs: config.pollIntervalMs,
     logger: (logger as unknown as Logger).child({ component: 'dispatcher' }),
+    onAttempt: (attempt, delivery, update) => {
+      metrics.recordAttempt(attempt, delivery, update);
+      operatorSignal?.onAttempt(attempt, delivery, update);
+    },
   });
   sweeper = new Sweeper({
     store,
@@ -104,6 +119,8 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       publicUrl: config.publicUrl,
       adminToken: config.adminToken,
       sandboxEnabled: config.sandboxEnabled,
+      metrics,
+      rateLimitPerMinute: config.rateLimitPerMinute,
     },
     logger,
   );
@@ -129,6 +146,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       await started.sweeper.stop();
       await started.dispatcher.stop(graceMs);
       await sender.close();
+      await operatorSignal?.close(graceMs);
       await store.close();
     },
   };

@@ -5,6 +5,7 @@ import type { OptionalEventName } from '@payhook/protocol';
 import { type CheckOutcome, checkOrder, type OrderHooks, type ResultSource } from './check-order.js';
 import { IpAllowList } from './ip-allowlist.js';
 import type { Order } from './order.js';
+import { createSignatureVerifier, DEFAULT_SIGNATURE_TOLERANCE_MS } from './signature.js';
 import type { OrderStore } from './store.js';
 
 export interface CallbackHandlerOptions {
@@ -21,6 +22,15 @@ export interface CallbackHandlerOptions {
   trustedProxies?: readonly string[];
   /** Sees every callback with what it was checked against (record/replay, audit logs). */
   recorder?: CallbackRecorder;
+  /**
+   * A payhook gateway's signing secret for our payee (`whsec_…`; several while rotating). Then
+   * every callback must carry a valid Standard Webhooks signature over its exact body, or it is
+   * refused (401 BAD_SIGNATURE) before any lookup. On top of the lookup, never instead of it.
+   */
+  signingSecret?: string | readonly string[];
+  /** How far a signature's timestamp may be from `now()`. Default 5 minutes. */
+  signatureToleranceMs?: number;
+  /** The clock (ms): timestamps of signatures and of order changes. */
   now?: () => number;
 }
 
@@ -38,7 +48,8 @@ export type AnswerReason =
   | 'unverified' // payments_result or the store could not be reached or trusted
   | 'unknown_order' // no such order, or the callback contradicts it
   | 'bad_request'
-  | 'forbidden';
+  | 'forbidden'
+  | 'bad_signature'; // signing is on and the signature is missing, stale or wrong
 
 export interface CallbackRecord {
   receivedAt: number;
@@ -65,6 +76,7 @@ const SUCCESS: Record<AnswerReason, { status: number; code: string }> = {
   unknown_order: { status: 404, code: 'UNKNOWN_ORDER' },
   bad_request: { status: 400, code: 'BAD_REQUEST' },
   forbidden: { status: 403, code: 'FORBIDDEN' },
+  bad_signature: { status: 401, code: 'BAD_SIGNATURE' },
 };
 
 /** Builds the callback handler. Mount it at your callbackUrl with an adapter, or call it with a Request. */
@@ -72,6 +84,10 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
   const allowList = new IpAllowList({ allowedIps: options.allowedIps ?? [], trustedProxies: options.trustedProxies });
   const now = options.now ?? Date.now;
   const subscribed = new Set(options.subscribedEvents ?? []);
+  const verifySignature =
+    options.signingSecret === undefined
+      ? undefined
+      : createSignatureVerifier(options.signingSecret, options.signatureToleranceMs ?? DEFAULT_SIGNATURE_TOLERANCE_MS);
   const deps = {
     source: options.source,
     store: options.store,
@@ -105,6 +121,14 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
     if (!allowList.allows(remoteAddress)) return answer('forbidden');
     if (request.method !== 'POST') return answer('bad_request');
     body = await readBody(request, 16 * 1024);
+    if (verifySignature) {
+      // Before anything is looked up: an unsigned POST costs neither a store read nor a request.
+      const verdict = verifySignature(request.headers, body, now());
+      if (!verdict.ok) {
+        error = `signature: ${verdict.reason}`;
+        return answer('bad_signature');
+      }
+    }
     const callback = parseCallback(body);
     if (!callback) return answer('bad_request');
     if (callback.payeeId !== undefined && callback.payeeId !== options.payeeId) return answer('unknown_order');

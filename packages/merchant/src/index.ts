@@ -24,6 +24,12 @@ export type { FinalOrderStatus, Order, OrderStatus } from './order.js';
 export { RateLimiter } from './rate-limiter.js';
 export { type ReconcilePass, Reconciler, type ReconcilerOptions } from './reconciler.js';
 export { JsonlRecorder, readRecords, replayCallback } from './recorder.js';
+export {
+  createSignatureVerifier,
+  DEFAULT_SIGNATURE_TOLERANCE_MS,
+  type SignatureVerdict,
+  type SignatureVerifier,
+} from './signature.js';
 export type { OrderStore, WaitingCursor, WritableOrderStore } from './store.js';
 export { MemoryOrderStore } from './stores/memory-store.js';
 export { findMismatches, type Judgement, judge, type Lookup, lookupFor, type Mismatch } from './verify.js';

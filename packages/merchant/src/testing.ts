@@ -1,19 +1,44 @@
 // Test helpers for shops: build the callback MixPay would send, script what
 // payments_result answers, and build results from an order.
 import type { PaymentResultData, ResultInclude } from '@payhook/protocol';
+import { Webhook } from 'standardwebhooks';
 import type { ResultSource } from './check-order.js';
 import type { Order } from './order.js';
 import type { Lookup } from './verify.js';
 
-/** The exact callback MixPay POSTs for an order (identifiers only). */
+export interface SigningOptions {
+  secret: string;
+  /** `webhook-id`; a payhook gateway sends the event id. Default `evt_test`. */
+  id?: string;
+  /** When it was signed (ms). Default now. */
+  timestampMs?: number;
+}
+
+/**
+ * The Standard Webhooks headers a payhook gateway adds to a callback for a payee with a signing
+ * secret: sign a test payload exactly as the gateway would.
+ */
+export function signCallback(body: string, signing: SigningOptions): Record<string, string> {
+  const id = signing.id ?? 'evt_test';
+  const seconds = Math.floor((signing.timestampMs ?? Date.now()) / 1000);
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(seconds),
+    'webhook-signature': new Webhook(signing.secret).sign(id, new Date(seconds * 1000), body),
+  };
+}
+
+/** The exact callback MixPay POSTs for an order (identifiers only); signed if `signing` is given. */
 export function buildCallbackRequest(
   ids: { orderId: string; traceId?: string | null; payeeId: string },
   url = 'http://shop.test/mixpay/callback',
+  signing?: SigningOptions,
 ): Request {
+  const body = JSON.stringify({ orderId: ids.orderId, traceId: ids.traceId ?? '', payeeId: ids.payeeId });
   return new Request(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ orderId: ids.orderId, traceId: ids.traceId ?? '', payeeId: ids.payeeId }),
+    headers: { 'content-type': 'application/json', ...(signing ? signCallback(body, signing) : {}) },
+    body,
   });
 }
 

@@ -13,7 +13,7 @@ import { nodeCallbackHandler } from '../src/adapters/node.js';
 import { type CallbackHandler, type CallbackRecord, createCallbackHandler } from '../src/handler.js';
 import type { Order } from '../src/order.js';
 import { MemoryOrderStore } from '../src/stores/memory-store.js';
-import { resultFor, ScriptedResultSource } from '../src/testing.js';
+import { resultFor, ScriptedResultSource, signCallback } from '../src/testing.js';
 import { lookupFor } from '../src/verify.js';
 import { makeOrder, PAYEE } from './helpers/orders.js';
 
@@ -100,12 +100,13 @@ describe.each(kinds)('$name', (kind) => {
     await Promise.all(running.map((r) => r.close()));
   });
 
-  async function serve(allowedIps: string[] = []) {
+  async function serve(allowedIps: string[] = [], signingSecret?: string) {
     const handler = createCallbackHandler({
       payeeId: PAYEE,
       store,
       source,
       allowedIps,
+      signingSecret,
       recorder: { record: (entry) => records.push(entry) },
     });
     const server = await kind.start(handler);
@@ -195,6 +196,24 @@ describe.each(kinds)('$name', (kind) => {
       body: callbackBody(order),
     });
     expect(response.status).toBe(403);
+  });
+
+  it('hands the signature headers and the signed bytes to the handler', async () => {
+    const secret = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
+    const server = await serve([], secret);
+    const order = await paidOrder();
+    const body = callbackBody(order);
+    const signed = async (headers: Record<string, string>) =>
+      fetch(`${server.origin}${PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+    expect((await signed({})).status).toBe(401);
+    const good = await signed(signCallback(body, { secret, id: 'evt-adapter' }));
+    expect(good.status).toBe(200);
+    expect(await good.json()).toEqual({ code: 'SUCCESS' });
+    expect((await store.findByOrderId(order.orderId))?.status).toBe('paid');
   });
 
   it('refuses a malformed body with 400', async () => {

@@ -4,10 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import { nextAttemptAt, type RetrySchedule } from '@payhook/protocol';
 import type { Attempt, Clock, Delivery } from '../interfaces.js';
-import type { Logger } from '../logger.js';
+import { type Logger, urlForLog } from '../logger.js';
 import type { ClaimedDelivery, DeliveryUpdate, Store } from '../storage/store.js';
 import { Wakeable } from '../wakeable.js';
 import type { CallbackSender } from './sender.js';
+import { signatureHeaders } from './signature.js';
 
 export interface DispatcherOptions {
   store: Store;
@@ -183,6 +184,8 @@ export class Dispatcher {
     const { store, sender, clock, schedule, logger } = this.options;
     const attemptNo = delivery.attempts + 1;
     const log = logger.child({ deliveryId: delivery.id, traceId: delivery.traceId, event: delivery.eventType });
+    // Read at send time: a rotated or removed secret applies to the very next attempt.
+    const secret = await store.signingSecretFor(delivery.traceId);
     const startedAt = clock.now();
     const result = await sender.send(
       {
@@ -193,6 +196,7 @@ export class Dispatcher {
           'x-payhook-event-id': delivery.eventId,
           'x-payhook-delivery': delivery.id,
           'x-payhook-attempt': String(attemptNo),
+          ...(secret === undefined ? {} : signatureHeaders(secret, delivery.eventId, startedAt, delivery.body)),
         },
       },
       signal,
@@ -235,8 +239,13 @@ export class Dispatcher {
       errorClass: result.errorClass,
       latencyMs: result.latencyMs,
     };
-    if (update.state === 'exhausted') log.warn(fields, 'delivery exhausted after the last scheduled attempt');
-    else if (update.state === 'pending') log.info({ ...fields, nextAttemptAt: update.nextAttemptAt }, 'attempt failed');
+    if (update.state === 'exhausted') {
+      log.warn(
+        { ...fields, eventId: delivery.eventId, url: urlForLog(delivery.url) },
+        'delivery exhausted after the last scheduled attempt',
+      );
+    } else if (update.state === 'pending')
+      log.info({ ...fields, nextAttemptAt: update.nextAttemptAt }, 'attempt failed');
     else log.info(fields, 'delivered');
   }
 }

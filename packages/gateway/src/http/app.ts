@@ -1,16 +1,20 @@
 // Builds the gateway's HTTP server. Routes only translate HTTP to the payment service
 // and back; they hold no logic of their own.
 import formbody from '@fastify/formbody';
-import { ErrorCode, errorEnvelope, okEnvelope } from '@payhook/protocol';
+import { ErrorCode, errorEnvelope } from '@payhook/protocol';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { refuseCrossSite, requireToken } from './auth.js';
 import type { HttpContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
+import { installRateLimits } from './rate-limit.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
 import { assetRoutes } from './routes/assets.js';
 import { checkoutRoutes } from './routes/checkout.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { installRequestMetrics, metricsRoutes } from './routes/metrics.js';
+import { operationsRoutes } from './routes/operations.js';
+import { payeeSecretRoutes } from './routes/payee-secrets.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 
 /** MixPay's parameters are small; a larger body is refused before it is parsed. */
@@ -33,17 +37,36 @@ export async function buildApp(
     },
   }) as unknown as FastifyInstance;
   installErrorHandling(app, ctx.clock);
+  if (ctx.metrics) installRequestMetrics(app, ctx.metrics);
   // MixPay takes JSON or form bodies only; Fastify's default text/plain parser would hand the
   // routes a string and answer a confusing "expected object" instead of 415.
   app.removeContentTypeParser('text/plain');
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
+  // Counted before anything else runs, so refused tokens and bad input spend the budget too.
+  const limits = await installRateLimits(app, {
+    store: ctx.store,
+    clock: ctx.clock,
+    perMinute: ctx.rateLimitPerMinute,
+    onError: (error) => app.log.warn({ err: error }, 'rate limit: could not expire old windows'),
+  });
+  const limit = (scope: FastifyInstance, hook: typeof limits.api) => hook && scope.addHook('onRequest', hook);
 
-  await app.register(async (scope) => apiRoutes(scope, ctx));
-  await app.register(async (scope) => checkoutRoutes(scope, ctx));
+  await app.register(async (scope) => {
+    limit(scope, limits.api);
+    await apiRoutes(scope, ctx);
+  });
+  await app.register(async (scope) => {
+    limit(scope, limits.api);
+    await checkoutRoutes(scope, ctx);
+  });
   await app.register(async (scope) => assetRoutes(scope));
-  await app.register(async (scope) => dashboardRoutes(scope, ctx));
+  await app.register(async (scope) => {
+    limit(scope, limits.control);
+    await dashboardRoutes(scope, ctx);
+  });
 
   const guarded = async (scope: FastifyInstance) => {
+    limit(scope, limits.control);
     scope.addHook('onRequest', refuseCrossSite(ctx.clock, ctx.publicUrl));
     if (ctx.adminToken !== undefined) {
       scope.addHook('onRequest', requireToken(ctx.adminToken, ctx.clock, ctx.publicUrl));
@@ -58,18 +81,17 @@ export async function buildApp(
   await app.register(async (scope) => {
     await guarded(scope);
     await adminRoutes(scope, ctx);
+    await payeeSecretRoutes(scope, ctx);
   });
 
-  app.get('/healthz', async (_request, reply) => {
-    try {
-      await ctx.store.ping();
-      return okEnvelope({ status: 'ok', mode: ctx.mode, database: ctx.store.capabilities.dialect }, ctx.clock.now());
-    } catch (error) {
-      app.log.error({ err: error }, 'health check: database unreachable');
-      return reply
-        .status(503)
-        .send({ ...okEnvelope({ status: 'database unreachable' }, ctx.clock.now()), success: false, code: -1 });
-    }
-  });
+  // /healthz, /openapi.json, /docs; /metrics is guarded like the admin API.
+  await app.register(async (scope) => operationsRoutes(scope, ctx));
+  const { metrics } = ctx;
+  if (metrics) {
+    await app.register(async (scope) => {
+      await guarded(scope);
+      await metricsRoutes(scope, metrics);
+    });
+  }
   return app;
 }

@@ -2,6 +2,7 @@
 import type { AssetCatalog } from '../assets.js';
 import type { GatewayMode } from '../callback-url.js';
 import type { Clock } from '../interfaces.js';
+import type { GatewayMetrics } from '../metrics.js';
 import type { PaymentService } from '../payments.js';
 import type { Store } from '../storage/store.js';
 
@@ -17,4 +18,8 @@ export interface HttpContext {
   adminToken: string | undefined;
   /** Sandbox-control routes are served (always in sandbox mode; opt-in in production). */
   sandboxEnabled: boolean;
+  /** Prometheus metrics: served at /metrics, and every answer timed; absent: neither. */
+  metrics?: GatewayMetrics;
+  /** Public API requests per client and minute (control routes: 10×); 0: unlimited. */
+  rateLimitPerMinute: number;
 }

@@ -90,10 +90,24 @@ export interface AttemptsTable {
   response_excerpt: string | null;
 }
 
+export interface RateLimitsTable {
+  key: string;
+  window_start: Millis;
+  count: number;
+}
+
+export interface PayeeSecretsTable {
+  payee_id: string;
+  secret: string;
+  created_at: Millis;
+}
+
 export interface Database {
   payments: PaymentsTable;
   transfers: TransfersTable;
   events: EventsTable;
   deliveries: DeliveriesTable;
   attempts: AttemptsTable;
+  rate_limits: RateLimitsTable;
+  payee_secrets: PayeeSecretsTable;
 }

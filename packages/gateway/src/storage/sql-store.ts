@@ -1,6 +1,6 @@
 // The Store over Kysely: one set of queries for SQLite and PostgreSQL. A dialect folder
 // (sqlite/, postgres/) only opens the connection and names its capabilities.
-import { type Kysely, Migrator, sql, type Transaction } from 'kysely';
+import { type Kysely, Migrator, type RawBuilder, sql, type Transaction } from 'kysely';
 import { UniqueViolation } from '../errors.js';
 import type { Attempt, Delivery, DeliveryState, Payment, PaymentEvent, Transfer } from '../interfaces.js';
 import type { PaymentState } from '../lifecycle.js';
@@ -28,9 +28,11 @@ import type {
   FeedCursor,
   LatenessFigures,
   OutcomeBucket,
+  PayeeSecret,
   PaymentChange,
   PaymentFilter,
   PaymentKey,
+  QueueDepth,
   Store,
   StoreCapabilities,
 } from './store.js';
@@ -371,6 +373,22 @@ export class SqlStore implements Store {
     return Number(row?.n ?? 0);
   }
 
+  async queueDepth(): Promise<QueueDepth> {
+    // One pass over the pending and exhausted rows (the state index), however often Prometheus scrapes.
+    const count = (condition: RawBuilder<unknown>) =>
+      sql<number | string>`coalesce(sum(case when ${condition} then 1 else 0 end), 0)`;
+    const row = await this.db
+      .selectFrom('deliveries')
+      .select([
+        count(sql`state = ${PENDING} and attempts = 0`).as('due'),
+        count(sql`state = ${PENDING} and attempts > 0`).as('retrying'),
+        count(sql`state = ${sql.lit('exhausted')}`).as('exhausted'),
+      ])
+      .where('state', 'in', ['pending', 'exhausted'])
+      .executeTakeFirst();
+    return { due: Number(row?.due ?? 0), retrying: Number(row?.retrying ?? 0), exhausted: Number(row?.exhausted ?? 0) };
+  }
+
   async attemptFeed(cursor: FeedCursor | undefined, limit: number): Promise<FeedAttempt[]> {
     let q = this.db
       .selectFrom('attempts')
@@ -425,6 +443,57 @@ export class SqlStore implements Store {
       delivered: Number(r.delivered),
       failed: Number(r.total) - Number(r.delivered),
     }));
+  }
+
+  async countRequest(key: string, windowStart: number): Promise<number> {
+    // One statement, atomic on both dialects: concurrent requests from many processes each get
+    // their own count, never a lost update.
+    const row = await this.db
+      .insertInto('rate_limits')
+      .values({ key, window_start: windowStart, count: 1 })
+      .onConflict((oc) =>
+        oc.columns(['key', 'window_start']).doUpdateSet((eb) => ({ count: eb('rate_limits.count', '+', 1) })),
+      )
+      .returning('count')
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  async expireRequestCounts(windowStart: number): Promise<void> {
+    await this.db.deleteFrom('rate_limits').where('window_start', '<', windowStart).execute();
+  }
+
+  async getPayeeSecret(payeeId: string): Promise<PayeeSecret | undefined> {
+    const row = await this.db
+      .selectFrom('payee_secrets')
+      .selectAll()
+      .where('payee_id', '=', payeeId)
+      .executeTakeFirst();
+    return row && { payeeId: row.payee_id, secret: row.secret, createdAt: Number(row.created_at) };
+  }
+
+  async setPayeeSecret(secret: PayeeSecret): Promise<void> {
+    const row = { payee_id: secret.payeeId, secret: secret.secret, created_at: secret.createdAt };
+    await this.db
+      .insertInto('payee_secrets')
+      .values(row)
+      .onConflict((oc) => oc.column('payee_id').doUpdateSet({ secret: row.secret, created_at: row.created_at }))
+      .execute();
+  }
+
+  async deletePayeeSecret(payeeId: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('payee_secrets').where('payee_id', '=', payeeId).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async signingSecretFor(traceId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('payments')
+      .innerJoin('payee_secrets', 'payee_secrets.payee_id', 'payments.payee_id')
+      .select('payee_secrets.secret')
+      .where('payments.trace_id', '=', traceId)
+      .executeTakeFirst();
+    return row?.secret;
   }
 
   async ping(): Promise<void> {

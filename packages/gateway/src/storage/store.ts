@@ -93,9 +93,26 @@ export interface LatenessFigures {
   max: number | null;
 }
 
+/** The delivery queue at one instant (metrics). */
+export interface QueueDepth {
+  /** Pending deliveries not attempted yet. */
+  due: number;
+  /** Pending deliveries waiting for a retry after a failed attempt. */
+  retrying: number;
+  /** Deliveries given up after the last scheduled attempt (until redelivered by hand). */
+  exhausted: number;
+}
+
 export interface DueWork {
   traceId: string;
   reason: 'expire' | 'settle';
+}
+
+/** A payee's secret for signing its callbacks (Standard Webhooks, `whsec_…`). */
+export interface PayeeSecret {
+  payeeId: string;
+  secret: string;
+  createdAt: number;
 }
 
 export interface Store {
@@ -140,6 +157,8 @@ export interface Store {
   countDeliveries(): Promise<Record<DeliveryState, number>>;
   /** Pending deliveries that have failed at least once (waiting for a retry). */
   countRetrying(): Promise<number>;
+  /** Due, retrying and exhausted deliveries, counted in one query (scraped by /metrics). */
+  queueDepth(): Promise<QueueDepth>;
   /**
    * Attempts in the order they ended: after `cursor`, oldest first; without a cursor, the
    * latest `limit`, still oldest first (where a live tail starts).
@@ -156,6 +175,23 @@ export interface Store {
   subscribe?(listener: () => void): Promise<() => Promise<void>>;
   /** Recent attempts' lateness against their due time, in ms. */
   lateness(sample: number): Promise<LatenessFigures>;
+
+  /**
+   * Counts one request of `key` in the fixed window starting at `windowStart`, atomically across
+   * processes, and returns the window's count including it (rate limits).
+   */
+  countRequest(key: string, windowStart: number): Promise<number>;
+  /** Forgets the counts of windows that started before `windowStart`. */
+  expireRequestCounts(windowStart: number): Promise<void>;
+
+  /** A payee's callback signing secret (signed callbacks are opt-in per payee). */
+  getPayeeSecret(payeeId: string): Promise<PayeeSecret | undefined>;
+  /** Sets or replaces a payee's signing secret. */
+  setPayeeSecret(secret: PayeeSecret): Promise<void>;
+  /** Removes a payee's signing secret; false if it had none. */
+  deletePayeeSecret(payeeId: string): Promise<boolean>;
+  /** The signing secret of the payee a payment pays, if that payee has one (read at send time). */
+  signingSecretFor(traceId: string): Promise<string | undefined>;
 
   /** A cheap round trip, for health checks. */
   ping(): Promise<void>;

@@ -34,7 +34,12 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-export async function call(gw: TestGateway, method: 'GET' | 'POST', url: string, options: CallOptions = {}) {
+export async function call(
+  gw: TestGateway,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  url: string,
+  options: CallOptions = {},
+) {
   const headers: Record<string, string> = { ...options.headers };
   let payload: string | undefined;
   if (options.json !== undefined) {

@@ -26,10 +26,15 @@ export interface TestGateway {
 export async function startTestGateway(
   env: Record<string, string> = {},
   deps: GatewayDeps = {},
-  options: { dir?: string; listen?: boolean } = {},
+  options: {
+    dir?: string;
+    listen?: boolean;
+    /** Another test gateway's database: both run on it (several processes), and it stays for its owner. */
+    database?: TestDatabase;
+  } = {},
 ): Promise<TestGateway> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'payhook-test-'));
-  const database = await createTestDatabase(dir);
+  const database = options.database ?? (await createTestDatabase(dir));
   const config = loadConfig({
     PORT: '0',
     DATABASE_URL: database.url,
@@ -38,6 +43,8 @@ export async function startTestGateway(
     PAYHOOK_POLL_INTERVAL: '0.05',
     PAYHOOK_SETTLE_DELAY: '0.1',
     LOG_LEVEL: 'silent',
+    // Suites send far more than 60 requests a minute from one address; rate-limit tests set it.
+    PAYHOOK_RATE_LIMIT: '0',
     ...env,
   });
   const gateway = await createGateway(config, { logger: pino({ level: 'silent' }), ...deps });
@@ -76,7 +83,7 @@ export async function startTestGateway(
       if (closed) return;
       closed = true;
       await gateway.stop(200);
-      await database.drop();
+      if (!options.database) await database.drop();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -41,7 +41,13 @@ export function renderErrorsAsPages(app: FastifyInstance, back: { href: string; 
   app.setErrorHandler((error, request, reply) => {
     if (!(error instanceof PayhookError) || !wantsHtml(request)) throw error;
     const title =
-      error.httpStatus === 404 ? 'Not found' : error.httpStatus === 409 ? 'Not possible now' : 'Bad request';
+      error.httpStatus === 404
+        ? 'Not found'
+        : error.httpStatus === 409
+          ? 'Not possible now'
+          : error.httpStatus === 429
+            ? 'Too many requests'
+            : 'Bad request';
     return sendPage(reply, messagePage(title, error.message, back), { status: error.httpStatus, formsToSelf: true });
   });
 }

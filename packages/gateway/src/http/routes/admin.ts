@@ -28,15 +28,15 @@ export const paymentsQuery = z.object({
     .optional(),
 });
 
-const deliveriesQuery = z.object({
+export const deliveriesQuery = z.object({
   state: deliveryState.optional(),
   traceId: traceIdSchema.optional(),
   limit,
 });
 
-const idParams = z.object({ id: z.string().min(1).max(64) });
+export const idParams = z.object({ id: z.string().min(1).max(64) });
 
-const feedQuery = z.object({
+export const feedQuery = z.object({
   /** `<endedAt>:<deliveryId>:<attemptNo>` of the last attempt seen; absent: the latest ones. */
   after: z
     .string()
@@ -49,7 +49,7 @@ const feedQuery = z.object({
   limit,
 });
 
-const timelineQuery = z.object({
+export const timelineQuery = z.object({
   minutes: z.coerce
     .number()
     .int()
@@ -59,8 +59,8 @@ const timelineQuery = z.object({
   bucketSeconds: z.coerce.number().int().min(1).max(86_400).default(60),
 });
 
-const redeliverByUrl = z.object({ url: z.string().min(1).max(2048) });
-const traceParams = z.object({ traceId: traceIdSchema });
+export const redeliverByUrl = z.object({ url: z.string().min(1).max(2048) });
+export const traceParams = z.object({ traceId: traceIdSchema });
 
 export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   const { store, payments, clock } = ctx;

@@ -13,7 +13,7 @@ import type { HttpContext } from '../context.js';
 import { presentInfo, presentResult } from '../present.js';
 import { parseInput } from '../validate.js';
 
-const paymentsInfoQuery = z
+export const paymentsInfoQuery = z
   .object({
     traceId: traceIdSchema.optional(),
     code: z.string().min(1).max(64).optional(),

@@ -9,7 +9,7 @@ import { parseInput } from '../validate.js';
 
 const confirmationsField = z.number().int().min(0).max(1_000_000);
 
-const transferBody = z
+export const transferBody = z
   .object({
     traceId: traceIdSchema.optional(),
     code: z.string().min(1).max(64).optional(),
@@ -28,9 +28,9 @@ const transferBody = z
     path: ['traceId'],
   });
 
-const confirmationsBody = z.object({ confirmations: confirmationsField });
-const txidParams = z.object({ txid: z.string().min(1).max(128) });
-const traceParams = z.object({ traceId: traceIdSchema });
+export const confirmationsBody = z.object({ confirmations: confirmationsField });
+export const txidParams = z.object({ txid: z.string().min(1).max(128) });
+export const traceParams = z.object({ traceId: traceIdSchema });
 
 export async function sandboxRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   const { payments, catalog, clock } = ctx;

@@ -1,9 +1,13 @@
 // Migrations are imported, not read from disk, so they work from src (tests) and dist alike.
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_initial.js';
+import * as m0002 from './0002_rate_limits.js';
+import * as m0003 from './0003_payee_secrets.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_rate_limits': m0002,
+  '0003_payee_secrets': m0003,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,260 @@
+// Signed callbacks end to end: the admin API that sets, rotates and removes a payee's secret;
+// the dispatcher signing each attempt (Standard Webhooks headers, same webhook-id on every
+// retry, the attempt's own timestamp); and a real receiver built with the merchant kit that
+// verifies the signature and still looks the payment up.
+import { once } from 'node:events';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createCallbackHandler,
+  createSignatureVerifier,
+  MemoryOrderStore,
+  MixPayClient,
+  type Order,
+  type ResultSource,
+} from '@payhook/merchant';
+import { nodeCallbackHandler } from '@payhook/merchant/node';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../src/clock.js';
+import { call, expectError, expectOk } from './helpers/api.js';
+import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { type Receiver, startReceiver } from './helpers/receiver.js';
+import { waitFor } from './helpers/wait.js';
+
+const PAYEE = 'payee-signed';
+let gw: TestGateway;
+const cleanup: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const close of cleanup.splice(0).reverse()) await close();
+  await gw.close();
+});
+
+async function setSecret(payeeId = PAYEE): Promise<string> {
+  const data = expectOk(await call(gw, 'PUT', `/admin/payees/${payeeId}/secret`));
+  return data.secret as string;
+}
+
+async function receiver(): Promise<Receiver> {
+  const r = await startReceiver();
+  cleanup.push(() => r.close());
+  return r;
+}
+
+const signingHeaders = (headers: IncomingHttpHeaders) =>
+  Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith('webhook-')));
+
+const verifies = (secret: string, headers: IncomingHttpHeaders, body: string, nowMs: number) =>
+  createSignatureVerifier(secret)(new Headers(headers as Record<string, string>), body, nowMs).ok;
+
+describe('payee signing secrets (admin API)', () => {
+  it('sets a whsec_ secret, shows it once, rotates and removes it', async () => {
+    const clock = new ManualClock();
+    gw = await startTestGateway({}, { clock }, { listen: false });
+    const put = await call(gw, 'PUT', `/admin/payees/${PAYEE}/secret`);
+    const first = expectOk(put);
+    expect(put.headers['cache-control']).toBe('no-store');
+    expect(first).toEqual({
+      payeeId: PAYEE,
+      secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
+      createdAt: clock.now(),
+    });
+    expect(Buffer.from(first.secret.slice(6), 'base64')).toHaveLength(32);
+
+    const shown = expectOk(await call(gw, 'GET', `/admin/payees/${PAYEE}/secret`));
+    expect(shown).toEqual({ payeeId: PAYEE, signed: true, createdAt: clock.now() });
+    expect(JSON.stringify(shown)).not.toContain(first.secret.slice(6, 20));
+
+    clock.advance(1000);
+    const second = expectOk(await call(gw, 'PUT', `/admin/payees/${PAYEE}/secret`));
+    expect(second.secret).not.toBe(first.secret);
+    expect(expectOk(await call(gw, 'GET', `/admin/payees/${PAYEE}/secret`)).createdAt).toBe(clock.now());
+    // Other payees are untouched.
+    expectError(
+      await call(gw, 'GET', '/admin/payees/payee-other/secret'),
+      404,
+      404,
+      /payee payee-other has no signing secret/,
+    );
+
+    expect(expectOk(await call(gw, 'DELETE', `/admin/payees/${PAYEE}/secret`))).toEqual({
+      payeeId: PAYEE,
+      signed: false,
+    });
+    expectError(await call(gw, 'GET', `/admin/payees/${PAYEE}/secret`), 404, 404, /has no signing secret/);
+    expectError(await call(gw, 'DELETE', `/admin/payees/${PAYEE}/secret`), 404, 404, /has no signing secret/);
+    expect(await gw.database.rows('select payee_id from payee_secrets')).toEqual([]);
+  });
+
+  it('refuses a malformed payeeId', async () => {
+    gw = await startTestGateway({}, {}, { listen: false });
+    for (const payeeId of ['has%20space', 'dots.not.allowed', 'x'.repeat(65)]) {
+      expectError(await call(gw, 'PUT', `/admin/payees/${payeeId}/secret`), 400, 10011, /payeeId/);
+    }
+    expect(await gw.database.rows('select payee_id from payee_secrets')).toEqual([]);
+  });
+});
+
+describe('signed callbacks through a real receiver built with the merchant kit', () => {
+  it('verifies the signature, still looks the payment up, and refuses tampered or stale copies', async () => {
+    gw = await startTestGateway();
+    const secret = await setSecret();
+
+    // The shop: an order store, a client of this gateway that counts its lookups, the kit's handler.
+    const store = new MemoryOrderStore();
+    const client = new MixPayClient({ baseUrl: `${gw.url}/v1` });
+    let lookups = 0;
+    const source: ResultSource = {
+      getPaymentResult: (lookup, include) => {
+        lookups += 1;
+        return client.getPaymentResult(lookup, include);
+      },
+    };
+    const skew = { ms: 0 };
+    const handler = createCallbackHandler({
+      payeeId: PAYEE,
+      store,
+      source,
+      signingSecret: secret,
+      now: () => Date.now() + skew.ms,
+    });
+    const seen: { headers: IncomingHttpHeaders; body: string }[] = [];
+    const node = nodeCallbackHandler(handler);
+    const server: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => seen.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      void node(req, res);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    cleanup.push(async () => {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    });
+    const shopUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mixpay/callback`;
+
+    const payment = await gw.createPayment({ payeeId: PAYEE, orderId: 'order-signed-1', callbackUrl: shopUrl });
+    const order: Order = {
+      orderId: 'order-signed-1',
+      traceId: payment.traceId,
+      payeeId: PAYEE,
+      amount: '10',
+      assetId: 'usd',
+      status: 'waiting',
+      paymentUrl: null,
+      settledAt: null,
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
+    };
+    await store.insert(order);
+    expectOk(await call(gw, 'POST', '/v1/sandbox/transfers', { json: { traceId: payment.traceId } }));
+
+    await waitFor(async () => (await store.findByOrderId(order.orderId))?.status === 'paid', { what: 'order paid' });
+    const delivered = await waitFor(async () => {
+      const list = expectOk(await call(gw, 'GET', `/admin/deliveries?traceId=${payment.traceId}`));
+      return list.find((d: { state: string }) => d.state === 'delivered');
+    });
+    expect(lookups).toBe(1);
+    const [first] = seen;
+    if (!first) throw new Error('no callback reached the shop');
+    expect(first.body).toBe(delivered.body); // the body is unchanged by signing
+    expect(first.headers['webhook-id']).toBe(delivered.eventId);
+    expect(first.headers['webhook-id']).toBe(first.headers['x-payhook-event-id']);
+    expect(Math.abs(Number(first.headers['webhook-timestamp']) * 1000 - Date.now())).toBeLessThan(30_000);
+    expect(first.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+    expect(verifies(secret, first.headers, first.body, Date.now())).toBe(true);
+
+    // Replays straight to the shop, as an attacker who saw one callback would try them.
+    const replay = async (headers: Record<string, string>, body: string) => {
+      const res = await fetch(shopUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    const original = signingHeaders(first.headers) as Record<string, string>;
+    const other = await gw.createPayment({ payeeId: PAYEE, orderId: 'order-signed-2' });
+    await store.insert({ ...order, orderId: 'order-signed-2', traceId: other.traceId });
+    const forged = JSON.stringify({ orderId: 'order-signed-2', traceId: other.traceId, payeeId: PAYEE });
+    expect(await replay(original, forged)).toEqual({ status: 401, body: { code: 'BAD_SIGNATURE' } });
+    const sig = original['webhook-signature'] as string;
+    const flipped = `${sig.slice(0, 5)}${sig[5] === 'A' ? 'B' : 'A'}${sig.slice(6)}`;
+    expect(await replay({ ...original, 'webhook-signature': flipped }, first.body)).toEqual({
+      status: 401,
+      body: { code: 'BAD_SIGNATURE' },
+    });
+    expect(await replay({}, forged)).toEqual({ status: 401, body: { code: 'BAD_SIGNATURE' } });
+    skew.ms = 6 * 60_000; // the shop's clock is 6 minutes past the signature: stale
+    expect(await replay(original, first.body)).toEqual({ status: 401, body: { code: 'BAD_SIGNATURE' } });
+    expect(lookups).toBe(1); // no refused copy cost a lookup
+    expect((await store.findByOrderId('order-signed-2'))?.status).toBe('waiting');
+    skew.ms = 0; // within the tolerance the genuine copy is accepted again (the order is already final)
+    expect(await replay(original, first.body)).toEqual({ status: 200, body: { code: 'SUCCESS' } });
+  });
+
+  it('sends no signature headers for a payee without a secret, or after its secret is removed', async () => {
+    gw = await startTestGateway();
+    const r = await receiver();
+    await setSecret('payee-other'); // another payee's secret signs nothing of this one
+    const plain = await gw.createPayment({ payeeId: 'payee-plain', callbackUrl: r.url });
+    await call(gw, 'POST', '/v1/sandbox/transfers', { json: { traceId: plain.traceId } });
+    await waitFor(() => r.received.length === 1, { what: 'the first callback' });
+
+    await setSecret();
+    expectOk(await call(gw, 'DELETE', `/admin/payees/${PAYEE}/secret`));
+    const removed = await gw.createPayment({ payeeId: PAYEE, callbackUrl: r.url });
+    await call(gw, 'POST', '/v1/sandbox/transfers', { json: { traceId: removed.traceId } });
+    await waitFor(() => r.received.length === 2, { what: 'the second callback' });
+
+    for (const { headers } of r.received) {
+      expect(signingHeaders(headers)).toEqual({});
+      expect(headers['x-payhook-event-id']).toBeTruthy();
+    }
+  });
+
+  it('signs every attempt at send time: a retry after rotation carries the new secret and the same webhook-id', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
+    gw = await startTestGateway({}, { clock });
+    const r = await receiver();
+    r.script(['status500'], 'success');
+    const oldSecret = await setSecret();
+    const payment = await gw.createPayment({ payeeId: PAYEE, callbackUrl: r.url });
+    await call(gw, 'POST', '/v1/sandbox/transfers', { json: { traceId: payment.traceId } });
+    await waitFor(() => r.received.length === 1, { what: 'the first attempt' });
+    const firstAt = clock.now();
+    const deliveries = async () => expectOk(await call(gw, 'GET', `/admin/deliveries?traceId=${payment.traceId}`));
+    await waitFor(async () => (await deliveries())[0]?.attempts === 1, { what: 'the first attempt recorded' });
+
+    const newSecret = await setSecret(); // rotate between the attempts
+    clock.advance(15_000); // past the retry's due time
+    gw.gateway.dispatcher.notify();
+    await waitFor(() => r.received.length === 2, { what: 'the retry' });
+    const [one, two] = r.received as [Receiver['received'][0], Receiver['received'][0]];
+
+    expect(one.headers['webhook-id']).toBe(two.headers['webhook-id']);
+    expect(one.headers['webhook-timestamp']).toBe(String(Math.floor(firstAt / 1000)));
+    expect(two.headers['webhook-timestamp']).toBe(String(Math.floor(clock.now() / 1000)));
+    expect(verifies(oldSecret, one.headers, one.body, firstAt)).toBe(true);
+    expect(verifies(newSecret, one.headers, one.body, firstAt)).toBe(false);
+    expect(verifies(newSecret, two.headers, two.body, clock.now())).toBe(true);
+    expect(verifies(oldSecret, two.headers, two.body, clock.now())).toBe(false);
+    // A shop that accepts both while it rotates takes either.
+    const rotating = createSignatureVerifier([newSecret, oldSecret]);
+    expect(rotating(new Headers(one.headers as Record<string, string>), one.body, firstAt).ok).toBe(true);
+    expect(rotating(new Headers(two.headers as Record<string, string>), two.body, clock.now()).ok).toBe(true);
+
+    // Redelivered by hand: a new delivery of the same event, so the same webhook-id again.
+    const delivered = await waitFor(async () =>
+      (await deliveries()).find((d: { state: string }) => d.state === 'delivered'),
+    );
+    expectOk(await call(gw, 'POST', `/admin/deliveries/${delivered.id}/redeliver`, { json: {} }));
+    await waitFor(() => r.received.length === 3, { what: 'the redelivery' });
+    const three = r.received[2] as Receiver['received'][0];
+    expect(three.headers['webhook-id']).toBe(one.headers['webhook-id']);
+    expect(three.headers['x-payhook-delivery']).not.toBe(one.headers['x-payhook-delivery']);
+    expect(verifies(newSecret, three.headers, three.body, clock.now())).toBe(true);
+  });
+});
