@@ -113,6 +113,7 @@ interface Params {
   quietThreshold: number;
   quietWait: number;
   retries: number;
+  cpuProf: string | undefined;
 }
 
 function parseParams(argv: string[]): Params {
@@ -133,6 +134,7 @@ function parseParams(argv: string[]): Params {
       'quiet-threshold': { type: 'string', default: '25' },
       'quiet-wait': { type: 'string', default: '180' },
       retries: { type: 'string', default: '2' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -153,7 +155,8 @@ function parseParams(argv: string[]): Params {
   --quiet-threshold P     % of one core other processes may use before a scenario (default 25)
   --quiet-wait S          how long to wait for the machine to become quiet before each scenario (default 180)
   --retries K             run a scenario again (after waiting for quiet) when other processes used more than the
-                          quiet threshold during it, up to K times; the least disturbed run is reported (default 2)`);
+                          quiet threshold during it, up to K times; the least disturbed run is reported (default 2)
+  --cpu-prof DIR          write a V8 CPU profile of every payhook process to DIR (node --cpu-prof; costs a little)`);
     process.exit(0);
   }
   const int = (name: string, raw: string | undefined, min: number, max: number) => {
@@ -195,6 +198,7 @@ function parseParams(argv: string[]): Params {
     quietThreshold: int('quiet-threshold', values['quiet-threshold'], 1, 200),
     quietWait: int('quiet-wait', values['quiet-wait'], 0, 3600),
     retries: int('retries', values.retries, 0, 10),
+    cpuProf: values['cpu-prof'],
   };
 }
 
@@ -759,6 +763,8 @@ interface GatewayRun {
   readySpreadMs: number;
 }
 
+let gatewayRuns = 0;
+
 interface Ctx {
   params: Params;
   receiver: Receiver;
@@ -790,9 +796,11 @@ async function runGateways(
   const progress = progressReader(o.databaseUrl, o.dbName);
   try {
     for (let i = 0; i < o.processes; i++) {
-      const logPath = join(ctx.dir, `${o.label}-${i}.log`);
+      // A fresh file per process and run: a retried scenario must not see the last run's ready line.
+      const logPath = join(ctx.dir, `${o.label}-${++gatewayRuns}-${i}.log`);
       const fd = openSync(logPath, 'a');
-      const proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=@payhook/source', GATEWAY_MAIN], {
+      const prof = params.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${params.cpuProf}`] : [];
+      const proc = spawn(process.execPath, [...prof, '--import', 'tsx', '--conditions=@payhook/source', GATEWAY_MAIN], {
         cwd: REPO_ROOT,
         env,
         stdio: ['ignore', fd, fd],
