@@ -30,7 +30,9 @@ async function main(): Promise<void> {
     `payhook gateway listening on ${url}`,
   );
   if (config.mode === 'sandbox') {
-    log.info('sandbox mode: the SSRF guard is off, http:// callbacks to loopback are allowed and /v1/sandbox/* drives payments');
+    log.info(
+      'sandbox mode: the SSRF guard is off, http:// callbacks to loopback are allowed and /v1/sandbox/* drives payments',
+    );
   }
   // One line on stdout for people and scripts, whatever the log level.
   process.stdout.write(
