@@ -10,5 +10,6 @@ export { createGateway, type Gateway, type GatewayDeps } from './gateway.js';
 export type * from './interfaces.js';
 export { type LifecycleInput, type PaymentState, transition } from './lifecycle.js';
 export { PaymentService } from './payments.js';
+export { serveUntilSignal } from './serve.js';
 export { openStore } from './storage/open.js';
 export type { Store } from './storage/store.js';

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { createGateway } from './gateway.js';
+import { serveUntilSignal } from './serve.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -17,45 +18,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const gateway = await createGateway(config);
-  const url = await gateway.start();
-  const log = gateway.app.log;
-  log.info(
-    {
-      url,
-      mode: config.mode,
-      database: gateway.store.capabilities.dialect,
-      schedule: config.schedule.map((ms) => ms / 1000),
-    },
-    `payhook gateway listening on ${url}`,
-  );
-  if (config.mode === 'sandbox') {
-    log.info(
-      'sandbox mode: the SSRF guard is off, http:// callbacks to loopback are allowed and /v1/sandbox/* drives payments',
-    );
-  }
-  // One line on stdout for people and scripts, whatever the log level.
-  process.stdout.write(
-    url === ''
-      ? `payhook dispatcher (${config.mode}, ${gateway.store.capabilities.dialect}) running\n`
-      : `payhook gateway (${config.mode}, role ${config.role}) listening on ${url}\n`,
-  );
-
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down: finishing attempts in flight');
-    gateway.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  // A failure to start or to stop reaches main()'s catch below: message on stderr, exit 1.
+  await serveUntilSignal(await createGateway(config), (text) => process.stdout.write(`${text}\n`));
+  process.exit(0);
 }
 
 main().catch((error: unknown) => {
