@@ -10,7 +10,13 @@ export const BACKEND: Backend = process.env.PAYHOOK_TEST_BACKEND === 'postgres' 
 
 /** The server the suite creates its databases on; trust auth on loopback, as CI sets up. */
 export const PG_ADMIN_URL = process.env.PAYHOOK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const PG_TEMPLATE = 'payhook_template';
+/**
+ * Names of this run's databases. `PAYHOOK_TEST_DB_TAG` keeps runs from different checkouts on one
+ * server apart (each cleans up and re-creates only its own template and clones).
+ */
+const TAG = (process.env.PAYHOOK_TEST_DB_TAG ?? '').toLowerCase().replace(/[^a-z0-9]/g, '');
+export const PG_TEMPLATE = TAG ? `payhook_template_${TAG}` : 'payhook_template';
+export const PG_CLONE_PREFIX = TAG ? `payhook_t${TAG}_` : 'payhook_t_';
 
 export function pgUrl(database: string): string {
   const url = new URL(PG_ADMIN_URL);
@@ -53,7 +59,7 @@ export async function createTestDatabase(dir: string): Promise<TestDatabase> {
       async drop() {},
     };
   }
-  const name = `payhook_t_${randomBytes(6).toString('hex')}`;
+  const name = `${PG_CLONE_PREFIX}${randomBytes(6).toString('hex')}`;
   await pgAdmin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${PG_TEMPLATE}`));
   const url = pgUrl(name);
   return {
