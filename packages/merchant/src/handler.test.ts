@@ -2,7 +2,7 @@
 //   recorded / already_final / acknowledged -> 200 SUCCESS
 //   not_final -> 202 NOT_FINAL, unverified -> 503 RETRY_LATER, unknown_order -> 404,
 //   bad_request -> 400, forbidden -> 403.
-import type { OptionalEventName, PaymentResultData } from '@payhook/protocol';
+import type { OptionalEventName, PaymentResult } from '@payhook/protocol';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeOrder, PAYEE } from '../test/helpers/orders.js';
 import { waitFor } from '../test/helpers/wait.js';
@@ -83,7 +83,7 @@ const UNKNOWN = { status: 404, body: { code: 'UNKNOWN_ORDER' } };
 const BAD = { status: 400, body: { code: 'BAD_REQUEST' } };
 const FORBIDDEN = { status: 403, body: { code: 'FORBIDDEN' } };
 
-const underpaid = (paid = '4'): Partial<PaymentResultData> => ({
+const underpaid = (paid = '4'): Partial<PaymentResult> => ({
   status: 'pending',
   payment: { isMultiPay: true, isFullyPaid: false, totalTransactionsAmount: paid },
 });
@@ -214,9 +214,10 @@ describe('results that are not final', () => {
     expect(await send(callbackFor(order))).toMatchObject({ ...NOT_FINAL, reason: 'not_final' });
     expect((await stored(order)).status).toBe('waiting');
     expect(hooks.onPaidLess).toHaveBeenCalledTimes(1);
+    // payableAmount (10) − totalTransactionsAmount (4), MixPay's documented rule.
     expect(hooks.onPaidLess.mock.calls[0]?.[2]).toEqual({
       paidAmount: '4',
-      remainingAmount: null,
+      remainingAmount: '6',
       paymentUrl: 'https://mixpay.me/code/original-link',
     });
   });
