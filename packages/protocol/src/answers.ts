@@ -49,7 +49,8 @@ export function decodeEnvelope(httpStatus: number, body: string): EnvelopeVerdic
   // A contradictory envelope (code 0 with success false, or code 0 under a 5xx) still failed:
   // it keeps the HTTP status as its code, or -1 ("server error, retry later") under a 2xx.
   const code = envelope.code !== 0 ? envelope.code : ok ? -1 : httpStatus;
-  const message = envelope.message || (ok ? 'success is false' : `HTTP ${httpStatus}`);
+  const message =
+    envelope.message || (!envelope.success ? 'success is false' : ok ? `code ${code}` : `HTTP ${httpStatus}`);
   return { kind: 'error', code, message };
 }
 
