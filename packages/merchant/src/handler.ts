@@ -41,7 +41,7 @@ export interface ConnectionInfo {
 
 /** The documented answer policy, by case. */
 export type AnswerReason =
-  | 'recorded' // a verified result (paid, failed, mismatch, settled) is durably recorded
+  | 'recorded' // a verified result (paid, failed, settled) or a suspicious one (see docs/kit-answers.md) is recorded
   | 'already_final' // the order was already paid, failed or suspicious
   | 'acknowledged' // a subscribed pending / paid_less event, seen and handed to the shop
   | 'not_final' // no result yet: the sender must come back
