@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeEnvelope,
   failureCodeOf,
+  hasSurplus,
   oneTimePaymentAnswer,
   paymentInfoAnswer,
   paymentResultAnswer,
@@ -127,6 +128,13 @@ describe('paymentResultAnswer', () => {
     expect(odd.transactions).toBeUndefined();
     const items = paymentResultAnswer.parse({ status: 'success', transactions: [null, { confirmations: '3' }] });
     expect(items.transactions).toEqual([{ confirmations: 3 }]);
+  });
+});
+
+describe('hasSurplus', () => {
+  it('anything but no (or nothing) is a surplus, the guide\'s "yes" included', () => {
+    expect(['yes', 'pending', 'sending', 'success', 'later'].every((s) => hasSurplus({ surplusStatus: s }))).toBe(true);
+    expect([undefined, '', 'no'].some((s) => hasSurplus({ surplusStatus: s }))).toBe(false);
   });
 });
 

@@ -267,11 +267,6 @@ export function hasSurplus(result: Pick<PaymentResult, 'surplusStatus'>): boolea
   return result.surplusStatus !== undefined && result.surplusStatus !== '' && result.surplusStatus !== 'no';
 }
 
-/** Whether a status is one MixPay documents (`unpaid`, `pending`, `failed`, `auditing`, `success`). */
-export function isKnownStatus(status: string): status is PaymentStatus {
-  return (PAYMENT_STATUSES as readonly string[]).includes(status);
-}
-
 // ---------------------------------------------------------------------------------------------
 // payments / payments_info / payments/refresh, and one_time_payment
 
