@@ -149,8 +149,9 @@ export class MixPayClient {
     }
     // The envelope is read whatever the status: MixPay may send a business error with a 200.
     const answer = decodeEnvelope(res.status, text);
-    if (answer.kind === 'malformed')
+    if (answer.kind === 'malformed') {
       throw new MixPayResponseError(`${method} ${path}: ${answer.reason}`, res.status, excerpt);
+    }
     if (answer.kind === 'error') {
       if (answer.code === ErrorCode.rateLimited) throw this.rateLimited(res);
       throw new MixPayApiError(answer.code, answer.message, res.status);
