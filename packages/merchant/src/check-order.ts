@@ -1,18 +1,19 @@
 // One order, checked against the truth: look the result up with the order's own identifiers,
 // judge it, move the order forward at most once, tell the shop. The callback handler and
 // the reconciler both run this; neither has a second way to mark an order paid.
-import type { PaymentResultData, ResultInclude } from '@payhook/protocol';
+import type { PaymentResult, ResultInclude } from '@payhook/protocol';
 import type { Order } from './order.js';
 import type { OrderStore } from './store.js';
 import { type Judgement, judge, type Lookup, lookupFor, type Mismatch } from './verify.js';
 
 /** Where results come from: MixPayClient in production, a scripted source in tests. */
 export interface ResultSource {
-  getPaymentResult(lookup: Lookup, include?: readonly ResultInclude[]): Promise<PaymentResultData>;
+  getPaymentResult(lookup: Lookup, include?: readonly ResultInclude[]): Promise<PaymentResult>;
 }
 
 export interface PaidLessInfo {
-  paidAmount: string;
+  /** What the transfers add up to, in the payment asset; null when the result did not say. */
+  paidAmount: string | null;
   remainingAmount: string | null;
   /** The link to send the payer back to (a one-time payment's original link). */
   paymentUrl: string | null;
@@ -24,24 +25,24 @@ export interface PaidLessInfo {
  * reported to onHookError and changes neither the order nor the answer.
  */
 export interface OrderHooks {
-  onPaid?(order: Order, result: PaymentResultData): unknown;
-  onFailed?(order: Order, result: PaymentResultData): unknown;
-  onPaidLess?(order: Order, result: PaymentResultData, info: PaidLessInfo): unknown;
-  onSettled?(order: Order, result: PaymentResultData): unknown;
+  onPaid?(order: Order, result: PaymentResult): unknown;
+  onFailed?(order: Order, result: PaymentResult): unknown;
+  onPaidLess?(order: Order, result: PaymentResult, info: PaidLessInfo): unknown;
+  onSettled?(order: Order, result: PaymentResult): unknown;
   /** A final result that is not this order's deal: the tampered-paylink attack, a foreign payee. */
-  onMismatch?(order: Order, result: PaymentResultData, mismatches: Mismatch[]): unknown;
+  onMismatch?(order: Order, result: PaymentResult, mismatches: Mismatch[]): unknown;
   onHookError?(error: unknown, hook: string, order: Order): unknown;
 }
 
 export type CheckOutcome =
-  | { kind: 'paid' | 'failed' | 'suspicious'; changed: boolean; result: PaymentResultData; judgement: Judgement }
-  | { kind: 'settled'; changed: boolean; result: PaymentResultData }
-  | { kind: 'paid_less' | 'waiting'; result: PaymentResultData; judgement: Judgement }
+  | { kind: 'paid' | 'failed' | 'suspicious'; changed: boolean; result: PaymentResult; judgement: Judgement }
+  | { kind: 'settled'; changed: boolean; result: PaymentResult }
+  | { kind: 'paid_less' | 'waiting'; result: PaymentResult; judgement: Judgement }
   /**
    * Already final. `result` is there when a paid order was looked up for its settlement and
    * the result settled nothing (record/replay needs it); a settled or unpaid final order is not looked up.
    */
-  | { kind: 'final'; status: Order['status']; result?: PaymentResultData };
+  | { kind: 'final'; status: Order['status']; result?: PaymentResult };
 
 export interface CheckDeps {
   source: ResultSource;
@@ -102,7 +103,7 @@ export async function checkOrder(order: Order, deps: CheckDeps): Promise<CheckOu
   }
 }
 
-async function settle(order: Order, result: PaymentResultData, deps: CheckDeps): Promise<CheckOutcome> {
+async function settle(order: Order, result: PaymentResult, deps: CheckDeps): Promise<CheckOutcome> {
   const changed = await deps.store.markSettled(order.orderId, deps.now());
   if (changed) await runHook(deps, 'onSettled', order, (h) => h.onSettled?.(order, result));
   return { kind: 'settled', changed, result };

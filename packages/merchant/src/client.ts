@@ -5,13 +5,17 @@ import {
   type CreatePaymentRequest,
   type createOneTimePaymentRequest,
   type createPaymentRequest,
+  decodeEnvelope,
   ErrorCode,
-  type PaymentResultData,
-  paymentResultData,
+  oneTimePaymentAnswer,
+  type PaymentInfo,
+  type PaymentResult,
+  paymentInfoAnswer,
+  paymentResultAnswer,
   type ResultInclude,
 } from '@payhook/protocol';
 import { fetch as undiciFetch } from 'undici';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { MixPayApiError, MixPayNetworkError, MixPayResponseError, RateLimitedError } from './errors.js';
 import { type LimiterClock, RateLimiter, realLimiterClock } from './rate-limiter.js';
 import type { Lookup } from './verify.js';
@@ -40,32 +44,14 @@ export interface MixPayClientOptions {
   clock?: LimiterClock;
 }
 
-const envelope = z.object({
-  code: z.number(),
-  success: z.boolean(),
-  message: z.string().optional().default(''),
-  data: z.unknown(),
-});
+export type { PaymentInfo };
 
-const paymentInfo = z.looseObject({
-  traceId: z.string(),
-  payeeId: z.string(),
-  paymentAmount: z.string().optional(),
-  quoteAmount: z.string().optional(),
-  expire: z.number().optional(),
-});
-export type PaymentInfo = z.infer<typeof paymentInfo>;
-
-const oneTimeAnswer = z.looseObject({
-  code: z.string().min(1),
-  traceId: z.string().optional(),
-  paymentUrl: z.string().optional(),
-});
 export interface OneTimePayment {
   code: string;
   /** The checkout link to send the payer to (and back to, after an underpayment). */
   paymentUrl: string;
-  traceId: string | undefined;
+  /** The payment's traceId: at MixPay the code itself (§3.3). Store it on the order. */
+  traceId: string;
 }
 
 /** Parameters as the caller writes them; amounts are decimal strings. */
@@ -85,32 +71,33 @@ export class MixPayClient {
 
   /** `POST /payments`. Not retried: a retry could create a second payment. */
   async createPayment(params: CreatePaymentParams | CreatePaymentRequest): Promise<PaymentInfo> {
-    return this.call('POST', '/payments', paymentInfo, formBody(params));
+    return this.call('POST', '/payments', paymentInfoAnswer, formBody(params));
   }
 
   /** `POST /one_time_payment`: a code and the link the payer opens. */
   async createOneTimePayment(
     params: CreateOneTimePaymentParams | CreateOneTimePaymentRequest,
   ): Promise<OneTimePayment> {
-    const data = await this.call('POST', '/one_time_payment', oneTimeAnswer, formBody({ isTemp: 1, ...params }));
+    const data = await this.call('POST', '/one_time_payment', oneTimePaymentAnswer, formBody({ isTemp: 1, ...params }));
     const base = this.options.checkoutBaseUrl ?? 'https://mixpay.me/code/';
     return {
       code: data.code,
-      traceId: data.traceId ?? params.traceId,
+      // MixPay answers only `{code}`, and the code is the traceId (the one sent, or a new one).
+      traceId: data.traceId ?? data.code,
       paymentUrl: data.paymentUrl ?? `${base}${data.code}`,
     };
   }
 
   /** `GET /payments_result`, the only place a result may be learnt from. Retried on network errors. */
-  async getPaymentResult(lookup: Lookup, include: readonly ResultInclude[] = ['payment']): Promise<PaymentResultData> {
+  async getPaymentResult(lookup: Lookup, include: readonly ResultInclude[] = ['payment']): Promise<PaymentResult> {
     const query = new URLSearchParams('traceId' in lookup ? { traceId: lookup.traceId } : lookup);
     if (include.length > 0) query.set('with', include.join(','));
-    return this.read(`/payments_result?${query}`, paymentResultData);
+    return this.read(`/payments_result?${query}`, paymentResultAnswer);
   }
 
   /** `GET /payments_info`. */
   async getPaymentsInfo(traceId: string): Promise<PaymentInfo> {
-    return this.read(`/payments_info?${new URLSearchParams({ traceId })}`, paymentInfo);
+    return this.read(`/payments_info?${new URLSearchParams({ traceId })}`, paymentInfoAnswer);
   }
 
   private async read<T extends z.ZodType>(path: string, schema: T): Promise<z.output<T>> {
@@ -153,21 +140,23 @@ export class MixPayClient {
     const excerpt = text.slice(0, 200);
     // HTTP 429 is a rate limit whatever the body says (a proxy in front may answer it in HTML).
     if (res.status === 429) throw this.rateLimited(res);
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new MixPayResponseError(`${method} ${path}: answer is not JSON (HTTP ${res.status})`, res.status, excerpt);
+    if (res.status >= 300 && res.status < 400) {
+      throw new MixPayResponseError(
+        `${method} ${path}: redirect (HTTP ${res.status}) not followed`,
+        res.status,
+        excerpt,
+      );
     }
-    const env = envelope.safeParse(json);
-    if (!env.success) {
-      throw new MixPayResponseError(`${method} ${path}: answer is not a MixPay envelope`, res.status, excerpt);
+    // The envelope is read whatever the status: MixPay may send a business error with a 200.
+    const answer = decodeEnvelope(res.status, text);
+    if (answer.kind === 'malformed') {
+      throw new MixPayResponseError(`${method} ${path}: ${answer.reason}`, res.status, excerpt);
     }
-    if (!env.data.success || env.data.code !== 0) {
-      if (env.data.code === ErrorCode.rateLimited) throw this.rateLimited(res);
-      throw new MixPayApiError(env.data.code, env.data.message, res.status);
+    if (answer.kind === 'error') {
+      if (answer.code === ErrorCode.rateLimited) throw this.rateLimited(res);
+      throw new MixPayApiError(answer.code, answer.message, res.status);
     }
-    const data = schema.safeParse(env.data.data);
+    const data = schema.safeParse(answer.data);
     if (!data.success) {
       const issues = data.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
       throw new MixPayResponseError(`${method} ${path}: unexpected data (${issues})`, res.status, excerpt);

@@ -2,7 +2,7 @@
 //   recorded / already_final / acknowledged -> 200 SUCCESS
 //   not_final -> 202 NOT_FINAL, unverified -> 503 RETRY_LATER, unknown_order -> 404,
 //   bad_request -> 400, forbidden -> 403.
-import type { OptionalEventName, PaymentResultData } from '@payhook/protocol';
+import type { OptionalEventName, PaymentResult } from '@payhook/protocol';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeOrder, PAYEE } from '../test/helpers/orders.js';
 import { waitFor } from '../test/helpers/wait.js';
@@ -83,7 +83,7 @@ const UNKNOWN = { status: 404, body: { code: 'UNKNOWN_ORDER' } };
 const BAD = { status: 400, body: { code: 'BAD_REQUEST' } };
 const FORBIDDEN = { status: 403, body: { code: 'FORBIDDEN' } };
 
-const underpaid = (paid = '4'): Partial<PaymentResultData> => ({
+const underpaid = (paid = '4'): Partial<PaymentResult> => ({
   status: 'pending',
   payment: { isMultiPay: true, isFullyPaid: false, totalTransactionsAmount: paid },
 });
@@ -214,9 +214,10 @@ describe('results that are not final', () => {
     expect(await send(callbackFor(order))).toMatchObject({ ...NOT_FINAL, reason: 'not_final' });
     expect((await stored(order)).status).toBe('waiting');
     expect(hooks.onPaidLess).toHaveBeenCalledTimes(1);
+    // payableAmount (10) − totalTransactionsAmount (4), MixPay's documented rule.
     expect(hooks.onPaidLess.mock.calls[0]?.[2]).toEqual({
       paidAmount: '4',
-      remainingAmount: null,
+      remainingAmount: '6',
       paymentUrl: 'https://mixpay.me/code/original-link',
     });
   });
@@ -445,6 +446,71 @@ describe('the lookup always uses the identifiers stored on the order', () => {
     expect(await send(rawPost(body))).toMatchObject(SUCCESS);
     expect(source.calls).toEqual([{ traceId: order.traceId }]);
     expect((await stored(order)).status).toBe('paid');
+  });
+});
+
+describe('ids as MixPay spells them (MIXPAY-API.md §10.6)', () => {
+  const UUID_PAYEE = '7f6e5d4c-3b2a-4190-8a7b-6c5d4e3f2a1b';
+
+  it('a body with the traceId undashed and in upper case finds the order stored dashed', async () => {
+    const order = await waitingOrder();
+    source.set(lookupFor(order), resultFor(order));
+    const traceId = order.traceId?.replaceAll('-', '').toUpperCase();
+    expect(await send(rawPost(JSON.stringify({ orderId: '', traceId, payeeId: PAYEE })))).toMatchObject(SUCCESS);
+    expect(source.calls).toEqual([{ traceId: order.traceId }]);
+    expect((await stored(order)).status).toBe('paid');
+  });
+
+  it('an orderId callback whose traceId is the stored one undashed is not taken for a forgery', async () => {
+    const order = await waitingOrder();
+    source.set(lookupFor(order), resultFor(order));
+    const body = JSON.stringify({
+      orderId: order.orderId,
+      traceId: order.traceId?.replaceAll('-', ''),
+      payeeId: PAYEE,
+    });
+    expect(await send(rawPost(body))).toMatchObject(SUCCESS);
+  });
+
+  it('a UUID payee named undashed or in upper case is ours; another UUID payee is not', async () => {
+    const order = await waitingOrder({ payeeId: UUID_PAYEE, traceId: null });
+    source.set(lookupFor(order), resultFor(order));
+    const options = { payeeId: UUID_PAYEE };
+    const foreign = JSON.stringify({ orderId: order.orderId, payeeId: '7f6e5d4c-3b2a-4190-8a7b-6c5d4e3f2a1c' });
+    expect(await send(rawPost(foreign), options)).toMatchObject(UNKNOWN);
+    expect(source.calls).toEqual([]);
+    for (const spelling of [UUID_PAYEE.toUpperCase(), UUID_PAYEE.replaceAll('-', '')]) {
+      const body = JSON.stringify({ orderId: order.orderId, payeeId: spelling });
+      expect(await send(rawPost(body), options)).toMatchObject(SUCCESS);
+    }
+    // Looked up with the payee as the shop stored it, never as the body spelt it.
+    expect(source.calls[0]).toEqual({ orderId: order.orderId, payeeId: UUID_PAYEE });
+  });
+});
+
+describe('results that cannot be judged (fail closed)', () => {
+  it.each(['payeeId', 'quoteAmount', 'quoteAssetId'] as const)(
+    'a success without %s: suspicious, onMismatch, acknowledged with SUCCESS, never paid',
+    async (field) => {
+      const order = await waitingOrder();
+      source.set(lookupFor(order), resultFor(order, { [field]: undefined }));
+      expect(await send(callbackFor(order))).toMatchObject({ ...SUCCESS, reason: 'recorded' });
+      expect((await stored(order)).status).toBe('suspicious');
+      expect(hooks.onPaid).not.toHaveBeenCalled();
+      expect(hooks.onMismatch).toHaveBeenCalledTimes(1);
+      expect(hooks.onMismatch.mock.calls[0]?.[2]).toEqual([expect.objectContaining({ field, actual: null })]);
+      // A later complete answer does not undo it: a suspicious order is for a human to look at.
+      source.set(lookupFor(order), resultFor(order));
+      expect(await send(callbackFor(order))).toMatchObject({ ...SUCCESS, reason: 'already_final' });
+      expect((await stored(order)).status).toBe('suspicious');
+    },
+  );
+
+  it('a status the kit does not know keeps the order waiting (202 NOT_FINAL)', async () => {
+    const order = await waitingOrder();
+    source.set(lookupFor(order), resultFor(order, { status: 'processing' }));
+    expect(await send(callbackFor(order))).toMatchObject({ ...NOT_FINAL, reason: 'not_final' });
+    expect((await stored(order)).status).toBe('waiting');
   });
 });
 

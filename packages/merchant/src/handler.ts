@@ -1,7 +1,7 @@
 // The callback endpoint, on web-standard Request → Response. It follows MixPay's four duties:
 // find the order, make sure it waits, look the result up with the order's own identifiers and
 // check every field, then update once and answer SUCCESS. Framework adapters only translate.
-import type { OptionalEventName } from '@payhook/protocol';
+import { dashedUuid, type OptionalEventName, sameId, samePayeeId, uuidDigits } from '@payhook/protocol';
 import { type CheckOutcome, checkOrder, type OrderHooks, type ResultSource } from './check-order.js';
 import { IpAllowList } from './ip-allowlist.js';
 import type { Order } from './order.js';
@@ -41,7 +41,7 @@ export interface ConnectionInfo {
 
 /** The documented answer policy, by case. */
 export type AnswerReason =
-  | 'recorded' // a verified result (paid, failed, mismatch, settled) is durably recorded
+  | 'recorded' // a verified result (paid, failed, settled) or a suspicious one (see docs/kit-answers.md) is recorded
   | 'already_final' // the order was already paid, failed or suspicious
   | 'acknowledged' // a subscribed pending / paid_less event, seen and handed to the shop
   | 'not_final' // no result yet: the sender must come back
@@ -131,14 +131,15 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
     }
     const callback = parseCallback(body);
     if (!callback) return answer('bad_request');
-    if (callback.payeeId !== undefined && callback.payeeId !== options.payeeId) return answer('unknown_order');
+    if (callback.payeeId !== undefined && !samePayeeId(callback.payeeId, options.payeeId))
+      return answer('unknown_order');
 
     let order: Order | undefined;
     try {
       order = callback.orderId
         ? await options.store.findByOrderId(callback.orderId)
         : callback.traceId
-          ? await options.store.findByTraceId(callback.traceId)
+          ? await findByTraceId(options.store, callback.traceId)
           : undefined;
     } catch (e) {
       error = describe(e);
@@ -146,10 +147,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
     }
     // A callback whose traceId contradicts the stored order is forged: refuse it without
     // spending a payments_result request (an attacker could otherwise drain the rate limit).
-    if (
-      !order ||
-      (callback.traceId && order.traceId !== null && callback.traceId.toLowerCase() !== order.traceId.toLowerCase())
-    ) {
+    if (!order || (callback.traceId && order.traceId !== null && !sameId(callback.traceId, order.traceId))) {
       return answer('unknown_order');
     }
     orderId = order.orderId;
@@ -174,6 +172,14 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
         return answer(outcome.result.status === 'pending' && subscribed.has('pending') ? 'acknowledged' : 'not_final');
     }
   };
+}
+
+/** MixPay may spell a UUID dashed or as 32 hex digits (§10.6): a miss is tried in the other spelling. */
+async function findByTraceId(store: OrderStore, traceId: string): Promise<Order | undefined> {
+  const found = await store.findByTraceId(traceId);
+  if (found) return found;
+  const other = traceId.includes('-') ? uuidDigits(traceId) : dashedUuid(traceId);
+  return other === undefined ? undefined : store.findByTraceId(other);
 }
 
 interface ParsedCallback {

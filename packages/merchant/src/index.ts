@@ -1,4 +1,6 @@
 // @payhook/merchant: take MixPay payments safely. Look up, verify every field, update once.
+
+export type { PaymentProgress, PaymentResult, PaymentTransaction } from '@payhook/protocol';
 export { type CheckOutcome, checkOrder, type OrderHooks, type PaidLessInfo, type ResultSource } from './check-order.js';
 export {
   type CreateOneTimePaymentParams,

@@ -1,7 +1,7 @@
 // Signed callbacks on the receiving side: the verifier (Standard Webhooks, injectable clock,
 // tolerance, rotation) and the handler's rule that a signature is checked before anything else
 // and never replaces the payments_result lookup.
-import type { PaymentResultData } from '@payhook/protocol';
+import type { PaymentResult } from '@payhook/protocol';
 import { Webhook } from 'standardwebhooks';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeOrder, PAYEE } from '../test/helpers/orders.js';
@@ -187,7 +187,7 @@ describe('the callback handler with a signing secret', () => {
 
   it('does not let a good signature vouch for a wrong result', async () => {
     // A correctly signed callback for an order whose result is for the wrong amount.
-    const tampered: PaymentResultData = resultFor(order, { quoteAmount: '0.01' });
+    const tampered: PaymentResult = resultFor(order, { quoteAmount: '0.01' });
     source.set(lookupFor(order), tampered);
     expect(await send(signedFor(order))).toEqual({ status: 200, body: { code: 'SUCCESS' } });
     expect((await store.findByOrderId(order.orderId))?.status).toBe('suspicious');

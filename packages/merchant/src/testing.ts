@@ -1,6 +1,6 @@
 // Test helpers for shops: build the callback MixPay would send, script what
 // payments_result answers, and build results from an order.
-import type { PaymentResultData, ResultInclude } from '@payhook/protocol';
+import type { PaymentResult, ResultInclude } from '@payhook/protocol';
 import { Webhook } from 'standardwebhooks';
 import type { ResultSource } from './check-order.js';
 import type { Order } from './order.js';
@@ -42,8 +42,11 @@ export function buildCallbackRequest(
   });
 }
 
-/** A complete payments_result `data` for an order: a paid, matching result unless overridden. */
-export function resultFor(order: Order, overrides: Partial<PaymentResultData> = {}): PaymentResultData {
+/**
+ * A payments_result for an order, every documented field present: a paid, matching result unless
+ * overridden (`{ payeeId: undefined }` leaves a field out, as older MixPay answers do).
+ */
+export function resultFor(order: Order, overrides: Partial<PaymentResult> = {}): PaymentResult {
   return {
     status: 'success',
     traceId: order.traceId ?? '00000000-0000-4000-8000-000000000000',
@@ -73,7 +76,7 @@ export function resultFor(order: Order, overrides: Partial<PaymentResultData> = 
   };
 }
 
-type Scripted = PaymentResultData | Error | (() => PaymentResultData | Promise<PaymentResultData>);
+type Scripted = PaymentResult | Error | (() => PaymentResult | Promise<PaymentResult>);
 
 const keyOf = (lookup: Lookup) =>
   'traceId' in lookup ? `trace:${lookup.traceId.toLowerCase()}` : `order:${lookup.payeeId}:${lookup.orderId}`;
@@ -92,12 +95,12 @@ export class ScriptedResultSource implements ResultSource {
     return this;
   }
 
-  async getPaymentResult(lookup: Lookup, _include?: readonly ResultInclude[]): Promise<PaymentResultData> {
+  async getPaymentResult(lookup: Lookup, _include?: readonly ResultInclude[]): Promise<PaymentResult> {
     this.calls.push(lookup);
     const queue = this.answers.get(keyOf(lookup));
     if (!queue || queue.length === 0) throw new Error(`no scripted result for ${keyOf(lookup)}`);
     const answer = queue.length > 1 ? queue.shift() : queue[0];
     if (answer instanceof Error) throw answer;
-    return typeof answer === 'function' ? answer() : structuredClone(answer as PaymentResultData);
+    return typeof answer === 'function' ? answer() : structuredClone(answer as PaymentResult);
   }
 }

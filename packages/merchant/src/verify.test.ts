@@ -154,10 +154,25 @@ describe('judge: status failed', () => {
 });
 
 describe('judge: results that are not final', () => {
-  it('a multi-pay payment that is not fully paid is paid_less', () => {
+  it('a multi-pay payment that is not fully paid is paid_less, owing payableAmount − totalTransactionsAmount', () => {
     const o = order();
-    const verdict = judge(o, resultFor(o, { status: 'pending', payment: multiPay(false, '4') }));
-    expect(verdict).toEqual({ kind: 'paid_less', paidAmount: '4', remainingAmount: null });
+    const verdict = judge(o, resultFor(o, { status: 'pending', payableAmount: '10.5', payment: multiPay(false, '4') }));
+    expect(verdict).toEqual({ kind: 'paid_less', paidAmount: '4', remainingAmount: '6.5' });
+  });
+
+  it('paid_less without a usable payableAmount or total says so with null, and is still paid_less', () => {
+    const o = order();
+    expect(judge(o, resultFor(o, { status: 'pending', payableAmount: undefined, payment: multiPay(false) }))).toEqual({
+      kind: 'paid_less',
+      paidAmount: '4',
+      remainingAmount: null,
+    });
+    const noTotal = { isMultiPay: true, isFullyPaid: false };
+    expect(judge(o, resultFor(o, { status: 'pending', payment: noTotal }))).toEqual({
+      kind: 'paid_less',
+      paidAmount: null,
+      remainingAmount: null,
+    });
   });
 
   it('paid_less carries remainingAmount when MixPay gives it', () => {
@@ -206,5 +221,71 @@ describe('lookupFor', () => {
       orderId: 'order-0001',
       payeeId: 'payee-shop',
     });
+  });
+});
+
+describe('judge: fails closed on what a result does not say (MIXPAY-API.md §10.4)', () => {
+  it.each(['payeeId', 'quoteAmount', 'quoteAssetId'] as const)('a success without %s is never paid', (field) => {
+    // The decoder turns a missing, empty or non-string value into undefined.
+    const o = order();
+    const verdict = judge(o, resultFor(o, { [field]: undefined }));
+    expect(verdict).toEqual({
+      kind: 'mismatch',
+      status: 'success',
+      mismatches: [
+        {
+          field,
+          expected: o[field === 'quoteAmount' ? 'amount' : field === 'quoteAssetId' ? 'assetId' : 'payeeId'],
+          actual: null,
+        },
+      ],
+    });
+  });
+
+  it('a success without traceId or orderId is paid: the lookup used our own identifiers', () => {
+    const o = order();
+    expect(judge(o, resultFor(o, { traceId: undefined, orderId: undefined })).kind).toBe('paid');
+  });
+
+  it('an unknown status is waiting, whatever else the result says', () => {
+    const o = order();
+    for (const status of ['processing', 'refunded', 'SUCCESS', 'paid', '']) {
+      expect(judge(o, resultFor(o, { status }))).toEqual({ kind: 'waiting', status });
+    }
+  });
+});
+
+describe('judge: ids as MixPay issues them (§10.6)', () => {
+  const PAYEE = '3539c3ce-52c0-4b0b-9573-c035ecb98d48';
+
+  it('a UUID payee matches dashed or undashed, in any case', () => {
+    const o = order({ payeeId: PAYEE });
+    for (const spelling of [PAYEE.toUpperCase(), PAYEE.replaceAll('-', ''), PAYEE.replaceAll('-', '').toUpperCase()]) {
+      expect(judge(o, resultFor(o, { payeeId: spelling })).kind).toBe('paid');
+    }
+  });
+
+  it('a different payee never matches, however it is spelt', () => {
+    const o = order({ payeeId: PAYEE });
+    const other = '3539c3ce-52c0-4b0b-9573-c035ecb98d49';
+    for (const spelling of [
+      other,
+      other.replaceAll('-', ''),
+      `${PAYEE}0`,
+      PAYEE.slice(1),
+      '3539c3ce52c0-4b0b-9573-c035ecb98d48',
+    ]) {
+      expect(judge(o, resultFor(o, { payeeId: spelling })).kind).toBe('mismatch');
+    }
+  });
+
+  it('an undashed traceId and quote asset UUID match the stored dashed ones', () => {
+    const asset = '4d8c508b-91c5-375b-92b0-ee702ed2dac5';
+    const o = order({ assetId: asset });
+    const verdict = judge(
+      o,
+      resultFor(o, { traceId: TRACE.replaceAll('-', ''), quoteAssetId: asset.replaceAll('-', '') }),
+    );
+    expect(verdict.kind).toBe('paid');
   });
 });

@@ -1,8 +1,10 @@
 // @payhook/protocol: MixPay's wire format, shared by the gateway and the merchant kit. No I/O.
+export * from './answers.js';
 export * from './callback.js';
 export * from './decimal.js';
 export * from './envelope.js';
 export * from './events.js';
+export * from './ids.js';
 export * from './payment.js';
 export * from './schedule.js';
 export * from './schemas.js';

@@ -1,10 +1,8 @@
-// Zod schemas of MixPay's requests and answers: the gateway validates requests with them,
-// the merchant kit validates answers with them, so both ends agree by construction.
+// Zod schemas of MixPay's requests: the gateway validates requests with them. MixPay's answers,
+// as a client reads them, are in answers.ts.
 import { z } from 'zod';
-import { isDecimalString, isPositiveDecimal } from './decimal.js';
-import { ORDER_ID_PATTERN, PAYMENT_STATUSES, UUID_PATTERN } from './payment.js';
-
-const decimalString = z.string().refine(isDecimalString, 'must be a decimal string such as "10.5"');
+import { isPositiveDecimal } from './decimal.js';
+import { ORDER_ID_PATTERN, UUID_PATTERN } from './payment.js';
 
 /** A positive decimal given as a string; a JSON number is refused so no float ever touches an amount. */
 export const positiveAmount = z
@@ -106,55 +104,6 @@ export const paymentsResultQuery = z
     path: ['traceId'],
   });
 export type PaymentsResultQuery = z.infer<typeof paymentsResultQuery>;
-
-const transactionSchema = z.object({
-  txid: z.string(),
-  amount: decimalString,
-  assetId: z.string(),
-  symbol: z.string(),
-  confirmations: z.number().int(),
-  date: z.number().int(),
-});
-export type TransactionData = z.infer<typeof transactionSchema>;
-
-/**
- * `data` of `GET /v1/payments_result`. Unknown extra fields are kept, so the kit
- * keeps working when MixPay adds fields; the fields it relies on are checked.
- */
-export const paymentResultData = z.looseObject({
-  status: z.enum(PAYMENT_STATUSES),
-  traceId: z.string(),
-  orderId: z.string().optional(),
-  payeeId: z.string(),
-  quoteAmount: decimalString,
-  quoteSymbol: z.string(),
-  quoteAssetId: z.string(),
-  paymentAmount: z.string(),
-  paymentSymbol: z.string(),
-  paymentAssetId: z.string(),
-  payableAmount: z.string(),
-  txid: z.string(),
-  date: z.number().int(),
-  surplusAmount: z.string(),
-  surplusStatus: z.string(),
-  confirmations: z.number().int(),
-  failureCode: z.string(),
-  failureReason: z.string(),
-  returnTo: z.string(),
-  settleStatus: z.string(),
-  settleAmount: z.string(),
-  settleSymbol: z.string(),
-  settleAsset: z.string(),
-  payment: z
-    .looseObject({
-      isMultiPay: z.boolean(),
-      isFullyPaid: z.boolean(),
-      totalTransactionsAmount: z.string(),
-    })
-    .optional(),
-  transactions: z.array(transactionSchema).optional(),
-});
-export type PaymentResultData = z.infer<typeof paymentResultData>;
 
 /**
  * Formats zod issues as one readable line: `quoteAmount: must be a positive decimal…; payeeId: is required`.
