@@ -6,3 +6,4 @@ export * from './events.js';
 export * from './payment.js';
 export * from './schedule.js';
 export * from './schemas.js';
+export * from './wire.js';
