@@ -145,11 +145,11 @@ export function newPayment(input: CreateRequest, ctx: NewPaymentContext): Paymen
 /**
  * Re-sending a create request refreshes its payment when its terms are the same (MixPay: send
  * it again with the same parameters). Returns the first term that differs, to name it in the
- * error; undefined when `resent` may refresh `existing`. Texts (remark, callbackUrl…) are not
+ * error (`kind`: made by the other create route); undefined when `resent` may refresh `existing`. Texts (remark, callbackUrl…) are not
  * terms: the first request's stay.
  */
 export function differingTerm(existing: Payment, resent: Payment): string | undefined {
-  if (existing.kind !== resent.kind) return existing.kind === 'one_time' ? 'one_time_payment' : 'payments';
+  if (existing.kind !== resent.kind) return 'kind';
   if (existing.payeeId !== resent.payeeId) return 'payeeId';
   if (resent.orderId !== null && existing.orderId !== resent.orderId) return 'orderId';
   if (existing.quoteAssetId !== resent.quoteAssetId) return 'quoteAssetId';

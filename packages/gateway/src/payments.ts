@@ -85,8 +85,13 @@ export class PaymentService {
   private async resend(existing: PaymentState, resent: Payment, byTrace: boolean): Promise<PaymentState> {
     const p = existing.payment;
     const term = differingTerm(p, resent);
+    const key = byTrace ? `traceId ${p.traceId}` : `orderId ${p.orderId} of payee ${p.payeeId}`;
+    if (term === 'kind') {
+      const route =
+        p.kind === 'one_time' ? '/v1/one_time_payment' : p.kind === 'paylink' ? 'a paylink' : '/v1/payments';
+      throw new ParameterError(`${byTrace ? 'traceId' : 'orderId'}: the payment with ${key} was created by ${route}`);
+    }
     if (term !== undefined) {
-      const key = byTrace ? `traceId ${p.traceId}` : `orderId ${p.orderId} of payee ${p.payeeId}`;
       throw new ParameterError(
         `${term}: differs from the payment already created with ${key}; re-send the same terms to refresh it, or use a new ${byTrace ? 'traceId' : 'orderId'}`,
       );

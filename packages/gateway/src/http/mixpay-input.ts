@@ -20,7 +20,9 @@ export function installMixPayJson(scope: FastifyInstance): void {
     if (text === '') return done(null, {});
     try {
       const value = parseLossless(text, null, { parseNumber: (literal: string) => literal });
-      secureJson.scan(value as object, { protoAction: 'error', constructorAction: 'error' });
+      if (typeof value === 'object' && value !== null) {
+        secureJson.scan(value, { protoAction: 'error', constructorAction: 'error' });
+      }
       done(null, value);
     } catch (error) {
       done(

@@ -26,7 +26,7 @@ import {
 } from '../present.js';
 import { parseInput } from '../validate.js';
 
-const mixinParams = z.object({
+export const mixinParams = z.object({
   mixinId: z.string().regex(/^\d{1,20}$/, 'must be a Mixin number (digits only)'),
 });
 
