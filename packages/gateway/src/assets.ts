@@ -52,7 +52,6 @@ const ethAddress: DepositFormat = { kind: 'address', prefix: '0x', alphabet: HEX
 
 const SANDBOX_ASSETS: readonly Asset[] = [
   fiat('usd', 'USD', 'US Dollar', '1', '0.1', '1000'),
-  fiat('eur', 'EUR', 'Euro', '1.08', '0.1', '1000'),
   {
     ...crypto(USDT_ID, 'USDT', 'Tether USD', '1', 1, 'ERC20', ETH_ID, ['1', '50000'], ['0.1', '1000']),
     deposit: ethAddress,
@@ -68,6 +67,8 @@ const SANDBOX_ASSETS: readonly Asset[] = [
     ...crypto(EOS_ID, 'EOS', 'EOS', '0.5', 1, 'EOS', EOS_ID, ['1', '100000']),
     deposit: { kind: 'tag', address: 'payhooksandb' },
   },
+  // Last, so listings that name assets in order keep their familiar start.
+  fiat('eur', 'EUR', 'Euro', '1.08', '0.1', '1000'),
 ];
 
 function fiat(id: string, symbol: string, name: string, priceUsd: string, min: string, max: string): Asset {

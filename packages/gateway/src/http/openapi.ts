@@ -76,7 +76,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     tag: 'payments',
     summary: 'Create a payment',
     description:
-      'A traceId is generated when none is given. Re-sending the same request (same traceId, or same payeeId and orderId) refreshes the payment: a new quote window. paymentAmount, when given, wins over quoteAmount. isChain answers a sandbox deposit destination (and tag). callbackUrl must be https:// in production; callbackEvent is a |-separated subset of settle, pending, paid_less (success and fail are always sent). Answers MixPay\'s payment (docs/compatibility.md).',
+      "A traceId is generated when none is given. Re-sending the same request (same traceId, or same payeeId and orderId) refreshes the payment: a new quote window. paymentAmount, when given, wins over quoteAmount. isChain answers a sandbox deposit destination (and tag). callbackUrl must be https:// in production; callbackEvent is a |-separated subset of settle, pending, paid_less (success and fail are always sent). Answers MixPay's payment (docs/compatibility.md).",
     body: createPaymentRequest,
     form: true,
     example: EXAMPLE_PAYMENT,
@@ -87,7 +87,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     tag: 'payments',
     summary: 'Create a one-time payment (answers code and paymentUrl)',
     description:
-      'The code is the payment\'s traceId (a given traceId becomes the code); paymentAssetId may be left to the payer. Re-sending refreshes, as /v1/payments does.',
+      "The code is the payment's traceId (a given traceId becomes the code); paymentAssetId may be left to the payer. Re-sending refreshes, as /v1/payments does.",
     body: createOneTimePaymentRequest,
     form: true,
     example: { ...EXAMPLE_PAYMENT, orderId: 'order-1002', paymentAssetId: undefined },

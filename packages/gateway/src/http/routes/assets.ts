@@ -1,8 +1,8 @@
 // The pages' style sheet and live-update script, served from strings compiled into the gateway,
 // and the sandbox's asset and avatar icons (the `iconUrl`s of MixPay's asset lists).
 import type { FastifyInstance } from 'fastify';
-import { html } from '../pages/html.js';
 import { LIVE_JS, STYLE_CSS } from '../pages/assets.js';
+import { html } from '../pages/html.js';
 
 export async function assetRoutes(app: FastifyInstance): Promise<void> {
   const serve = (path: string, type: string, body: string) =>
