@@ -1,5 +1,6 @@
 // Human-readable text for the gateway's answers: tables, one line per attempt, payment
 // summaries. Pure functions of their input, so the look is decided in one place.
+import { compareDecimals, subtractDecimals } from '@payhook/protocol';
 import type { Attempt, Delivery, DeliveryDetail, FeedAttempt, PaymentResultData } from './wire.js';
 
 /** Left-aligned columns, two spaces apart; the last column is not padded. */
@@ -77,6 +78,12 @@ export function deliveryOutcome({ delivery: d, attempts }: DeliveryDetail): stri
 
 const amount = (value: string, symbol: string) => (value === '' ? '-' : `${value} ${symbol}`.trim());
 
+/** What a payment still owes: `payableAmount` less what its transfers paid (MixPay has no such field). */
+export function remainingOf(r: PaymentResultData): string {
+  const paid = r.payment?.totalTransactionsAmount ?? '0';
+  return compareDecimals(paid, r.payableAmount) >= 0 ? '0' : subtractDecimals(r.payableAmount, paid);
+}
+
 /** The fields of `payments_result` a person looks at first. */
 export function resultSummary(r: PaymentResultData): string {
   const pairs: [string, string][] = [
@@ -92,9 +99,8 @@ export function resultSummary(r: PaymentResultData): string {
       'multi-pay',
       r.payment.isMultiPay ? `yes, ${r.payment.isFullyPaid ? 'fully paid' : 'not fully paid'}` : 'no',
     ]);
-    const remaining = r.payment.remainingAmount;
-    if (r.payment.isMultiPay && !r.payment.isFullyPaid && typeof remaining === 'string' && remaining !== '') {
-      pairs.push(['remaining', amount(remaining, r.paymentSymbol)]);
+    if (r.payment.isMultiPay && !r.payment.isFullyPaid && r.payableAmount !== '') {
+      pairs.push(['remaining', amount(remainingOf(r), r.paymentSymbol)]);
     }
   }
   if (r.txid) pairs.push(['txid', r.txid]);

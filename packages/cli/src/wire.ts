@@ -1,8 +1,10 @@
 // The shapes of the gateway's answers that the CLI reads (`data` of MixPay's envelope).
 import type { Attempt, Delivery, PaymentEvent, Transfer } from '@payhook/gateway';
-import type { PaymentResultData } from '@payhook/protocol';
+import type { WireOneTimePayment, WirePayment, WirePaymentResult } from '@payhook/protocol';
 
-export type { Attempt, Delivery, PaymentResultData };
+/** `data` of `GET /v1/payments_result`, as the gateway emits it (MixPay's documented shape). */
+export type PaymentResultData = WirePaymentResult;
+export type { Attempt, Delivery };
 
 /** One entry of `GET /admin/attempts`: an attempt with its delivery's event, payment and URL. */
 export interface FeedAttempt extends Attempt {
@@ -34,30 +36,11 @@ export interface TransferAnswer {
   result: PaymentResultData;
 }
 
-/** `POST /v1/payments` and `GET /v1/payments_info` (the fields the CLI uses). */
-export interface PaymentInfo {
-  traceId: string;
-  orderId: string;
-  payeeId: string;
-  code: string;
-  status: string;
-  paymentAmount: string;
-  paymentAssetSymbol: string;
-  paymentAssetId: string;
-  quoteAmount: string;
-  quoteAssetSymbol: string;
-  isMultiPay: boolean;
-  remainingAmount: string;
-}
+/** `POST /v1/payments` and `GET /v1/payments_info`. */
+export type PaymentInfo = WirePayment;
 
-/** `POST /v1/one_time_payment`. */
-export interface OneTimeAnswer {
-  code: string;
-  traceId: string;
-  orderId: string;
-  payeeId: string;
-  paymentUrl: string;
-}
+/** `POST /v1/one_time_payment`: its code is the payment's traceId. */
+export type OneTimeAnswer = WireOneTimePayment;
 
 export interface SandboxAsset {
   id: string;

@@ -103,11 +103,13 @@ describe('payhook trigger', () => {
       callbackUrl: receiver.url,
       callbackEvent: 'paid_less',
     });
-    const { traceId } = created.body.data;
+    // A one-time payment's code is its traceId.
+    const { code: traceId } = created.body.data;
     const out = await runJson(['trigger', 'paid_less', traceId, '--amount', '2.5', ...url]);
     expect(out.created).toBeNull();
     expect(out.result.paymentAmount).toBe('2.5');
-    expect(out.result.payment.remainingAmount).toBe('5.5');
+    expect(out.result.payableAmount).toBe('8');
+    expect(out.result.payment.totalTransactionsAmount).toBe('2.5');
     expect(eventsReceived(traceId)).toEqual(['paid_less']);
   });
 
@@ -174,7 +176,9 @@ describe('payhook pay', () => {
       quoteAssetId: 'usd',
       settlementAssetId: USDT_ID,
     });
-    const { code, traceId } = created.body.data;
+    // The code is the payment's traceId.
+    const { code } = created.body.data;
+    const traceId = code;
     const partly = await runJson(['pay', code, '--amount', '1', '--asset', 'USDT', ...url]);
     expect(partly.transfer.traceId).toBe(traceId);
     expect(partly.result).toMatchObject({ status: 'pending', paymentAmount: '1' });

@@ -29,6 +29,8 @@ export interface GatewayConfig {
   leaseMs: number;
   pollIntervalMs: number;
   settleDelayMs: number;
+  /** Length of a quote's tolerate period (MixPay's `expire`/`seconds`); a refresh starts a new one. */
+  quoteWindowMs: number;
   publicUrl: string;
   adminToken: string | undefined;
   /** Production: private subnets callbacks may still go to (the operator's own network). */
@@ -92,6 +94,8 @@ const envSchema = z.object({
   PAYHOOK_LEASE: seconds('PAYHOOK_LEASE').optional(),
   PAYHOOK_POLL_INTERVAL: seconds('PAYHOOK_POLL_INTERVAL').default(1_000),
   PAYHOOK_SETTLE_DELAY: seconds('PAYHOOK_SETTLE_DELAY').default(5_000),
+  // 15 minutes, as the tolerate period of MixPay's payments_info example (900 s).
+  PAYHOOK_QUOTE_WINDOW: seconds('PAYHOOK_QUOTE_WINDOW').default(900_000),
   PAYHOOK_PUBLIC_URL: z.url({ error: 'PAYHOOK_PUBLIC_URL must be a URL' }).optional(),
   PAYHOOK_ADMIN_TOKEN: z.string().min(16, 'PAYHOOK_ADMIN_TOKEN must be at least 16 characters').optional(),
   PAYHOOK_SANDBOX: z.enum(['0', '1', 'true', 'false']).optional(),
@@ -182,6 +186,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     leaseMs,
     pollIntervalMs: e.PAYHOOK_POLL_INTERVAL,
     settleDelayMs: e.PAYHOOK_SETTLE_DELAY,
+    quoteWindowMs: e.PAYHOOK_QUOTE_WINDOW,
     publicUrl: (
       e.PAYHOOK_PUBLIC_URL ?? `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${e.PORT}`
     ).replace(/\/$/, ''),

@@ -121,6 +121,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       sandboxEnabled: config.sandboxEnabled,
       metrics,
       rateLimitPerMinute: config.rateLimitPerMinute,
+      quoteWindowMs: config.quoteWindowMs,
     },
     logger,
   );

@@ -64,6 +64,16 @@ export interface Payment {
   createdAt: number;
   updatedAt: number;
   completedAt: number | null;
+  /** MixPay's `clientId` (given or generated); the Mixin memo is `payment|<clientId>`. */
+  clientId: string;
+  /** Paid on-chain to `destination` (and `tag`) rather than from a Mixin wallet. */
+  isChain: boolean;
+  /** When the current quote was made: its tolerate period runs from here; a refresh moves it. */
+  quotedAt: number;
+  /** The sandbox deposit address of an on-chain payment; `null` for a Mixin payment or an open asset. */
+  destination: string | null;
+  /** The deposit tag on chains that need one, else `""`; `null` without a destination. */
+  tag: string | null;
 }
 
 export interface Transfer {

@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { AssetCatalog, USDT_ID } from './assets.js';
 import { checkCallbackUrl, isLoopbackHost } from './callback-url.js';
 import { ParameterError } from './errors.js';
-import { MAX_EXPIRY_SECONDS, MIN_EXPIRY_SECONDS, type NewPaymentContext, newPayment } from './new-payment.js';
+import {
+  differingTerm,
+  MAX_EXPIRY_SECONDS,
+  MIN_EXPIRY_SECONDS,
+  type NewPaymentContext,
+  newPayment,
+} from './new-payment.js';
 
 const catalog = new AssetCatalog();
 const BTC = 'c6d0c728-2624-429b-8e0d-d9d19b6592fa';
@@ -42,6 +48,69 @@ function parameterError(fn: () => unknown): ParameterError {
   throw new Error('expected a ParameterError');
 }
 
+describe('newPayment: MixPay request forms', () => {
+  it('lets paymentAmount win over quoteAmount, pricing the quote from it (rounded down)', () => {
+    const payment = create({ paymentAmount: '0.001', quoteAmount: '99' });
+    expect(payment).toMatchObject({ payableAmount: '0.001', quoteAmount: '60' });
+    const { quoteAmount: _omit, ...withoutQuote } = request;
+    const only = (paymentAmount: string) =>
+      newPayment({ kind: 'payment', request: { ...withoutQuote, paymentAmount } }, ctx());
+    expect(only('0.0005')).toMatchObject({ payableAmount: '0.0005', quoteAmount: '30' });
+    // Worth less than a cent: no price to quote.
+    expect(parameterError(() => only('0.00000001')).message).toMatch(/^paymentAmount: .* worth less than/);
+  });
+
+  it('keeps a given clientId and generates one otherwise', () => {
+    expect(create({ clientId: 'c0ffee00-0000-4000-8000-000000000000' }).clientId).toBe(
+      'c0ffee00-0000-4000-8000-000000000000',
+    );
+    expect(create().clientId).toBe(GENERATED);
+  });
+
+  it('gives an on-chain payment a deposit derived from its traceId, with a tag where the chain needs one', () => {
+    const btc = create({ isChain: true, traceId: '0b1f3a2e-6c2d-4a59-9a51-7f0c1e2d3b4a' });
+    expect(btc).toMatchObject({ isChain: true, tag: '' });
+    expect(btc.destination).toMatch(/^bc1q[qpzry9x8gf2tvdw0s3jn54khce6mua7l]{38}$/);
+    expect(create({ isChain: true, traceId: '0b1f3a2e-6c2d-4a59-9a51-7f0c1e2d3b4a' }).destination).toBe(
+      btc.destination,
+    );
+    expect(create({ isChain: true, traceId: '1b1f3a2e-6c2d-4a59-9a51-7f0c1e2d3b4a' }).destination).not.toBe(
+      btc.destination,
+    );
+    const eos = create({ isChain: true, paymentAssetId: '6cfe566e-4aad-470b-8c9a-2fd35b49c68d' });
+    expect(eos).toMatchObject({ destination: 'payhooksandb' });
+    expect(eos.tag).toMatch(/^\d{1,12}$/);
+    expect(create().destination).toBeNull();
+  });
+
+  it('refuses isChain for an asset without a chain to pay on', () => {
+    const error = parameterError(() =>
+      create({ isChain: true, paymentAssetId: '31d2ea9c-95eb-3355-b65b-ba096853bc18' }),
+    );
+    expect(error.message).toMatch(/^isChain: pUSD cannot be paid on-chain/);
+  });
+});
+
+describe('differingTerm: what makes a re-sent request a refresh', () => {
+  it('is undefined for the same terms, whatever the spelling of the amount or the texts', () => {
+    expect(differingTerm(create(), create({ quoteAmount: '10.000', remark: 'other' }))).toBeUndefined();
+    expect(differingTerm(create(), create({ orderId: undefined }))).toBeUndefined();
+  });
+
+  it('names the first term that differs', () => {
+    expect(differingTerm(create(), create({ quoteAmount: '11' }))).toBe('quoteAmount');
+    expect(differingTerm(create(), create({ payeeId: 'payee-2' }))).toBe('payeeId');
+    expect(differingTerm(create(), create({ orderId: 'order-0002' }))).toBe('orderId');
+    expect(differingTerm(create(), create({ quoteAssetId: 'eur' }))).toBe('quoteAssetId');
+    expect(differingTerm(create(), create({ settlementAssetId: BTC }))).toBe('settlementAssetId');
+    expect(differingTerm(create(), create({ paymentAssetId: USDT_ID }))).toBe('paymentAssetId');
+    expect(differingTerm(create(), create({ isChain: true }))).toBe('isChain');
+    expect(differingTerm(create(), create({ paymentAmount: '0.1' }))).toBe('quoteAmount');
+    const { paymentAssetId: _omit, ...rest } = request;
+    expect(differingTerm(create(), newPayment({ kind: 'one_time', request: rest }, ctx()))).toBe('kind');
+  });
+});
+
 describe('newPayment', () => {
   it('builds an unpaid payment priced in the payment asset', () => {
     expect(create()).toEqual({
@@ -76,15 +145,22 @@ describe('newPayment', () => {
       createdAt: NOW,
       updatedAt: NOW,
       completedAt: null,
+      // The generator gives the clientId too when the request has none.
+      clientId: GENERATED,
+      isChain: false,
+      quotedAt: NOW,
+      destination: null,
+      tag: null,
     });
   });
 
-  it('makes one-time payments multi-pay, keeps their code, and leaves the asset open when not given', () => {
+  it('makes one-time payments multi-pay, their code their traceId, and leaves the asset open when not given', () => {
     const { paymentAssetId: _omit, ...rest } = request;
-    const payment = newPayment({ kind: 'one_time', request: rest, code: 'abc123' }, ctx());
+    const payment = newPayment({ kind: 'one_time', request: rest }, ctx());
     expect(payment).toMatchObject({
       kind: 'one_time',
-      code: 'abc123',
+      traceId: GENERATED,
+      code: GENERATED,
       isMultiPay: true,
       paymentAssetId: null,
       payableAmount: null,
@@ -158,7 +234,7 @@ describe('newPayment', () => {
 
   describe('assets', () => {
     it('refuses an unknown quote asset with 10003', () => {
-      const error = parameterError(() => create({ quoteAssetId: 'eur' }));
+      const error = parameterError(() => create({ quoteAssetId: 'jpy' }));
       expect(error.code).toBe(ErrorCode.unsupportedQuoteAsset);
       expect(error.code).toBe(10003);
       expect(error.message).toMatch(/^quoteAssetId: /);

@@ -3,7 +3,9 @@
 import {
   type CreateOneTimePaymentRequest,
   type CreatePaymentRequest,
+  compareDecimals,
   ErrorCode,
+  isPositiveDecimal,
   parseCallbackEvents,
 } from '@payhook/protocol';
 import type { AssetCatalog } from './assets.js';
@@ -18,6 +20,7 @@ export interface NewPaymentContext {
   /** Production's address policy for callback URLs (SSRF guard). */
   addressPolicy?: AddressPolicy;
   catalog: AssetCatalog;
+  /** Generates the traceId and clientId a request did not give. */
   newTraceId: () => string;
 }
 
@@ -27,7 +30,8 @@ export const MAX_EXPIRY_SECONDS = 2880 * 60;
 
 export type CreateRequest =
   | { kind: 'payment'; request: CreatePaymentRequest }
-  | { kind: 'one_time'; request: CreateOneTimePaymentRequest; code: string }
+  /** Its one-time `code` is its traceId (MixPay: a given traceId becomes the code). */
+  | { kind: 'one_time'; request: CreateOneTimePaymentRequest }
   /** Opened from a `/pay?…` link: its parameters came from the payer's browser. */
   | { kind: 'paylink'; request: CreateOneTimePaymentRequest };
 
@@ -44,6 +48,30 @@ export function newPayment(input: CreateRequest, ctx: NewPaymentContext): Paymen
   if (r.paymentAssetId !== undefined && !paymentAsset) {
     throw new ParameterError(
       `paymentAssetId: ${r.paymentAssetId} is not a supported payment asset`,
+      ErrorCode.unsupportedAsset,
+    );
+  }
+  if (r.paymentAmount !== undefined && !paymentAsset) {
+    throw new ParameterError('paymentAmount: needs paymentAssetId, the asset it is an amount of');
+  }
+  // MixPay: a paymentAmount wins and quoteAmount is ignored; the price is then what it is worth.
+  const payableAmount =
+    r.paymentAmount ??
+    (paymentAsset && r.quoteAmount ? ctx.catalog.quote(r.quoteAmount, quoteAsset, paymentAsset) : null);
+  const quoteAmount =
+    r.paymentAmount !== undefined && paymentAsset
+      ? ctx.catalog.settle(r.paymentAmount, paymentAsset, quoteAsset)
+      : (r.quoteAmount as string);
+  if (!isPositiveDecimal(quoteAmount)) {
+    throw new ParameterError(
+      `paymentAmount: ${r.paymentAmount} is worth less than the smallest ${quoteAsset.symbol} amount`,
+    );
+  }
+  // On-chain needs a chain: a one-time payment's payer picks the way to pay at checkout.
+  const isChain = (r.isChain ?? false) && paymentAsset !== undefined;
+  if (isChain && paymentAsset && paymentAsset.deposit === null) {
+    throw new ParameterError(
+      `isChain: ${paymentAsset.symbol} cannot be paid on-chain; use one of the assets whose onChainSupported is true`,
       ErrorCode.unsupportedAsset,
     );
   }
@@ -68,16 +96,18 @@ export function newPayment(input: CreateRequest, ctx: NewPaymentContext): Paymen
     expireAt = r.expiredTimestamp * 1000;
   }
   const kind: PaymentKind = input.kind;
+  const traceId = (r.traceId ?? ctx.newTraceId()).toLowerCase();
+  const deposit = isChain && paymentAsset ? ctx.catalog.depositFor(paymentAsset, traceId) : undefined;
   return {
-    traceId: (r.traceId ?? ctx.newTraceId()).toLowerCase(),
+    traceId,
     orderId: r.orderId ?? null,
     payeeId: r.payeeId,
     kind,
-    code: input.kind === 'one_time' ? input.code : null,
-    quoteAmount: r.quoteAmount,
+    code: input.kind === 'one_time' ? traceId : null,
+    quoteAmount,
     quoteAssetId: quoteAsset.id,
     paymentAssetId: paymentAsset?.id ?? null,
-    payableAmount: paymentAsset ? ctx.catalog.quote(r.quoteAmount, quoteAsset, paymentAsset) : null,
+    payableAmount,
     settlementAssetId: r.settlementAssetId,
     strictMode: r.strictMode ?? false,
     // One-time payments and paylinks let the payer pay the rest through the same link, as MixPay's docs say.
@@ -104,5 +134,37 @@ export function newPayment(input: CreateRequest, ctx: NewPaymentContext): Paymen
     createdAt: ctx.now,
     updatedAt: ctx.now,
     completedAt: null,
+    clientId: r.clientId ?? ctx.newTraceId(),
+    isChain,
+    quotedAt: ctx.now,
+    destination: deposit?.destination ?? null,
+    tag: deposit === undefined ? null : deposit.tag,
   };
+}
+
+/**
+ * Re-sending a create request refreshes its payment when its terms are the same (MixPay: send
+ * it again with the same parameters). Returns the first term that differs, to name it in the
+ * error (`kind`: made by the other create route); undefined when `resent` may refresh `existing`. Texts (remark, callbackUrl…) are not
+ * terms: the first request's stay.
+ */
+export function differingTerm(existing: Payment, resent: Payment): string | undefined {
+  if (existing.kind !== resent.kind) return 'kind';
+  if (existing.payeeId !== resent.payeeId) return 'payeeId';
+  if (resent.orderId !== null && existing.orderId !== resent.orderId) return 'orderId';
+  if (existing.quoteAssetId !== resent.quoteAssetId) return 'quoteAssetId';
+  if (compareDecimals(existing.quoteAmount, resent.quoteAmount) !== 0) return 'quoteAmount';
+  if (existing.settlementAssetId !== resent.settlementAssetId) return 'settlementAssetId';
+  if (resent.paymentAssetId !== null && existing.paymentAssetId !== null) {
+    if (existing.paymentAssetId !== resent.paymentAssetId) return 'paymentAssetId';
+    if (
+      existing.payableAmount !== null &&
+      resent.payableAmount !== null &&
+      compareDecimals(existing.payableAmount, resent.payableAmount) !== 0
+    ) {
+      return 'paymentAmount';
+    }
+  }
+  if (existing.isChain !== resent.isChain) return 'isChain';
+  return undefined;
 }

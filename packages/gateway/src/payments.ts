@@ -7,9 +7,9 @@ import type { AssetCatalog } from './assets.js';
 import type { GatewayMode } from './callback-url.js';
 import type { AddressPolicy } from './delivery/ssrf.js';
 import { ConflictError, NotFoundError, ParameterError, UniqueViolation } from './errors.js';
-import type { Clock, Delivery, Transfer } from './interfaces.js';
+import type { Clock, Delivery, Payment, Transfer } from './interfaces.js';
 import { type LifecycleInput, type PaymentState, transition } from './lifecycle.js';
-import { type CreateRequest, newPayment } from './new-payment.js';
+import { type CreateRequest, differingTerm, newPayment } from './new-payment.js';
 import { newDelivery, outbox } from './outbox.js';
 import type { PaymentChange, PaymentKey, Store } from './storage/store.js';
 
@@ -32,6 +32,9 @@ export interface PaymentServiceOptions {
 export interface IncomingTransfer {
   traceId?: string;
   code?: string;
+  /** An on-chain payment's sandbox deposit address (and `tag`, on chains that need one). */
+  destination?: string;
+  tag?: string;
   txid?: string;
   amount?: string;
   assetId?: string;
@@ -45,17 +48,72 @@ export class PaymentService {
     this.newId = options.newId ?? randomUUID;
   }
 
+  /**
+   * Creates a payment or, when the same request was sent before (same traceId, or same payeeId
+   * and orderId), refreshes that one: MixPay's way to get a new quote. The same key with other
+   * terms is a parameter error naming the term.
+   */
   async create(input: CreateRequest): Promise<PaymentState> {
     const { store, clock, mode, catalog, addressPolicy } = this.options;
     const payment = newPayment(input, { now: clock.now(), mode, catalog, addressPolicy, newTraceId: this.newId });
+    const givenTrace = input.request.traceId !== undefined;
+    const key = (): PaymentKey | undefined =>
+      givenTrace
+        ? { traceId: payment.traceId }
+        : payment.orderId !== null
+          ? { payeeId: payment.payeeId, orderId: payment.orderId }
+          : undefined;
+    const earlier = async () => {
+      const k = key();
+      return k === undefined ? undefined : store.findPayment(k);
+    };
+    const before = await earlier();
+    if (before) return this.resend(before, payment, givenTrace);
     try {
       await store.insertPayment(payment);
     } catch (error) {
-      if (error instanceof UniqueViolation) throw duplicate(error.constraint, payment.orderId, payment.traceId);
-      throw error;
+      if (!(error instanceof UniqueViolation)) throw error;
+      // Sent twice at once: the other request created it.
+      const other = await earlier();
+      if (other) return this.resend(other, payment, givenTrace);
+      throw duplicate(error.constraint, payment.orderId, payment.traceId);
     }
     if (payment.expireAt !== null) this.options.onTimers?.();
     return { payment, transfers: [] };
+  }
+
+  private async resend(existing: PaymentState, resent: Payment, byTrace: boolean): Promise<PaymentState> {
+    const p = existing.payment;
+    const term = differingTerm(p, resent);
+    const key = byTrace ? `traceId ${p.traceId}` : `orderId ${p.orderId} of payee ${p.payeeId}`;
+    if (term === 'kind') {
+      const route =
+        p.kind === 'one_time' ? '/v1/one_time_payment' : p.kind === 'paylink' ? 'a paylink' : '/v1/payments';
+      throw new ParameterError(`${byTrace ? 'traceId' : 'orderId'}: the payment with ${key} was created by ${route}`);
+    }
+    if (term !== undefined) {
+      throw new ParameterError(
+        `${term}: differs from the payment already created with ${key}; re-send the same terms to refresh it, or use a new ${byTrace ? 'traceId' : 'orderId'}`,
+      );
+    }
+    if (byTrace && resent.orderId !== null && p.orderId === null) {
+      throw new ParameterError(`orderId: payment ${p.traceId} was created without an orderId`);
+    }
+    return this.refresh(p.traceId);
+  }
+
+  /**
+   * Starts a new quote window (MixPay's `expire`/`seconds`) for a payment still waiting for money.
+   * The sandbox's prices are fixed, so the amount stays; a finished payment is answered as it is.
+   */
+  async refresh(traceId: string): Promise<PaymentState> {
+    const now = this.options.clock.now();
+    const change = await this.options.store.updatePayment(traceId, (state) => {
+      const open = state.payment.status === 'unpaid' || state.payment.status === 'pending';
+      const next = open ? { ...state, payment: { ...state.payment, quotedAt: now, updatedAt: now } } : state;
+      return { next, events: [], deliveries: [] };
+    });
+    return change.next;
   }
 
   /**
@@ -64,6 +122,9 @@ export class PaymentService {
    */
   async openPaylink(input: Extract<CreateRequest, { kind: 'paylink' }>): Promise<PaymentState> {
     const { payeeId, orderId, traceId } = input.request;
+    if (orderId === undefined && traceId === undefined) {
+      throw new ParameterError('orderId: is required on a paylink (or traceId)');
+    }
     const existing = await this.options.store.findPayment(
       traceId !== undefined ? { traceId } : { payeeId, orderId: orderId as string },
     );
@@ -93,9 +154,11 @@ export class PaymentService {
       ? { traceId: incoming.traceId }
       : incoming.code
         ? { code: incoming.code }
-        : (() => {
-            throw new ParameterError('traceId or code is required');
-          })();
+        : incoming.destination
+          ? { destination: incoming.destination, tag: incoming.tag ?? '' }
+          : (() => {
+              throw new ParameterError('traceId, code or destination is required');
+            })();
     const { payment } = await this.find(key);
     const assetId = incoming.assetId ?? payment.paymentAssetId ?? defaultAsset(catalog, payment.quoteAssetId);
     const asset = catalog.getPayable(assetId);
@@ -195,7 +258,10 @@ export class PaymentService {
 function duplicate(constraint: UniqueViolation['constraint'], orderId: string | null, traceId: string) {
   switch (constraint) {
     case 'order':
-      return new ConflictError(`orderId ${orderId} already exists for this payee`);
+      // A new traceId for an order that already has one: other terms, not a refresh.
+      return new ParameterError(
+        `orderId: ${orderId} already belongs to another payment of this payee; re-send its traceId to refresh it, or use a new orderId`,
+      );
     case 'trace':
       return new ConflictError(`traceId ${traceId} already exists`);
     default:
@@ -207,6 +273,9 @@ function describeKey(key: PaymentKey): string {
   if ('traceId' in key) return `payment with traceId ${key.traceId} does not exist`;
   if ('code' in key) return `one-time payment code ${key.code} does not exist`;
   if ('txid' in key) return `transfer ${key.txid} does not exist`;
+  if ('destination' in key) {
+    return `no on-chain payment is paid to ${key.destination}${key.tag === '' ? '' : ` with tag ${key.tag}`}`;
+  }
   return `payment with orderId ${key.orderId} for payee ${key.payeeId} does not exist`;
 }
 

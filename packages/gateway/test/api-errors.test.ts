@@ -58,40 +58,38 @@ describe('sandbox mode', () => {
   });
 
   describe('creating a payment', () => {
-    for (const orderId of ['short', 'x'.repeat(37), 'has space 1', 'dots.are.bad', 'ümlaut-123', '']) {
+    // An empty orderId means none (MixPay's clients send "" for unset options): not refused.
+    for (const orderId of ['short', 'x'.repeat(37), 'has space 1', 'dots.are.bad', 'ümlaut-123']) {
       it(`refuses orderId ${JSON.stringify(orderId)}`, async () => {
         await refused('POST', '/v1/payments', { json: valid({ orderId }) }, 400, PARAM, /orderId: must be 6-36/);
       });
     }
 
-    it('refuses a payment with neither orderId nor traceId', async () => {
-      await refused(
-        'POST',
-        '/v1/payments',
-        { json: valid({ orderId: undefined }) },
-        400,
-        PARAM,
-        /orderId: orderId or traceId is required/,
-      );
-    });
-
-    it('refuses a duplicate orderId for the same payee (409) but allows it under another payee', async () => {
+    it('refuses an orderId re-sent with other terms (naming the term) but allows it under another payee', async () => {
       await refused(
         'POST',
         '/v1/payments',
         { json: valid({ orderId: unpaid.orderId, quoteAmount: '999' }) },
-        409,
+        400,
         PARAM,
-        /orderId order-unpaid-1 already exists/,
+        /quoteAmount: differs from the payment already created with orderId order-unpaid-1 of payee payee-1/,
+      );
+      await refused(
+        'POST',
+        '/v1/payments',
+        { json: valid({ orderId: unpaid.orderId, traceId: randomUUID() }) },
+        400,
+        PARAM,
+        /orderId: order-unpaid-1 already belongs to another payment of this payee/,
       );
       // The one-time route shares the (payeeId, orderId) key.
       await refused(
         'POST',
         '/v1/one_time_payment',
         { json: valid({ orderId: unpaid.orderId }) },
-        409,
+        400,
         PARAM,
-        /orderId order-unpaid-1 already exists/,
+        /orderId: the payment with orderId order-unpaid-1 of payee payee-1 was created by \/v1\/payments/,
       );
       const other = expectOk(
         await call(gw, 'POST', '/v1/payments', { json: valid({ orderId: unpaid.orderId, payeeId: 'payee-2' }) }),
@@ -105,15 +103,16 @@ describe('sandbox mode', () => {
       expect(theirs).toMatchObject({ traceId: other.traceId, payeeId: 'payee-2' });
     });
 
-    it('refuses a duplicate traceId, whatever its case', async () => {
-      for (const traceId of [unpaid.traceId, unpaid.traceId.toUpperCase()]) {
+    it('refuses a traceId re-sent with other terms, whatever its spelling', async () => {
+      const undashed = unpaid.traceId.replaceAll('-', '');
+      for (const traceId of [unpaid.traceId, unpaid.traceId.toUpperCase(), undashed]) {
         await refused(
           'POST',
           '/v1/payments',
           { json: valid({ traceId, payeeId: 'payee-9' }) },
-          409,
+          400,
           PARAM,
-          new RegExp(`traceId ${unpaid.traceId} already exists`),
+          new RegExp(`payeeId: differs from the payment already created with traceId ${unpaid.traceId}`),
         );
       }
     });
@@ -144,7 +143,8 @@ describe('sandbox mode', () => {
       }
     });
 
-    for (const callbackEvent of ['settle|paid', 'success', 'SETTLE', 'pending,settle']) {
+    // success and fail are accepted (and ignored: always sent); unknown names are refused.
+    for (const callbackEvent of ['settle|paid', 'success|refund', 'SETTLE', 'pending,settle']) {
       it(`refuses callbackEvent ${callbackEvent}`, async () => {
         await refused(
           'POST',
@@ -158,17 +158,19 @@ describe('sandbox mode', () => {
     }
 
     const badAmounts: [unknown, RegExp][] = [
-      ['ten', /quoteAmount: must be a positive decimal string/],
-      ['0', /quoteAmount: must be a positive decimal string/],
-      ['0.000', /quoteAmount: must be a positive decimal string/],
-      ['-5', /quoteAmount: must be a positive decimal string/],
-      ['1e3', /quoteAmount: must be a positive decimal string/],
-      ['10,5', /quoteAmount: must be a positive decimal string/],
-      ['', /quoteAmount: must be a positive decimal string/],
-      [10, /quoteAmount: must be a decimal string such as "10.5", not a number/],
-      [10.5, /quoteAmount: must be a decimal string such as "10.5", not a number/],
-      [null, /quoteAmount: must be a decimal string/],
-      [undefined, /quoteAmount: is required/],
+      ['ten', /quoteAmount: must be a positive decimal/],
+      ['0', /quoteAmount: must be a positive decimal/],
+      ['0.000', /quoteAmount: must be a positive decimal/],
+      ['-5', /quoteAmount: must be a positive decimal/],
+      ['1e3', /quoteAmount: must be a positive decimal/],
+      ['10,5', /quoteAmount: must be a positive decimal/],
+      [0, /quoteAmount: must be a positive decimal/],
+      [-10.5, /quoteAmount: must be a positive decimal/],
+      [true, /quoteAmount: must be a decimal/],
+      // "" and null mean absent, as a missing amount does.
+      ['', /quoteAmount: is required \(or paymentAmount\)/],
+      [null, /quoteAmount: is required \(or paymentAmount\)/],
+      [undefined, /quoteAmount: is required \(or paymentAmount\)/],
     ];
     for (const [quoteAmount, message] of badAmounts) {
       it(`refuses quoteAmount ${JSON.stringify(quoteAmount)}`, async () => {
@@ -230,7 +232,7 @@ describe('sandbox mode', () => {
       expect(await snapshot(gw)).toEqual(before);
     });
 
-    it('refuses malformed JSON, an empty JSON body and a JSON body that is not an object', async () => {
+    it('refuses malformed JSON, an empty JSON body (no parameters) and a JSON body that is not an object', async () => {
       await refused(
         'POST',
         '/v1/payments',
@@ -239,7 +241,14 @@ describe('sandbox mode', () => {
         PARAM,
         /JSON/i,
       );
-      await refused('POST', '/v1/payments', { raw: '', contentType: 'application/json' }, 400, PARAM, /empty/i);
+      await refused(
+        'POST',
+        '/v1/payments',
+        { raw: '', contentType: 'application/json' },
+        400,
+        PARAM,
+        /payeeId: is required/,
+      );
       await refused('POST', '/v1/payments', { json: ['payee-1'] }, 400, PARAM, /expected object/i);
       await refused('POST', '/v1/payments', { json: 'payee-1' }, 400, PARAM, /expected object/i);
       await refused('POST', '/v1/payments', { raw: 'null', contentType: 'application/json' }, 400, PARAM, /payeeId/);
@@ -296,16 +305,26 @@ describe('sandbox mode', () => {
       expect(created.orderId).toBe('order-charset-1');
     });
 
-    it('lets exactly one of concurrent creates with the same orderId through; the rest get 409', async () => {
+    it('makes one payment of concurrent identical creates: every one answers it (a refresh)', async () => {
       const body = valid({ orderId: 'order-race-1' });
       const answers = await Promise.all(
         Array.from({ length: 8 }, () => call(gw, 'POST', '/v1/payments', { json: body })),
       );
-      expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409, 409, 409, 409, 409, 409]);
-      for (const a of answers.filter((x) => x.status === 409)) {
-        expectError(a, 409, PARAM, /orderId order-race-1 already exists/);
-      }
+      expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+      expect(new Set(answers.map((a) => a.body.data.traceId)).size).toBe(1);
       const list = expectOk(await call(gw, 'GET', '/admin/payments?search=order-race-1'));
+      expect(list.payments).toHaveLength(1);
+    });
+
+    it('lets exactly one of concurrent creates with the same orderId and different terms through', async () => {
+      const answers = await Promise.all(
+        ['1', '2', '3', '4'].map((quoteAmount) =>
+          call(gw, 'POST', '/v1/payments', { json: valid({ orderId: 'order-race-2', quoteAmount }) }),
+        ),
+      );
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 400, 400, 400]);
+      for (const a of answers.filter((x) => x.status === 400)) expectError(a, 400, PARAM, /quoteAmount: differs/);
+      const list = expectOk(await call(gw, 'GET', '/admin/payments?search=order-race-2'));
       expect(list.payments).toHaveLength(1);
     });
 
@@ -352,7 +371,7 @@ describe('sandbox mode', () => {
         [`/v1/payments_result?traceId=${unpaid.traceId}&with=payments`, /with: unknown value payments/],
         [`/v1/payments_result?traceId=${unpaid.traceId}&traceId=${confirming.traceId}`, /traceId/],
         ['/v1/payments_result?orderId=bad!&payeeId=payee-1', /orderId: must be 6-36/],
-        ['/v1/payments_info', /traceId: traceId or code is required/],
+        ['/v1/payments_info', /traceId: traceId is required/],
         ['/v1/payments_info?traceId=123', /traceId: must be a UUID/],
       ];
       for (const [url, message] of cases) await refused('GET', url, {}, 400, PARAM, message);
@@ -432,12 +451,13 @@ describe('sandbox mode', () => {
 
     it('refuses malformed transfers, naming the field', async () => {
       const cases: [Record<string, unknown>, number, number, RegExp][] = [
-        [{}, 400, PARAM, /traceId: traceId or code is required/],
+        [{}, 400, PARAM, /traceId: traceId, code or destination is required/],
+        [{ destination: '0xnowhere' }, 404, NOT_FOUND, /no on-chain payment is paid to 0xnowhere/],
         [{ traceId: 'abc' }, 400, PARAM, /traceId: must be a UUID/],
         [{ traceId: randomUUID() }, 404, NOT_FOUND, /does not exist/],
         [{ code: 'no-such-code' }, 404, NOT_FOUND, /one-time payment code no-such-code does not exist/],
-        [{ traceId: unpaid.traceId, amount: '0' }, 400, PARAM, /amount: must be a positive decimal string/],
-        [{ traceId: unpaid.traceId, amount: -1 }, 400, PARAM, /amount: must be a decimal string/],
+        [{ traceId: unpaid.traceId, amount: '0' }, 400, PARAM, /amount: must be a positive decimal/],
+        [{ traceId: unpaid.traceId, amount: -1 }, 400, PARAM, /amount: must be a positive decimal/],
         [{ traceId: unpaid.traceId, assetId: 'doge' }, 400, PARAM, /assetId: doge is not a supported payment asset/],
         [{ traceId: unpaid.traceId, assetId: 'usd' }, 400, PARAM, /assetId: usd is not a supported payment asset/],
         [{ traceId: unpaid.traceId, confirmations: -2 }, 400, PARAM, /confirmations/],

@@ -61,7 +61,7 @@ describe('statuses through the sandbox', () => {
       settleAmount: '',
       settleSymbol: '',
       settleAsset: '',
-      payment: { isMultiPay: false, isFullyPaid: false, totalTransactionsAmount: '0', remainingAmount: '10' },
+      payment: { isMultiPay: false, isFullyPaid: false, totalTransactionsAmount: '0' },
       transactions: [],
     });
     expect(await eventsOf(payment.traceId)).toEqual([]);
@@ -74,7 +74,8 @@ describe('statuses through the sandbox', () => {
     const pending = await result(payment.traceId);
     expect(pending).toMatchObject({
       status: 'pending',
-      txid: t.txid,
+      // A Mixin payment has no on-chain hash; the transfer is in transactions.
+      txid: '',
       paymentAmount: '10',
       returnTo: '',
       settleStatus: '',
@@ -110,12 +111,13 @@ describe('statuses through the sandbox', () => {
 
   it('success: paid in full, returnTo shown, settlement pending', async () => {
     const payment = await create();
-    const { transfer: t } = await transfer({ traceId: payment.traceId });
+    await transfer({ traceId: payment.traceId });
     const data = await result(payment.traceId);
     expect(data).toMatchObject({
       status: 'success',
       paymentAmount: '10',
-      txid: t.txid,
+      // A Mixin payment has no on-chain hash; the transfer is in transactions.
+      txid: '',
       confirmations: -1,
       surplusAmount: '0',
       surplusStatus: 'no',
@@ -123,7 +125,7 @@ describe('statuses through the sandbox', () => {
       failureReason: '',
       returnTo: RETURN_TO,
       settleStatus: 'pending',
-      payment: { isFullyPaid: true, totalTransactionsAmount: '10', remainingAmount: '0' },
+      payment: { isFullyPaid: true, totalTransactionsAmount: '10' },
     });
   });
 
@@ -169,8 +171,9 @@ describe('statuses through the sandbox', () => {
       failureReason: 'Wrong asset paid',
       paymentAssetId: USDT_ID,
       returnTo: FAILED_RETURN_TO,
-      txid: t.txid,
-      transactions: [{ txid: t.txid, assetId: BTC_ID, symbol: 'BTC', amount: '0.00016667' }],
+      // A Mixin payment has no on-chain hash; the transfer is in transactions.
+      txid: '',
+      transactions: [{ txid: t.txid, paymentAssetId: BTC_ID, paymentAssetSymbol: 'BTC', paymentAmount: '0.00016667' }],
     });
     expect(await eventsOf(payment.traceId)).toEqual(['fail']);
   });
@@ -204,34 +207,34 @@ describe('statuses through the sandbox', () => {
       }),
     );
     // No payment asset yet: the first transfer (USDT by default) fixes it.
-    expect(await result(created.traceId)).toMatchObject({ status: 'unpaid', paymentAssetId: '', payableAmount: '' });
+    expect(await result(created.code)).toMatchObject({ status: 'unpaid', paymentAssetId: '', payableAmount: '' });
 
     await transfer({ code: created.code, amount: '4' });
-    const partial = await result(created.traceId);
+    const partial = await result(created.code);
     expect(partial).toMatchObject({
       status: 'pending',
       paymentAssetId: USDT_ID,
       payableAmount: '10',
       paymentAmount: '4',
       returnTo: '',
-      payment: { isMultiPay: true, isFullyPaid: false, totalTransactionsAmount: '4', remainingAmount: '6' },
+      payment: { isMultiPay: true, isFullyPaid: false, totalTransactionsAmount: '4' },
     });
     expect(partial.confirmations).toBeGreaterThan(-1);
-    expect(await eventsOf(created.traceId)).toEqual(['paid_less']);
+    expect(await eventsOf(created.code)).toEqual(['paid_less']);
 
     // The top-up defaults to what is still owed.
-    const { transfer: topUp } = await transfer({ traceId: created.traceId });
+    const { transfer: topUp } = await transfer({ traceId: created.code });
     expect(topUp.amount).toBe('6');
-    const done = await result(created.traceId);
+    const done = await result(created.code);
     expect(done).toMatchObject({
       status: 'success',
       paymentAmount: '10',
       surplusAmount: '0',
       returnTo: RETURN_TO,
-      payment: { isMultiPay: true, isFullyPaid: true, totalTransactionsAmount: '10', remainingAmount: '0' },
+      payment: { isMultiPay: true, isFullyPaid: true, totalTransactionsAmount: '10' },
     });
-    expect(done.transactions.map((t: { amount: string }) => t.amount)).toEqual(['4', '6']);
-    expect(await eventsOf(created.traceId)).toEqual(['paid_less', 'success']);
+    expect(done.transactions.map((t: { paymentAmount: string }) => t.paymentAmount)).toEqual(['4', '6']);
+    expect(await eventsOf(created.code)).toEqual(['paid_less', 'success']);
   });
 
   it('settles on demand: settleStatus "" -> pending -> success with amount, symbol and asset', async () => {
@@ -307,11 +310,12 @@ describe('timers', () => {
       }),
     );
     const info = expectOk(await call(gw, 'GET', `/v1/payments_info?traceId=${unpaid.traceId}`));
-    expect(info).toMatchObject({ expire: deadline, seconds: 60 });
+    // expire/seconds are the quote's tolerate period (15 minutes by default), not the closing deadline.
+    expect(info).toMatchObject({ expire: Math.floor(clock.now() / 1000) + 900, seconds: 900 });
     // Paid in full before the deadline but unconfirmed: the deadline no longer applies.
     await transfer({ traceId: confirming.traceId, confirmations: 0 });
     // Partly paid before the deadline: it still expires.
-    await transfer({ traceId: underpaid.traceId, amount: '3' });
+    await transfer({ traceId: underpaid.code, amount: '3' });
 
     clock.advance(59_000);
     expect(await gw.gateway.sweeper.runDue()).toBe(0);
@@ -325,7 +329,7 @@ describe('timers', () => {
       failureReason: 'Payment overtime',
       returnTo: FAILED_RETURN_TO,
     });
-    expect(await result(underpaid.traceId)).toMatchObject({
+    expect(await result(underpaid.code)).toMatchObject({
       status: 'failed',
       failureCode: '40000',
       paymentAmount: '3',
@@ -340,9 +344,14 @@ describe('timers', () => {
     expect(await gw.gateway.sweeper.runDue()).toBe(0);
     await transfer({ traceId: unpaid.traceId });
     expect((await result(unpaid.traceId)).status).toBe('failed');
-    await call(gw, 'POST', `/v1/sandbox/transfers/${(await result(confirming.traceId)).txid}/confirmations`, {
-      json: { confirmations: 1 },
-    });
+    await call(
+      gw,
+      'POST',
+      `/v1/sandbox/transfers/${(await result(confirming.traceId)).transactions[0].txid}/confirmations`,
+      {
+        json: { confirmations: 1 },
+      },
+    );
     expect((await result(confirming.traceId)).status).toBe('success');
   });
 });

@@ -2,7 +2,7 @@
 // JSON and form bodies, payments_info by traceId and code, payments_result in all its forms.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { call, expectOk, expectResultShape, newOrderId } from './helpers/api.js';
+import { call, expectOk, expectPaymentShape, expectResultShape, newOrderId } from './helpers/api.js';
 import { startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
 
 const BTC_ID = 'c6d0c728-2624-429b-8e0d-d9d19b6592fa';
@@ -41,11 +41,11 @@ describe('POST /v1/payments', () => {
         remark: 'two mugs',
       },
     });
-    const data = expectOk(res);
+    const data = expectPaymentShape(expectOk(res));
     expect(data).toMatchObject({
+      isChain: false,
       orderId,
       payeeId: 'payee-1',
-      status: 'unpaid',
       quoteAmount: '10.50',
       quoteAssetId: 'usd',
       quoteAssetSymbol: 'USD',
@@ -55,17 +55,16 @@ describe('POST /v1/payments', () => {
       settlementAssetId: USDT_ID,
       settlementAssetSymbol: 'USDT',
       estimatedSettlementAmount: '10.5',
-      isMultiPay: false,
-      remainingAmount: '10.5',
-      returnTo: 'https://shop.example/thanks',
-      failedReturnTo: 'https://shop.example/sorry',
-      remark: 'two mugs',
-      code: '',
-      expire: expiredTimestamp,
+      destination: '',
+      tag: '',
     });
     expect(data.traceId).toMatch(UUID);
-    expect(data.seconds).toBeGreaterThan(590);
-    expect(data.seconds).toBeLessThanOrEqual(600);
+    expect(data.clientId).toMatch(UUID);
+    // expire/seconds are the quote's tolerate period (15 minutes by default), not expiredTimestamp.
+    expect(data.seconds).toBeGreaterThan(890);
+    expect(data.seconds).toBeLessThanOrEqual(900);
+    expect(Math.abs(data.expire - (Date.now() / 1000 + data.seconds))).toBeLessThanOrEqual(2);
+    expect(data.expire).not.toBe(expiredTimestamp);
 
     const payment = await stored(data.traceId);
     expect(payment).toMatchObject({
@@ -94,7 +93,7 @@ describe('POST /v1/payments', () => {
         },
       }),
     );
-    expect(data).toMatchObject({ traceId, orderId: '', paymentAssetSymbol: 'BTC', expire: 0, seconds: 0 });
+    expect(data).toMatchObject({ traceId, orderId: '', paymentAssetSymbol: 'BTC' });
     // 10 USD at 60000 USD/BTC, rounded up to 8 places so the payee is never short.
     expect(data.paymentAmount).toBe('0.00016667');
   });
@@ -126,8 +125,6 @@ describe('POST /v1/payments', () => {
       payeeId: 'payee-form',
       quoteAmount: '25',
       paymentAmount: '25',
-      expire: expiredTimestamp,
-      remark: 'paid by form',
     });
     expect(await stored(data.traceId)).toMatchObject({
       callbackUrl,
@@ -151,16 +148,15 @@ describe('POST /v1/one_time_payment', () => {
       },
     });
     const data = expectOk(res);
+    // MixPay's answer is the code; paymentUrl is payhook's one extension here.
     expect(data).toEqual({
-      code: expect.any(String),
-      traceId: expect.stringMatching(UUID),
-      orderId,
-      payeeId: 'payee-1',
+      code: expect.stringMatching(UUID),
       paymentUrl: `https://pay.example.test/code/${data.code}`,
     });
-    expect(data.code.length).toBeGreaterThan(0);
-    expect(data.paymentUrl.endsWith(`/code/${data.code}`)).toBe(true);
-    expect(await stored(data.traceId)).toMatchObject({
+    // The code is the payment's traceId.
+    expect(await stored(data.code)).toMatchObject({
+      traceId: data.code,
+      orderId,
       kind: 'one_time',
       code: data.code,
       isMultiPay: true,
@@ -186,7 +182,7 @@ describe('POST /v1/one_time_payment', () => {
       }),
     );
     expect(data.paymentUrl).toMatch(new RegExp(`/code/${data.code}$`));
-    expect(await stored(data.traceId)).toMatchObject({
+    expect(await stored(data.code)).toMatchObject({
       callbackUrl,
       callbackEvents: ['settle', 'pending'],
       paymentAssetId: USDT_ID,
@@ -211,25 +207,17 @@ describe('GET /v1/payments_info', () => {
       }),
     );
     const byCode = expectOk(await call(gw, 'GET', `/v1/payments_info?code=${created.code}`));
-    const byTrace = expectOk(await call(gw, 'GET', `/v1/payments_info?traceId=${created.traceId}`));
+    const byTrace = expectPaymentShape(expectOk(await call(gw, 'GET', `/v1/payments_info?traceId=${created.code}`)));
     expect(byCode).toEqual(byTrace);
-    expect(byCode).toMatchObject({
-      traceId: created.traceId,
-      orderId: created.orderId,
-      code: created.code,
-      status: 'unpaid',
-      isMultiPay: true,
-      paymentAssetId: USDT_ID,
-      paymentAmount: '10',
-      remainingAmount: '10',
-      remark: 'info',
-    });
-    // An upper-case traceId names the same payment.
-    const upper = expectOk(await call(gw, 'GET', `/v1/payments_info?traceId=${created.traceId.toUpperCase()}`));
-    expect(upper.traceId).toBe(created.traceId);
+    expect(byCode).toMatchObject({ traceId: created.code, paymentAssetId: USDT_ID, paymentAmount: '10' });
+    // An upper-case or undashed traceId names the same payment.
+    for (const spelt of [created.code.toUpperCase(), created.code.replaceAll('-', '')]) {
+      const again = expectOk(await call(gw, 'GET', `/v1/payments_info?traceId=${spelt}`));
+      expect(again.traceId).toBe(created.code);
+    }
   });
 
-  it('shows the remaining amount of a partly paid one-time payment', async () => {
+  it('shows what a partly paid one-time payment has paid of what it owes (payments_result with=payment)', async () => {
     const created = expectOk(
       await call(gw, 'POST', '/v1/one_time_payment', {
         json: {
@@ -243,8 +231,14 @@ describe('GET /v1/payments_info', () => {
       }),
     );
     expectOk(await call(gw, 'POST', '/v1/sandbox/transfers', { json: { code: created.code, amount: '2.25' } }));
-    const info = expectOk(await call(gw, 'GET', `/v1/payments_info?code=${created.code}`));
-    expect(info).toMatchObject({ status: 'pending', remainingAmount: '7.75', paymentAmount: '10' });
+    const info = expectOk(await call(gw, 'GET', `/v1/payments_info?traceId=${created.code}`));
+    expect(info).toMatchObject({ paymentAmount: '10' });
+    const result = expectOk(await call(gw, 'GET', `/v1/payments_result?traceId=${created.code}&with=payment`));
+    expect(result).toMatchObject({
+      status: 'pending',
+      payableAmount: '10',
+      payment: { isMultiPay: true, isFullyPaid: false, totalTransactionsAmount: '2.25' },
+    });
   });
 });
 
@@ -299,7 +293,14 @@ describe('GET /v1/payments_result', () => {
           paymentSymbol: 'USDT',
           paymentAssetId: USDT_ID,
           payableAmount: '10',
-          txid,
+          payableSymbol: 'USDT',
+          payableAssetId: USDT_ID,
+          payableAssetVersion: 'ERC20',
+          paymentAssetVersion: 'ERC20',
+          quoteAssetVersion: '',
+          // A Mixin payment has no on-chain hash.
+          txid: '',
+          blockExplorerUrl: '',
           surplusAmount: '0',
           surplusStatus: 'no',
           confirmations: 0,
@@ -310,6 +311,7 @@ describe('GET /v1/payments_result', () => {
           settleAmount: '',
           settleSymbol: '',
           settleAsset: '',
+          settleAssetVersion: '',
         });
         expect(Math.abs(data.date - Date.now() / 1000)).toBeLessThan(60);
         if (parts.includes('payment')) {
@@ -317,8 +319,20 @@ describe('GET /v1/payments_result', () => {
         }
         if (parts.includes('transactions')) {
           expect(data.transactions).toEqual([
-            { txid, amount: '10', assetId: USDT_ID, symbol: 'USDT', confirmations: 0, date: data.date },
+            {
+              paymentAmount: '10',
+              paymentAssetId: USDT_ID,
+              paymentAssetSymbol: 'USDT',
+              paymentAssetVersion: 'ERC20',
+              requiredConfirms: 1,
+              confirmations: 0,
+              txid,
+              blockExplorerUrl: '',
+              broadcastAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}000Z$/),
+              confirmSeconds: 0,
+            },
           ]);
+          expect(Math.floor(Date.parse(data.transactions[0].broadcastAt) / 1000)).toBe(data.date);
         }
       }
     });

@@ -299,7 +299,9 @@ describe('checkout page actions (sandbox)', () => {
       ...extra,
     });
     expect(res.status).toBe(200);
-    return res.body.data as { code: string; traceId: string };
+    // A one-time payment's code is its traceId.
+    const { code } = res.body.data as { code: string };
+    return { code, traceId: code };
   };
   const act = (traceId: string, action: string, form: Record<string, string> = {}) =>
     send({ method: 'POST', url: `/checkout/${traceId}/${action}`, origin: SAME, form });
@@ -312,7 +314,8 @@ describe('checkout page actions (sandbox)', () => {
     expect(less.headers.location).toBe(`/code/${code}`);
     expect(await result(traceId)).toMatchObject({
       status: 'pending',
-      payment: { isFullyPaid: false, remainingAmount: '6.5' },
+      payableAmount: '10',
+      payment: { isFullyPaid: false, totalTransactionsAmount: '3.5' },
     });
     const page = await send({ url: `/code/${code}` });
     expect(page.body).toMatch(/id="remaining">6\.5 USDT</);
@@ -325,7 +328,7 @@ describe('checkout page actions (sandbox)', () => {
     expect(final).not.toContain('Pay in full');
     // API clients still get the payment's info.
     const json = await send({ url: `/code/${code}`, html: false });
-    expect(JSON.parse(json.body).data).toMatchObject({ traceId, status: 'success' });
+    expect(JSON.parse(json.body).data).toMatchObject({ traceId, paymentAmount: '10', isChain: false });
   });
 
   it('lets the payer pick the asset of an open one-time payment, which then waits for its confirmations', async () => {
@@ -453,7 +456,7 @@ describe('checkout page actions (sandbox)', () => {
     expect(JSON.parse(bad.body)).toMatchObject({
       success: false,
       code: 10011,
-      message: expect.stringMatching(/quoteAmount/),
+      message: expect.stringMatching(/quoteAssetId: is required/),
     });
   });
 

@@ -10,6 +10,8 @@ export const ErrorCode = {
   rateLimited: 1429,
   unsupportedAsset: 10002,
   unsupportedQuoteAsset: 10003,
+  /** A multisig threshold larger than its number of members. */
+  thresholdExceedsMembers: 10041,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -34,8 +34,9 @@ describe('parseCallbackEvents', () => {
     expect(parseCallbackEvents('Settle')).toEqual({ ok: false, invalid: ['Settle'] });
   });
 
-  it('refuses the default events, which are not subscribable (they are always sent)', () => {
-    expect(parseCallbackEvents('success|fail')).toEqual({ ok: false, invalid: ['success', 'fail'] });
+  it('accepts and ignores the default events, which are always sent (MIXPAY-API.md §5)', () => {
+    expect(parseCallbackEvents('success|fail')).toEqual({ ok: true, events: [] });
+    expect(parseCallbackEvents('success|settle|fail')).toEqual({ ok: true, events: ['settle'] });
   });
 
   it('does not accept a comma as separator', () => {

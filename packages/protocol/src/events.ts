@@ -18,8 +18,9 @@ export type ParsedEvents = { ok: true; events: OptionalEventName[] } | { ok: fal
 
 /**
  * Parses MixPay's `callbackEvent` parameter, e.g. `settle|pending`.
- * Blank entries are ignored; duplicates collapse; an unknown name is an error
- * because a merchant who misspells `paid_less` would otherwise wait forever.
+ * Blank entries are ignored; duplicates collapse; `success` and `fail` are accepted and
+ * ignored (they are always sent). An unknown name is an error because a merchant who
+ * misspells `paid_less` would otherwise wait forever.
  */
 export function parseCallbackEvents(value: string | undefined): ParsedEvents {
   if (value === undefined || value.trim() === '') return { ok: true, events: [] };
@@ -27,7 +28,7 @@ export function parseCallbackEvents(value: string | undefined): ParsedEvents {
     .split('|')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  const invalid = names.filter((n) => !isOptionalEvent(n));
+  const invalid = names.filter((n) => !isOptionalEvent(n) && !(DEFAULT_EVENTS as readonly string[]).includes(n));
   if (invalid.length > 0) return { ok: false, invalid };
   return { ok: true, events: OPTIONAL_EVENTS.filter((e) => names.includes(e)) };
 }

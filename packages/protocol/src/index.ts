@@ -8,3 +8,4 @@ export * from './ids.js';
 export * from './payment.js';
 export * from './schedule.js';
 export * from './schemas.js';
+export * from './wire.js';

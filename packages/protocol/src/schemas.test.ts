@@ -2,7 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { paymentResultData } from './answers.js';
-import { createOneTimePaymentRequest, createPaymentRequest, describeIssues, paymentsResultQuery } from './schemas.js';
+import {
+  createOneTimePaymentRequest,
+  createPaymentRequest,
+  describeIssues,
+  paymentsResultQuery,
+  withoutAbsent,
+} from './schemas.js';
 
 const TRACE_ID = '0b1f3a2e-6c2d-4a59-9a51-7f0c1e2d3b4a';
 const BTC = 'c6d0c728-2624-429b-8e0d-d9d19b6592fa';
@@ -50,8 +56,52 @@ describe('createPaymentRequest', () => {
     expect(createPaymentRequest.parse({ ...rest, traceId: TRACE_ID }).traceId).toBe(TRACE_ID);
   });
 
-  it('accepts an upper-case UUID as traceId', () => {
-    expect(createPaymentRequest.safeParse({ ...validPayment, traceId: TRACE_ID.toUpperCase() }).success).toBe(true);
+  it('accepts a traceId in upper case or as 32 hex digits, and spells it dashed lower case', () => {
+    for (const spelt of [TRACE_ID.toUpperCase(), TRACE_ID.replaceAll('-', '')]) {
+      expect(createPaymentRequest.parse({ ...validPayment, traceId: spelt }).traceId).toBe(TRACE_ID);
+    }
+  });
+
+  it('normalises asset ids and fiat codes, and an undashed UUID payeeId', () => {
+    const parsed = createPaymentRequest.parse({
+      ...validPayment,
+      payeeId: TRACE_ID.replaceAll('-', '').toUpperCase(),
+      quoteAssetId: 'USD',
+      settlementAssetId: BTC.toUpperCase(),
+      paymentAssetId: BTC.replaceAll('-', ''),
+    });
+    expect(parsed).toMatchObject({
+      payeeId: TRACE_ID,
+      quoteAssetId: 'usd',
+      settlementAssetId: BTC,
+      paymentAssetId: BTC,
+    });
+  });
+
+  it('accepts booleans as true/"true"/1/"1", with "" false (MixPay §11.1)', () => {
+    for (const yes of [true, 'true', 1, '1'])
+      expect(createPaymentRequest.parse({ ...validPayment, isChain: yes }).isChain).toBe(true);
+    for (const no of [false, 'false', 0, '0', ''])
+      expect(createPaymentRequest.parse({ ...validPayment, isChain: no }).isChain).toBe(false);
+  });
+
+  it('accepts an amount as a JSON number or a string with trailing zeros, keeping its digits', () => {
+    expect(createPaymentRequest.parse({ ...validPayment, quoteAmount: '12.50000000' }).quoteAmount).toBe('12.50000000');
+    expect(createPaymentRequest.parse({ ...validPayment, quoteAmount: 10 }).quoteAmount).toBe('10');
+  });
+
+  it('takes paymentAmount instead of quoteAmount', () => {
+    const { quoteAmount: _omit, ...rest } = validPayment;
+    expect(createPaymentRequest.parse({ ...rest, paymentAmount: '0.001' })).toMatchObject({ paymentAmount: '0.001' });
+  });
+
+  it('ignores unknown parameters (linkId, isTemp, settlementMethod, …)', () => {
+    const parsed = createPaymentRequest.parse({ ...validPayment, linkId: 0, settlementMethod: 'mixin', tagname: 'x' });
+    expect(parsed).not.toHaveProperty('linkId');
+  });
+
+  it('drops "" and null before validation (withoutAbsent): they mean absent', () => {
+    expect(withoutAbsent({ a: '', b: null, c: 0, d: 'x', e: false })).toEqual({ c: 0, d: 'x', e: false });
   });
 
   it('accepts orderIds of exactly 6 and 36 characters with dashes and underscores', () => {
@@ -91,21 +141,22 @@ describe('createPaymentRequest', () => {
     );
   });
 
-  it('refuses quoteAmount as a JSON number, saying so', () => {
-    expect(issuesOf(createPaymentRequest, { ...validPayment, quoteAmount: 10.5 })).toBe(
-      'quoteAmount: must be a decimal string such as "10.5", not a number',
+  it('refuses an amount that is neither a string nor a number, saying what it must be', () => {
+    expect(issuesOf(createPaymentRequest, { ...validPayment, quoteAmount: true })).toBe(
+      'quoteAmount: must be a decimal such as "10.5"',
     );
   });
 
-  it.each(['-1', '0', '0.00', '1e3', 'ten', ''])('refuses quoteAmount %j', (quoteAmount) => {
+  it.each(['-1', '0', '0.00', '1e3', 'ten', '', -1, 0])('refuses quoteAmount %j', (quoteAmount) => {
     expect(issuesOf(createPaymentRequest, { ...validPayment, quoteAmount })).toBe(
-      'quoteAmount: must be a positive decimal string such as "10.5"',
+      'quoteAmount: must be a positive decimal such as "10.5"',
     );
   });
 
-  it('requires orderId or traceId', () => {
-    const { orderId: _omit, ...rest } = validPayment;
-    expect(issuesOf(createPaymentRequest, rest)).toBe('orderId: orderId or traceId is required');
+  it('needs neither orderId nor traceId (the gateway generates a traceId), but an amount', () => {
+    const { orderId: _omit, quoteAmount: _amount, ...rest } = validPayment;
+    expect(createPaymentRequest.safeParse({ ...rest, quoteAmount: '1' }).success).toBe(true);
+    expect(issuesOf(createPaymentRequest, rest)).toBe('quoteAmount: is required (or paymentAmount)');
   });
 
   it('requires paymentAssetId on /v1/payments', () => {
@@ -117,7 +168,6 @@ describe('createPaymentRequest', () => {
     expect(issuesOf(createPaymentRequest, { orderId: 'order-0001' })).toBe(
       [
         'payeeId: is required',
-        'quoteAmount: is required',
         'quoteAssetId: is required',
         'settlementAssetId: is required',
         'paymentAssetId: is required',
@@ -147,7 +197,7 @@ describe('createPaymentRequest', () => {
 
   it('reports several problems at once', () => {
     expect(issuesOf(createPaymentRequest, { ...validPayment, orderId: 'abc', quoteAmount: '-1' })).toBe(
-      'orderId: must be 6-36 letters, digits, dashes or underscores; quoteAmount: must be a positive decimal string such as "10.5"',
+      'orderId: must be 6-36 letters, digits, dashes or underscores; quoteAmount: must be a positive decimal such as "10.5"',
     );
   });
 });
@@ -176,11 +226,12 @@ describe('createOneTimePaymentRequest', () => {
   });
 
   it('applies the same field rules as /v1/payments', () => {
-    expect(issuesOf(createOneTimePaymentRequest, { ...oneTime, quoteAmount: 5 })).toBe(
-      'quoteAmount: must be a decimal string such as "10.5", not a number',
+    expect(issuesOf(createOneTimePaymentRequest, { ...oneTime, quoteAmount: 'five' })).toBe(
+      'quoteAmount: must be a positive decimal such as "10.5"',
     );
+    // MixPay's own one-time example sends neither orderId nor traceId: the code is generated.
     const { orderId: _orderId, ...noIds } = oneTime;
-    expect(issuesOf(createOneTimePaymentRequest, noIds)).toBe('orderId: orderId or traceId is required');
+    expect(createOneTimePaymentRequest.safeParse(noIds).success).toBe(true);
   });
 });
 
@@ -202,7 +253,12 @@ describe('paymentsResultQuery', () => {
     ['payment,transactions', ['payment', 'transactions']],
     [' payment , transactions ', ['payment', 'transactions']],
     ['', []],
-  ])('parses with=%j', (value, expected) => {
+    [
+      ['payment', 'transactions'],
+      ['payment', 'transactions'],
+    ],
+    [['payment', 'payment'], ['payment']],
+  ])('parses with=%j (comma-separated or repeated)', (value, expected) => {
     expect(paymentsResultQuery.parse({ traceId: TRACE_ID, with: value }).with).toEqual(expected);
   });
 
@@ -231,10 +287,10 @@ describe('describeIssues', () => {
   it('never calls a present but wrong-typed field "required", even without reportInput', () => {
     // Without reportInput zod drops the input, so missing and wrong-typed cannot be told apart;
     // the field's own message is the honest one.
-    const result = createPaymentRequest.safeParse({ ...validPayment, quoteAmount: 10 });
+    const result = createPaymentRequest.safeParse({ ...validPayment, quoteAmount: true });
     expect(result.success).toBe(false);
     if (!result.success) {
-      expect(describeIssues(result.error)).toBe('quoteAmount: must be a decimal string such as "10.5", not a number');
+      expect(describeIssues(result.error)).toBe('quoteAmount: must be a decimal such as "10.5"');
     }
   });
 

@@ -22,7 +22,7 @@ export async function pay(client: GatewayClient, id: string, options: PayOptions
   const answer = await sendTransfer(client, id, options);
   if (out.json) return out.data(answer);
   const t = answer.transfer;
-  const symbol = answer.result.transactions?.find((x) => x.txid === t.txid)?.symbol ?? t.assetId;
+  const symbol = answer.result.transactions?.find((x) => x.txid === t.txid)?.paymentAssetSymbol ?? t.assetId;
   out.line(
     `sent ${t.amount} ${symbol} to payment ${t.traceId} (txid ${t.txid}, ${count(t.confirmations, 'confirmation')})`,
   );

@@ -6,16 +6,9 @@ import { resolveAsset } from '../assets.js';
 import { awaitFirstAttempts } from '../await-deliveries.js';
 import type { GatewayClient } from '../client.js';
 import { RefusedError, UsageError } from '../errors.js';
-import { count, deliveryOutcome, resultSummary } from '../format.js';
+import { count, deliveryOutcome, remainingOf, resultSummary } from '../format.js';
 import type { Output } from '../output.js';
-import type {
-  DeliveryDetail,
-  OneTimeAnswer,
-  PaymentDetail,
-  PaymentInfo,
-  PaymentResultData,
-  SandboxAsset,
-} from '../wire.js';
+import type { DeliveryDetail, OneTimeAnswer, PaymentDetail, PaymentInfo, PaymentResultData } from '../wire.js';
 import { sendTransfer } from './pay.js';
 
 export const TRIGGER_EVENTS = ['success', 'fail', 'pending', 'paid_less', 'settle'] as const;
@@ -64,14 +57,16 @@ export async function trigger(
     out.note('note: --callback-url and --events apply only to a payment that trigger creates; ignored');
   }
   if (traceId === undefined) {
-    created = await createPayment(client, event, options);
-    traceId = created.traceId;
+    const made = await createPayment(client, event, options);
+    created = made.answer;
+    // A one-time payment's code is its traceId.
+    traceId = 'code' in made.answer ? made.answer.code : made.answer.traceId;
     const callbacks = options.callbackUrl
       ? `callbacks to ${options.callbackUrl}, events: ${subscription(event, options) || 'success|fail only'}`
       : 'no callbackUrl: nothing will be delivered';
     step(
       `created ${event === 'paid_less' ? 'one-time payment' : 'payment'} ${traceId} ` +
-        `(order ${created.orderId}, ${options.quoteAmount} ${options.quoteAsset}; ${callbacks})`,
+        `(order ${made.orderId}, ${options.quoteAmount} ${options.quoteAsset}; ${callbacks})`,
     );
   }
   const before = options.wait ? await eventIds(client, traceId) : new Set<string>();
@@ -153,10 +148,9 @@ async function drive(
 async function complete(client: GatewayClient, current: PaymentResultData, step: (text: string) => void) {
   const { traceId } = current;
   if (current.status === 'pending' && current.payment?.isFullyPaid) {
-    const assets = await client.get<SandboxAsset[]>('/v1/sandbox/assets');
     for (const t of current.transactions ?? []) {
-      const required = assets.find((a) => a.id === t.assetId)?.requiredConfirmations ?? 0;
-      if (t.assetId !== current.paymentAssetId || t.confirmations >= required) continue;
+      const required = t.requiredConfirms;
+      if (t.paymentAssetId !== current.paymentAssetId || t.confirmations >= required) continue;
       await client.post(`/v1/sandbox/transfers/${t.txid}/confirmations`, { confirmations: required });
       step(`confirmed txid ${t.txid} (${count(required, 'confirmation')})`);
     }
@@ -174,18 +168,19 @@ async function payLess(
   amount: string | undefined,
   step: (text: string) => void,
 ): Promise<void> {
-  const info = await client.get<PaymentInfo>('/v1/payments_info', { traceId });
-  if (!info.isMultiPay) {
+  const info = await client.get<PaymentResultData>('/v1/payments_result', { traceId, with: 'payment' });
+  if (!info.payment?.isMultiPay) {
     throw new RefusedError(
       `payment ${traceId} is not multi-pay: paying less would fail it (40024); paid_less needs a one-time payment`,
     );
   }
-  if (amount === undefined && info.remainingAmount === '') {
+  const remaining = info.payableAmount === '' ? '' : remainingOf(info);
+  if (amount === undefined && remaining === '') {
     throw new UsageError(`payment ${traceId} has no payment asset yet: pass --amount (and the asset with pay --asset)`);
   }
-  const paid = amount ?? convertAmount(info.remainingAmount, '1', '2', 8, 'down');
+  const paid = amount ?? convertAmount(remaining, '1', '2', 8, 'down');
   const { transfer: t } = await sendTransfer(client, traceId, { amount: paid });
-  step(`paid ${t.amount} ${info.paymentAssetSymbol} of ${info.remainingAmount} owed (txid ${t.txid})`);
+  step(`paid ${t.amount} ${info.paymentSymbol} of ${remaining} owed (txid ${t.txid})`);
 }
 
 function subscription(event: TriggerEvent, options: TriggerOptions): string {
@@ -197,13 +192,14 @@ async function createPayment(
   client: GatewayClient,
   event: TriggerEvent,
   options: TriggerOptions,
-): Promise<PaymentInfo | OneTimeAnswer> {
+): Promise<{ answer: PaymentInfo | OneTimeAnswer; orderId: string }> {
   const paymentAssetId = await resolveAsset(client, options.asset);
   const settlementAssetId = (await resolveAsset(client, options.settlementAsset)) ?? paymentAssetId;
   const callbackEvent = subscription(event, options);
+  const orderId = `cli-${randomUUID().slice(0, 13)}`;
   const body = {
     payeeId: options.payeeId,
-    orderId: `cli-${randomUUID().slice(0, 13)}`,
+    orderId,
     quoteAmount: options.quoteAmount,
     quoteAssetId: await resolveAsset(client, options.quoteAsset),
     paymentAssetId,
@@ -212,9 +208,11 @@ async function createPayment(
     ...(callbackEvent ? { callbackEvent } : {}),
   };
   // Only a multi-pay payment can be underpaid without failing: one-time payments are.
-  return event === 'paid_less'
-    ? client.post<OneTimeAnswer>('/v1/one_time_payment', body)
-    : client.post<PaymentInfo>('/v1/payments', body);
+  const answer =
+    event === 'paid_less'
+      ? await client.post<OneTimeAnswer>('/v1/one_time_payment', body)
+      : await client.post<PaymentInfo>('/v1/payments', body);
+  return { answer, orderId };
 }
 
 async function eventIds(client: GatewayClient, traceId: string): Promise<Set<string>> {

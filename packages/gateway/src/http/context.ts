@@ -20,6 +20,8 @@ export interface HttpContext {
   sandboxEnabled: boolean;
   /** Prometheus metrics: served at /metrics, and every answer timed; absent: neither. */
   metrics?: GatewayMetrics;
+  /** Length of a quote's tolerate period (`expire`/`seconds`). */
+  quoteWindowMs: number;
   /** Public API requests per client and minute (control routes: 10×); 0: unlimited. */
   rateLimitPerMinute: number;
 }

@@ -2,12 +2,15 @@
 // routes validate with (z.toJSONSchema), so the document cannot drift from what is accepted.
 // Served at /openapi.json and rendered at /docs.
 import {
+  assetListQuery,
   createOneTimePaymentRequest,
   createPaymentRequest,
   ErrorCode,
+  multisigRequest,
   payeeIdSchema,
-  paymentResultData,
+  paymentsEstimatedQuery,
   paymentsResultQuery,
+  refreshPaymentRequest,
 } from '@payhook/protocol';
 import { z } from 'zod';
 import { USDT_ID } from '../assets.js';
@@ -22,6 +25,7 @@ import {
 } from './routes/admin.js';
 import { paymentsInfoQuery } from './routes/api.js';
 import { confirmationsBody, traceParams, transferBody, txidParams } from './routes/sandbox.js';
+import { mixinParams } from './routes/settings.js';
 
 export type JsonSchema = { [key: string]: unknown };
 
@@ -72,7 +76,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     tag: 'payments',
     summary: 'Create a payment',
     description:
-      'orderId or traceId is required (a traceId is generated when absent). callbackUrl must be https:// in production; callbackEvent is a |-separated subset of settle, pending, paid_less.',
+      "A traceId is generated when none is given. Re-sending the same request (same traceId, or same payeeId and orderId) refreshes the payment: a new quote window. paymentAmount, when given, wins over quoteAmount. isChain answers a sandbox deposit destination (and tag). callbackUrl must be https:// in production; callbackEvent is a |-separated subset of settle, pending, paid_less (success and fail are always sent). Answers MixPay's payment (docs/compatibility.md).",
     body: createPaymentRequest,
     form: true,
     example: EXAMPLE_PAYMENT,
@@ -82,7 +86,8 @@ export const OPERATIONS: readonly OperationSpec[] = [
     route: '/v1/one_time_payment',
     tag: 'payments',
     summary: 'Create a one-time payment (answers code and paymentUrl)',
-    description: 'orderId or traceId is required; paymentAssetId may be left to the payer.',
+    description:
+      "The code is the payment's traceId (a given traceId becomes the code); paymentAssetId may be left to the payer. Re-sending refreshes, as /v1/payments does.",
     body: createOneTimePaymentRequest,
     form: true,
     example: { ...EXAMPLE_PAYMENT, orderId: 'order-1002', paymentAssetId: undefined },
@@ -94,14 +99,66 @@ export const OPERATIONS: readonly OperationSpec[] = [
     summary: "A payment's result: the only place a merchant may learn it",
     description: 'traceId, or orderId with payeeId, is required. with: payment, transactions or both, comma-separated.',
     query: paymentsResultQuery,
-    data: paymentResultData,
     notFound: true,
+  },
+  {
+    method: 'post',
+    route: '/v1/payments/refresh',
+    tag: 'payments',
+    summary: 'A new quote window for a payment (traceId, or a one-time code)',
+    body: refreshPaymentRequest,
+    form: true,
+    notFound: true,
+  },
+  {
+    method: 'get',
+    route: '/v1/payments_estimated',
+    tag: 'payments',
+    summary: 'The price of a payment before creating it (paymentAmount wins over quoteAmount)',
+    query: paymentsEstimatedQuery,
+  },
+  {
+    method: 'get',
+    route: '/v1/setting/payment_assets',
+    tag: 'payments',
+    summary: 'Assets a payer can pay in (bounds specific to quoteAssetId and quoteAmount when given)',
+    query: assetListQuery,
+  },
+  {
+    method: 'get',
+    route: '/v1/setting/quote_assets',
+    tag: 'payments',
+    summary: 'Assets and fiat currencies a price can be quoted in',
+    query: assetListQuery,
+  },
+  {
+    method: 'get',
+    route: '/v1/setting/settlement_assets',
+    tag: 'payments',
+    summary: 'Assets a payee can be settled in',
+    query: assetListQuery,
+  },
+  {
+    method: 'get',
+    route: '/v1/user/mixin_uuid/:mixinId',
+    tag: 'payments',
+    summary: "A Mixin number's payeeId (sandbox: a deterministic stand-in)",
+    params: mixinParams,
+  },
+  {
+    method: 'post',
+    route: '/v1/multisig',
+    tag: 'payments',
+    summary: "A multisig group's payee id (sandbox: a deterministic stand-in from members and threshold)",
+    description: 'receivers as a JSON array, repeated receivers[]=, or receivers[0]=, receivers[1]=…',
+    body: multisigRequest,
+    form: true,
   },
   {
     method: 'get',
     route: '/v1/payments_info',
     tag: 'payments',
-    summary: 'What the payer owes (traceId or code)',
+    summary: 'What the payer owes, where to and for how long (traceId)',
     query: paymentsInfoQuery,
     notFound: true,
   },
@@ -110,7 +167,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     route: '/v1/sandbox/transfers',
     tag: 'sandbox',
     summary: 'Feed a transfer to a payment (default: the rest of what is owed, fully confirmed)',
-    description: 'traceId or code is required.',
+    description: "traceId, code, or an on-chain payment's destination (and tag) is required.",
     body: transferBody,
     guarded: true,
     notFound: true,

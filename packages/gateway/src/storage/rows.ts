@@ -57,6 +57,11 @@ export function paymentToRow(p: Payment): Insertable<PaymentsTable> {
     created_at: p.createdAt,
     updated_at: p.updatedAt,
     completed_at: p.completedAt,
+    client_id: p.clientId,
+    is_chain: p.isChain ? 1 : 0,
+    quoted_at: p.quotedAt,
+    destination: p.destination,
+    tag: p.tag,
   };
 }
 
@@ -93,6 +98,12 @@ export function rowToPayment(r: Selectable<PaymentsTable>): Payment {
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
     completedAt: numOrNull(r.completed_at),
+    clientId: r.client_id,
+    isChain: num(r.is_chain) === 1,
+    // Payments made before quotes were tracked: their quote dates from their creation.
+    quotedAt: numOrNull(r.quoted_at) ?? num(r.created_at),
+    destination: r.destination,
+    tag: r.tag,
   };
 }
 

@@ -38,6 +38,11 @@ export interface PaymentsTable {
   created_at: Millis;
   updated_at: Millis;
   completed_at: NullableMillis;
+  client_id: ColumnType<string, string | undefined, string>;
+  is_chain: ColumnType<number, number | undefined, number>;
+  quoted_at: NullableMillis;
+  destination: string | null;
+  tag: string | null;
 }
 
 export interface TransfersTable {

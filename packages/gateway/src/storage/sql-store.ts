@@ -515,7 +515,9 @@ async function loadPayment(db: Db, key: PaymentKey, lock: boolean): Promise<Paym
   let q = db.selectFrom('payments').selectAll();
   if ('traceId' in key) q = q.where('trace_id', '=', key.traceId.toLowerCase());
   else if ('code' in key) q = q.where('code', '=', key.code);
-  else if ('txid' in key) {
+  else if ('destination' in key) {
+    q = q.where('destination', '=', key.destination).where('tag', '=', key.tag).where('is_chain', '=', 1);
+  } else if ('txid' in key) {
     q = q.where('trace_id', '=', (eb) => eb.selectFrom('transfers').select('trace_id').where('txid', '=', key.txid));
   } else q = q.where('payee_id', '=', key.payeeId).where('order_id', '=', key.orderId);
   const row = await (lock ? q.forUpdate() : q).executeTakeFirst();

@@ -16,6 +16,8 @@ export type PaymentKey =
   | { traceId: string }
   | { payeeId: string; orderId: string }
   | { code: string }
+  /** Where an on-chain payment was paid to (the sandbox's deposit address, and tag if any). */
+  | { destination: string; tag: string }
   | { txid: string };
 
 /** What a life-cycle step writes, all in one transaction: the outbox. */

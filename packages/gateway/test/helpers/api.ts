@@ -1,6 +1,5 @@
 // HTTP helpers for the API tests: requests with any body shape (JSON, form, raw text) and
 // headers, the MixPay envelope checks, and a snapshot of everything a bad request must not change.
-import { type PaymentResultData, paymentResultData } from '@payhook/protocol';
 import { expect } from 'vitest';
 import type { TestGateway } from './gateway.js';
 
@@ -119,22 +118,34 @@ export function newOrderId(prefix = 'order'): string {
   return `${prefix}-${Math.random().toString(36).slice(2, 12)}`;
 }
 
-/** The fields SPEC section 4 requires in `data` of `payments_result`, with their JSON types. */
+/**
+ * The fields of `data` of `payments_result` with their JSON types, from MixPay's documented answer
+ * (shared/MIXPAY-API.md §3.5), plus payhook's one named extension, `orderId`.
+ */
 export const RESULT_FIELDS = {
   status: 'string',
   quoteAmount: 'string',
   quoteSymbol: 'string',
   quoteAssetId: 'string',
+  quoteAssetVersion: 'string',
   paymentAmount: 'string',
   paymentSymbol: 'string',
   paymentAssetId: 'string',
+  paymentAssetVersion: 'string',
+  payee: 'string',
   payeeId: 'string',
+  payeeMixinNumber: 'string',
+  payeeAvatarUrl: 'string',
   txid: 'string',
+  blockExplorerUrl: 'string',
   date: 'number',
   surplusAmount: 'string',
   surplusStatus: 'string',
   confirmations: 'number',
   payableAmount: 'string',
+  payableSymbol: 'string',
+  payableAssetId: 'string',
+  payableAssetVersion: 'string',
   failureCode: 'string',
   failureReason: 'string',
   returnTo: 'string',
@@ -143,50 +154,109 @@ export const RESULT_FIELDS = {
   settleAmount: 'string',
   settleSymbol: 'string',
   settleAsset: 'string',
+  settleAssetVersion: 'string',
+  orderId: 'string',
 } as const;
 
+/** `transactions[]` items of `payments_result` (MIXPAY-API.md §3.5). */
+export const TRANSACTION_FIELDS = {
+  paymentAmount: 'string',
+  paymentAssetId: 'string',
+  paymentAssetSymbol: 'string',
+  paymentAssetVersion: 'string',
+  requiredConfirms: 'number',
+  confirmations: 'number',
+  txid: 'string',
+  blockExplorerUrl: 'string',
+  broadcastAt: 'string',
+  confirmSeconds: 'number',
+} as const;
+
+/** `data` of `/payments`, `/payments/refresh` and `payments_info` (MIXPAY-API.md §3.1). */
+export const PAYMENT_FIELDS = {
+  isChain: 'boolean',
+  expire: 'number',
+  seconds: 'number',
+  payeeId: 'string',
+  traceId: 'string',
+  clientId: 'string',
+  orderId: 'string',
+  paymentAssetId: 'string',
+  paymentAssetSymbol: 'string',
+  paymentAmount: 'string',
+  settlementAssetId: 'string',
+  settlementAssetSymbol: 'string',
+  estimatedSettlementAmount: 'string',
+  quoteAssetId: 'string',
+  quoteAssetSymbol: 'string',
+  quoteAmount: 'string',
+  memo: 'string',
+  recipient: 'string',
+  destination: 'string',
+  tag: 'string',
+} as const;
+
+const DECIMAL = /^\d+(\.\d+)?$/;
+
+/** Exactly `fields`, each with its JSON type: nothing missing, nothing invented. */
+function expectExactly(
+  record: Record<string, unknown>,
+  fields: Record<string, string>,
+  what: string,
+  extra: string[] = [],
+) {
+  expect(Object.keys(record).sort(), `${what} fields`).toEqual([...Object.keys(fields), ...extra].sort());
+  for (const [field, type] of Object.entries(fields)) expect(typeof record[field], `${what}.${field}`).toBe(type);
+}
+
 /**
- * Checks `data` of `payments_result` against the protocol schema and, field by field, against
- * SPEC section 4; `include` says which optional parts must be present (and the others absent).
+ * Checks `data` of `payments_result` field by field against MixPay's documented answer;
+ * `include` says which optional parts must be present (and the others absent).
  */
-export function expectResultShape(
-  data: unknown,
-  include: readonly ('payment' | 'transactions')[] = [],
-): PaymentResultData {
-  const parsed = paymentResultData.safeParse(data);
-  expect(parsed.success, parsed.success ? '' : parsed.error.message).toBe(true);
+export function expectResultShape(data: unknown, include: readonly ('payment' | 'transactions')[] = []): any {
   const record = data as Record<string, unknown>;
-  for (const [field, type] of Object.entries(RESULT_FIELDS)) {
-    expect(record, `field ${field}`).toHaveProperty(field);
-    expect(typeof record[field], `type of ${field}`).toBe(type);
-  }
+  expectExactly(record, RESULT_FIELDS, 'result', [...include].sort());
   expect(Number.isInteger(record.date)).toBe(true);
   expect(Number.isInteger(record.confirmations)).toBe(true);
   expect(record.confirmations as number).toBeGreaterThanOrEqual(-1);
-  for (const amount of ['quoteAmount', 'surplusAmount']) {
-    expect(record[amount], amount).toMatch(/^\d+(\.\d+)?$/);
-  }
+  expect(record.failureCode).toMatch(/^\d+$/);
+  expect(record.payeeMixinNumber).toMatch(/^\d+$/);
+  for (const amount of ['quoteAmount', 'surplusAmount']) expect(record[amount], amount).toMatch(DECIMAL);
   if (include.includes('payment')) {
     const payment = record.payment as Record<string, unknown>;
-    expect(payment, 'payment').toBeTypeOf('object');
-    expect(typeof payment.isMultiPay).toBe('boolean');
-    expect(typeof payment.isFullyPaid).toBe('boolean');
-    expect(payment.totalTransactionsAmount).toMatch(/^\d+(\.\d+)?$/);
-  } else {
-    expect(record).not.toHaveProperty('payment');
+    expectExactly(
+      payment,
+      { isMultiPay: 'boolean', isFullyPaid: 'boolean', totalTransactionsAmount: 'string' },
+      'payment',
+    );
+    expect(payment.totalTransactionsAmount).toMatch(DECIMAL);
   }
   if (include.includes('transactions')) {
     expect(Array.isArray(record.transactions)).toBe(true);
     for (const t of record.transactions as Record<string, unknown>[]) {
-      expect(typeof t.txid).toBe('string');
-      expect(t.amount).toMatch(/^\d+(\.\d+)?$/);
-      expect(typeof t.assetId).toBe('string');
-      expect(typeof t.symbol).toBe('string');
-      expect(Number.isInteger(t.confirmations)).toBe(true);
-      expect(Number.isInteger(t.date)).toBe(true);
+      expectExactly(t, TRANSACTION_FIELDS, 'transaction');
+      expect(t.paymentAmount).toMatch(DECIMAL);
+      expect(t.broadcastAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+      for (const n of ['requiredConfirms', 'confirmations', 'confirmSeconds'])
+        expect(Number.isInteger(t[n])).toBe(true);
     }
-  } else {
-    expect(record).not.toHaveProperty('transactions');
   }
-  return parsed.data as PaymentResultData;
+  return data;
+}
+
+/** Checks `data` of `/payments`, `/payments/refresh` or `payments_info` against MixPay's documented answer. */
+export function expectPaymentShape(data: unknown): any {
+  const record = data as Record<string, unknown>;
+  expectExactly(record, PAYMENT_FIELDS, 'payment');
+  for (const n of ['expire', 'seconds']) expect(Number.isInteger(record[n]), n).toBe(true);
+  if (record.isChain) {
+    expect(record.memo).toBe('');
+    expect(record.recipient).toBe('');
+    expect(record.destination).not.toBe('');
+  } else {
+    expect(Buffer.from(record.memo as string, 'base64').toString()).toBe(`payment|${record.clientId}`);
+    expect(record.recipient).toMatch(/^[0-9a-f-]{36}$/);
+    expect(record.destination).toBe('');
+  }
+  return data;
 }

@@ -66,6 +66,7 @@ function stateTable({ state: { payment: p }, catalog, now, remainingAmount }: Ch
 <tr><th>Status</th><td id="payment-status">${badge(p.status)}</td></tr>
 <tr><th>Price</th><td>${p.quoteAmount} ${catalog.symbolOf(p.quoteAssetId)}</td></tr>
 <tr><th>To pay</th><td>${p.payableAmount === null ? 'in the asset you choose' : `${p.payableAmount} ${paySymbol}`}</td></tr>
+${p.isChain && p.destination !== null ? html`<tr><th>Send on-chain to</th><td><code id="destination">${p.destination}</code>${p.tag ? html` with tag <code id="tag">${p.tag}</code>` : ''}</td></tr>` : ''}
 <tr><th>Paid so far</th><td id="paid">${p.paidAmount} ${paySymbol}</td></tr>
 ${p.isMultiPay && p.payableAmount !== null ? html`<tr><th>Remaining</th><td id="remaining">${remainingAmount} ${paySymbol}</td></tr>` : ''}
 ${p.surplusAmount !== '0' ? html`<tr><th>Overpaid</th><td>${p.surplusAmount} ${paySymbol} (to be refunded)</td></tr>` : ''}

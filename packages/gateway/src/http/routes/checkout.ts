@@ -5,7 +5,13 @@
 // payment's info. With the sandbox on, the page's forms POST to /checkout/{traceId}/… and feed
 // the same ingestion path as the sandbox API, then redirect back (POST-redirect-GET), or to the
 // merchant's returnTo / failedReturnTo once the payment is final.
-import { createOneTimePaymentRequest, okEnvelope, positiveAmount, traceIdSchema } from '@payhook/protocol';
+import {
+  createOneTimePaymentRequest,
+  okEnvelope,
+  positiveAmount,
+  traceIdSchema,
+  withoutAbsent,
+} from '@payhook/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { USDT_ID } from '../../assets.js';
@@ -16,7 +22,7 @@ import type { HttpContext } from '../context.js';
 import { checkoutPage } from '../pages/checkout-page.js';
 import { safeHref } from '../pages/html.js';
 import { renderErrorsAsPages, sendPage, wantsHtml } from '../pages/respond.js';
-import { presentInfo } from '../present.js';
+import { presentInfo, remainingAmount } from '../present.js';
 import { parseInput } from '../validate.js';
 
 const codeParams = z.object({ code: z.string().min(1).max(64) });
@@ -39,25 +45,24 @@ export async function checkoutRoutes(app: FastifyInstance, ctx: HttpContext): Pr
   renderErrorsAsPages(app, { href: '/', label: 'Back' });
 
   const render = (reply: FastifyReply, state: PaymentState, error?: PayhookError) => {
-    const info = presentInfo(state, catalog, clock.now());
     const page = checkoutPage({
       state,
       catalog,
       now: clock.now(),
       sandbox: ctx.sandboxEnabled,
       error: error?.message,
-      remainingAmount: String(info.remainingAmount),
+      remainingAmount: remainingAmount(state.payment),
     });
     return sendPage(reply, page, { status: error?.httpStatus ?? 200 });
   };
 
   const show = (request: FastifyRequest, reply: FastifyReply, state: PaymentState) => {
-    if (!wantsHtml(request)) return okEnvelope(presentInfo(state, catalog, clock.now()), clock.now());
+    if (!wantsHtml(request)) return okEnvelope(presentInfo(state, clock.now(), ctx), clock.now());
     return render(reply, state);
   };
 
   app.get('/pay', async (request, reply) => {
-    const query = { settlementAssetId: USDT_ID, ...(request.query as Record<string, unknown>) };
+    const query = { settlementAssetId: USDT_ID, ...withoutAbsent(request.query as Record<string, unknown>) };
     const body = parseInput(createOneTimePaymentRequest, query);
     return show(request, reply, await payments.openPaylink({ kind: 'paylink', request: body }));
   });

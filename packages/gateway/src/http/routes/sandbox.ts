@@ -13,6 +13,9 @@ export const transferBody = z
   .object({
     traceId: traceIdSchema.optional(),
     code: z.string().min(1).max(64).optional(),
+    /** An on-chain payment's deposit address (`destination` of its info), and its `tag` if it has one. */
+    destination: z.string().min(1).max(128).optional(),
+    tag: z.string().max(32).optional(),
     txid: z
       .string()
       .min(1)
@@ -23,8 +26,8 @@ export const transferBody = z
     assetId: z.string().min(1).max(64).optional(),
     confirmations: confirmationsField.optional(),
   })
-  .refine((b) => b.traceId !== undefined || b.code !== undefined, {
-    message: 'traceId or code is required',
+  .refine((b) => b.traceId !== undefined || b.code !== undefined || b.destination !== undefined, {
+    message: 'traceId, code or destination is required',
     path: ['traceId'],
   });
 
@@ -39,28 +42,28 @@ export async function sandboxRoutes(app: FastifyInstance, ctx: HttpContext): Pro
   app.post('/v1/sandbox/transfers', async (request) => {
     const body = parseInput(transferBody, request.body);
     const { transfer, state } = await payments.receiveTransfer(body);
-    return okEnvelope({ transfer, result: presentResult(state, catalog, all) }, clock.now());
+    return okEnvelope({ transfer, result: presentResult(state, all, ctx) }, clock.now());
   });
 
   app.post('/v1/sandbox/transfers/:txid/confirmations', async (request) => {
     const { txid } = parseInput(txidParams, request.params);
     const { confirmations } = parseInput(confirmationsBody, request.body);
     const state = await payments.addConfirmations(txid, confirmations);
-    return okEnvelope(presentResult(state, catalog, all), clock.now());
+    return okEnvelope(presentResult(state, all, ctx), clock.now());
   });
 
   /** "Let it expire": the deadline is now, whatever expiredTimestamp said. */
   app.post('/v1/sandbox/payments/:traceId/expire', async (request) => {
     const { traceId } = parseInput(traceParams, request.params);
     const change = await payments.forceTimer(traceId, 'expire');
-    return okEnvelope(presentResult(change.next, catalog, all), clock.now());
+    return okEnvelope(presentResult(change.next, all, ctx), clock.now());
   });
 
   /** Settle now instead of after the settlement delay. */
   app.post('/v1/sandbox/payments/:traceId/settle', async (request) => {
     const { traceId } = parseInput(traceParams, request.params);
     const change = await payments.forceTimer(traceId, 'settle');
-    return okEnvelope(presentResult(change.next, catalog, all), clock.now());
+    return okEnvelope(presentResult(change.next, all, ctx), clock.now());
   });
 
   app.get('/v1/sandbox/assets', async () => okEnvelope(catalog.list(), clock.now()));
