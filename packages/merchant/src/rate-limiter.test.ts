@@ -1,4 +1,4 @@
-// The token bucket on a fake clock: time only moves when the test says so.
+// The token bucket and its budgets on a fake clock: time only moves when the test says so.
 import { describe, expect, it } from 'vitest';
 import { type LimiterClock, RateLimiter } from './rate-limiter.js';
 
@@ -144,5 +144,55 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter(6, clock);
     await drain(limiter, 6);
     expect(limiter.waitFor()).toBe(10_000);
+  });
+
+  describe('budgets: creation, then callbacks, then the reconciler', () => {
+    it('callbacks leave the creation reserve; the reconciler leaves both reserves', async () => {
+      const clock = new FakeClock();
+      const limiter = new RateLimiter(60, clock, { create: 10, callback: 20 });
+      for (let i = 0; i < 30; i++) expect(await limiter.acquire(0, 'reconcile')).toBe(true);
+      expect(await limiter.acquire(0, 'reconcile')).toBe(false);
+      for (let i = 0; i < 20; i++) expect(await limiter.acquire(0, 'callback')).toBe(true);
+      expect(await limiter.acquire(0, 'callback')).toBe(false);
+      expect(limiter.waitFor('callback')).toBe(1000);
+      expect(limiter.waitFor('reconcile')).toBe(21_000);
+      // The reserve is creation's alone.
+      for (let i = 0; i < 10; i++) expect(await limiter.acquire(0, 'create')).toBe(true);
+      expect(await limiter.acquire(0, 'create')).toBe(false);
+    });
+
+    it('under a callback flood, creation is served first and at once from its reserve', async () => {
+      const clock = new FakeClock();
+      const limiter = new RateLimiter(60, clock);
+      // The flood: callbacks take everything they may, and keep coming back for more.
+      let callbacks = 0;
+      let stop = false;
+      const flood = async () => {
+        while (!stop) {
+          if (await limiter.acquire(5_000, 'callback')) callbacks++;
+          else await clock.sleep(1000);
+        }
+      };
+      const floods = [flood(), flood(), flood()];
+      await settle();
+      expect(callbacks).toBe(50);
+      // Ten creations in a row are served without waiting, during the flood.
+      for (let i = 0; i < 10; i++) expect(await limiter.acquire(0, 'create')).toBe(true);
+      // Over the next minute the flood only gets the tokens above creation's reserve: the
+      // bucket refills to the reserve first, and the reserve is there again at the end.
+      for (let s = 0; s < 60; s++) await clock.advance(1000);
+      expect(callbacks).toBe(50 + 60 - 10);
+      expect(limiter.waitFor('create')).toBe(0);
+      for (let i = 0; i < 10; i++) expect(await limiter.acquire(0, 'create')).toBe(true);
+      stop = true;
+      await clock.advance(60_000);
+      await Promise.all(floods);
+    });
+
+    it('refuses reserves that leave the reconciler nothing', () => {
+      expect(() => new RateLimiter(60, new FakeClock(), { create: 30, callback: 30 })).toThrow(RangeError);
+      expect(() => new RateLimiter(60, new FakeClock(), { create: -1 })).toThrow(RangeError);
+      expect(new RateLimiter(6, new FakeClock()).waitFor('reconcile')).toBe(0);
+    });
   });
 });
