@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   createCallbackHandler,
+  MixPayApiError,
   MixPayClient,
   MixPayError,
   type Order,
@@ -12,7 +13,7 @@ import {
   type WritableOrderStore,
 } from '@payhook/merchant';
 import { fastifyCallbackPlugin } from '@payhook/merchant/fastify';
-import { isPositiveDecimal } from '@payhook/protocol';
+import { decimalEquals, isDecimalString, isPositiveDecimal } from '@payhook/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ShopConfig } from './config.js';
@@ -87,6 +88,7 @@ export function buildShop(config: ShopConfig, store: WritableOrderStore, notes: 
     const { amount, currency, checkout } = parsed.data;
     const now = Date.now();
     let order: Order | undefined = parsed.data.orderId ? await store.findByOrderId(parsed.data.orderId) : undefined;
+    const resent = order !== undefined;
     if (order) {
       // A client sending its order again (after a 503, or not knowing whether it got through).
       const sameDeal = order.amount === amount && order.assetId === currency;
@@ -131,28 +133,64 @@ export function buildShop(config: ShopConfig, store: WritableOrderStore, notes: 
       return present({ ...order, paymentUrl });
     }
     const traceId = order.traceId;
+    let failure: unknown;
     try {
       const payment = await client.createOneTimePayment({ ...common, traceId });
       await store.attachPayment(order.orderId, traceId, payment.paymentUrl, Date.now());
       return present({ ...order, paymentUrl: payment.paymentUrl });
     } catch (error) {
-      request.log.error({ err: error, orderId: order.orderId }, 'could not create the payment');
-      const message = `could not create the payment: ${(error as Error).message}`;
-      if (error instanceof MixPayError && error.retryable) {
-        // MixPay was not reached, or could not answer (network, 5xx, rate limit): nothing is
-        // decided. The order keeps waiting; the same request again creates or refreshes its payment.
-        const seconds =
-          error instanceof RateLimitedError ? Math.max(1, Math.ceil(error.retryAfterMs / 1000)) : CREATE_RETRY_AFTER_S;
-        return reply
-          .status(503)
-          .header('retry-after', String(seconds))
-          .send({ error: message, orderId: order.orderId, retryAfterSeconds: seconds });
-      }
-      // MixPay refused this very deal (a parameter error): no retry can help.
-      await store.transition(order.orderId, 'failed', Date.now());
-      return reply.status(502).send({ error: message, orderId: order.orderId });
+      failure = error;
     }
+    if (resent && failure instanceof MixPayApiError && !failure.retryable) {
+      // The first request may have reached an API that refuses a repeat (payhook's gateway before
+      // it refreshed repeats): the payment is there, under our traceId. Take it if it is ours.
+      try {
+        const paymentUrl = await existingPaymentUrl(order);
+        if (paymentUrl) {
+          await store.attachPayment(order.orderId, traceId, paymentUrl, Date.now());
+          return present({ ...order, paymentUrl });
+        }
+      } catch (error) {
+        failure = error;
+      }
+    }
+    request.log.error({ err: failure, orderId: order.orderId }, 'could not create the payment');
+    const message = `could not create the payment: ${(failure as Error).message}`;
+    if (failure instanceof MixPayError && failure.retryable) {
+      // MixPay was not reached, or could not answer (network, 5xx, rate limit): nothing is
+      // decided. The order keeps waiting; the same request again creates or refreshes its payment.
+      const seconds =
+        failure instanceof RateLimitedError
+          ? Math.max(1, Math.ceil(failure.retryAfterMs / 1000))
+          : CREATE_RETRY_AFTER_S;
+      return reply
+        .status(503)
+        .header('retry-after', String(seconds))
+        .send({ error: message, orderId: order.orderId, retryAfterSeconds: seconds });
+    }
+    // MixPay refused this very deal (a parameter error): no retry can help.
+    await store.transition(order.orderId, 'failed', Date.now());
+    return reply.status(502).send({ error: message, orderId: order.orderId });
   });
+
+  /** The checkout link of the payment already created under the order's traceId, if it is this order's deal. */
+  async function existingPaymentUrl(order: Order): Promise<string | undefined> {
+    if (order.traceId === null) return undefined;
+    const info = (await client.getPaymentsInfo(order.traceId, { budget: 'create' })) as Record<string, unknown>;
+    const quote = typeof info.quoteAmount === 'string' ? info.quoteAmount : '';
+    const ours =
+      info.payeeId === order.payeeId &&
+      info.orderId === order.orderId &&
+      typeof info.quoteAssetId === 'string' &&
+      info.quoteAssetId.toLowerCase() === order.assetId.toLowerCase() &&
+      isDecimalString(quote) &&
+      isDecimalString(order.amount) &&
+      decimalEquals(quote, order.amount);
+    if (!ours) return undefined;
+    // A one-time payment's code is its traceId when the shop chose one (MixPay); payhook says which.
+    const code = typeof info.code === 'string' && info.code !== '' ? info.code : order.traceId;
+    return `${config.checkoutBase}/code/${encodeURIComponent(code)}`;
+  }
 
   app.get<{ Params: { orderId: string } }>('/orders/:orderId', async (request, reply) => {
     const order = await store.findByOrderId(request.params.orderId);

@@ -99,6 +99,10 @@ export interface ApiProxy {
   mode: 'forward' | 'garbage';
   /** payments_result requests seen, whatever the mode. */
   resultRequests: number;
+  /** one_time_payment requests the gateway answered (lost answers included). */
+  createRequests: number;
+  /** How many more one_time_payment answers to lose: forwarded, then the connection is cut. */
+  loseCreateAnswers: number;
   close(): Promise<void>;
 }
 
@@ -108,6 +112,8 @@ export async function startApiProxy(target = ''): Promise<ApiProxy> {
     target,
     mode: 'forward',
     resultRequests: 0,
+    createRequests: 0,
+    loseCreateAnswers: 0,
     close: async () => undefined,
   };
   const server = createServer((req, res) => {
@@ -128,6 +134,15 @@ export async function startApiProxy(target = ''): Promise<ApiProxy> {
           ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body }),
         });
         const payload = Buffer.from(await upstream.arrayBuffer());
+        if ((req.url ?? '').startsWith('/v1/one_time_payment')) {
+          proxy.createRequests++;
+          if (proxy.loseCreateAnswers > 0) {
+            // The payment now exists at the gateway; the shop never hears so.
+            proxy.loseCreateAnswers--;
+            req.socket.destroy();
+            return;
+          }
+        }
         res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
         res.end(payload);
       } catch {

@@ -180,8 +180,9 @@ export class Stack {
     return this.gateway;
   }
 
-  /** (Re)starts the shop on the same port and the same database file. */
-  async startShop(): Promise<ShopProcess> {
+  /** (Re)starts the shop on the same port and the same database file, with `env` added from now on. */
+  async startShop(env: Record<string, string> = {}): Promise<ShopProcess> {
+    Object.assign(this.shopEnv, env);
     this.shop = await spawnShop(this.shopEnv);
     return this.shop;
   }
