@@ -78,7 +78,7 @@ export function loadShopConfig(env: Record<string, string | undefined> = process
   const realMixPay = apiOrigin === new URL(MIXPAY_API_BASE).origin;
   const perMinute = e.MIXPAY_REQUESTS_PER_MINUTE;
   const reservedForCreation = e.MIXPAY_RESERVED_FOR_CREATION ?? Math.floor(perMinute / 6);
-  const reservedForCallbacks = e.MIXPAY_RESERVED_FOR_CALLBACKS ?? Math.floor(perMinute / 3);
+  const reservedForCallbacks = e.MIXPAY_RESERVED_FOR_CALLBACKS ?? Math.floor(perMinute / 6);
   if (perMinute < 1 || reservedForCreation + reservedForCallbacks >= perMinute) {
     throw new Error(
       'invalid shop configuration:\n  - MIXPAY_RESERVED_FOR_CREATION + MIXPAY_RESERVED_FOR_CALLBACKS must be less than MIXPAY_REQUESTS_PER_MINUTE',

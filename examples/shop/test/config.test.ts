@@ -35,11 +35,11 @@ describe('shop configuration', () => {
     ]);
   });
 
-  it('budgets: 60 a minute, 10 kept for creation, 20 more for callbacks; a 5 s lookup window', () => {
+  it('budgets: 60 a minute, 10 kept for creation, 10 more for callbacks; a 5 s lookup window', () => {
     expect(loadShopConfig({})).toMatchObject({
       requestsPerMinute: 60,
       reservedForCreation: 10,
-      reservedForCallbacks: 20,
+      reservedForCallbacks: 10,
       lookupWindowMs: 5_000,
     });
     expect(

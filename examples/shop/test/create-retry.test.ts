@@ -105,8 +105,9 @@ describe('creating a payment when MixPay cannot be reached (real gateway and sho
       expect((await postOrder(stack, { amount: '1', checkout: 'one_time' })).status).toBe(200);
     const third = await postOrder(stack, { amount: '1', checkout: 'one_time' });
     expect(third.status).toBe(503);
+    // The limiter's own word: the first request leaves its window a minute (and a second) after it was sent.
     expect(Number(third.retryAfter)).toBeGreaterThan(5);
-    expect(Number(third.retryAfter)).toBeLessThanOrEqual(30);
+    expect(Number(third.retryAfter)).toBeLessThanOrEqual(61);
     expect(third.body.error).toMatch(/rate limited \(local\)/);
     expect((await stack.order(third.body.orderId)).status).toBe('waiting');
     expect(proxy.createRequests).toBe(2);

@@ -29,7 +29,7 @@ export interface MixPayClientOptions {
   requestsPerMinute?: number;
   /**
    * How much of that limit callbacks and the reconciler must leave to the higher priorities
-   * (creation, then callbacks). Default: 10 and 20 of 60.
+   * (creation, then callbacks). Default: 10 and 10 of 60.
    */
   reserved?: BudgetReserves;
   /** Longest wait for the local limiter before failing fast with RateLimitedError. Default 5 s. */

@@ -210,13 +210,16 @@ describe('RateLimiter', () => {
     it('the reconciler waits while callbacks are busy and gets the quiet minutes', async () => {
       const clock = new FakeClock();
       const limiter = new RateLimiter(60, clock);
-      for (let i = 0; i < 30; i++) expect(await limiter.acquire(0, 'callback')).toBe(true);
+      // Defaults: 10 kept for creation, 10 more for callbacks.
+      for (let i = 0; i < 40; i++) expect(await limiter.acquire(0, 'callback')).toBe(true);
       expect(await limiter.acquire(0, 'reconcile')).toBe(false);
       expect(limiter.waitFor('reconcile')).toBe(RATE_WINDOW_MS);
       await clock.advance(RATE_WINDOW_MS);
-      for (let i = 0; i < 30; i++) expect(await limiter.acquire(0, 'reconcile')).toBe(true);
+      for (let i = 0; i < 40; i++) expect(await limiter.acquire(0, 'reconcile')).toBe(true);
       expect(await limiter.acquire(0, 'reconcile')).toBe(false);
-      expect(await limiter.acquire(0, 'callback')).toBe(true);
+      for (let i = 0; i < 10; i++) expect(await limiter.acquire(0, 'callback')).toBe(true);
+      expect(await limiter.acquire(0, 'callback')).toBe(false);
+      expect(await limiter.acquire(0, 'create')).toBe(true);
     });
 
     it('refuses reserves that leave the reconciler nothing', () => {

@@ -20,8 +20,9 @@ export type Budget = 'create' | 'callback' | 'reconcile';
 
 /**
  * Requests a minute kept back from the lower priorities: `create` are never spent by callbacks
- * or the reconciler, `callback` never by the reconciler. Defaults: a sixth and a third of the
- * limit (10 and 20 of 60), so the reconciler only gets what leaves half the minute unspent.
+ * or the reconciler, `callback` never by the reconciler. Defaults: a sixth of the limit each
+ * (10 and 10 of 60): the reconciler's default pass (30 orders a minute) fits in what it may
+ * use (40), and whatever it does, callbacks and creation keep 20 of every minute.
  */
 export interface BudgetReserves {
   create?: number;
@@ -43,7 +44,7 @@ export class RateLimiter {
     reserves: BudgetReserves = {},
   ) {
     const create = reserves.create ?? Math.floor(perMinute / 6);
-    const callback = reserves.callback ?? Math.floor(perMinute / 3);
+    const callback = reserves.callback ?? Math.floor(perMinute / 6);
     if (!(create >= 0 && callback >= 0 && create + callback < perMinute)) {
       throw new RangeError(
         `reserves (create ${create}, callback ${callback}) must be non-negative and leave the reconciler part of ${perMinute}`,
