@@ -37,6 +37,8 @@ export interface CallbackHandlerOptions {
    * interval (MixPay: 15 s). Signed or allow-listed callbacks always look. 0: off. Default 5 s.
    */
   lookupWindowMs?: number;
+  /** The memory of lookups, to share it (several handlers, a replay); then lookupWindowMs is unused. */
+  lookups?: RecentLookups;
   /** The clock (ms): timestamps of signatures and of order changes. */
   now?: () => number;
 }
@@ -102,7 +104,8 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
     now,
     settlement: subscribed.has('settle'),
     // Concurrent callbacks for one order share one lookup; a flood of them costs one per window.
-    lookups: new RecentLookups({ windowMs: options.lookupWindowMs ?? DEFAULT_LOOKUP_WINDOW_MS, now }),
+    lookups:
+      options.lookups ?? new RecentLookups({ windowMs: options.lookupWindowMs ?? DEFAULT_LOOKUP_WINDOW_MS, now }),
     // Whoever passed the signature or the allow-list is the sender: never answered from memory.
     fresh: verifySignature !== undefined || allowList.enabled,
     budget: 'callback' as const,
