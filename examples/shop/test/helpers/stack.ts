@@ -126,6 +126,9 @@ export const FAST_GATEWAY: Record<string, string> = {
   LOG_LEVEL: 'warn',
 };
 
+/** Starting a process compiles its TypeScript first: on two shared, busy cores that can take a while. */
+const START_TIMEOUT_MS = 45_000;
+
 export class Stack {
   gateway: GatewayProcess | undefined;
   shop!: ShopProcess;
@@ -176,14 +179,14 @@ export class Stack {
 
   /** (Re)starts the gateway on the same port and the same database file. */
   async startGateway(): Promise<GatewayProcess> {
-    this.gateway = await spawnGateway(this.gatewayEnv);
+    this.gateway = await spawnGateway(this.gatewayEnv, START_TIMEOUT_MS);
     return this.gateway;
   }
 
   /** (Re)starts the shop on the same port and the same database file, with `env` added from now on. */
   async startShop(env: Record<string, string> = {}): Promise<ShopProcess> {
     Object.assign(this.shopEnv, env);
-    this.shop = await spawnShop(this.shopEnv);
+    this.shop = await spawnShop(this.shopEnv, START_TIMEOUT_MS);
     return this.shop;
   }
 
