@@ -27,7 +27,13 @@ async function main(): Promise<void> {
   const { app, reconciler } = buildShop(config, store, notes);
   const url = await app.listen({ port: config.port, host: config.host });
   reconciler.start();
-  process.stdout.write(`payhook example shop listening on ${url} (API ${config.apiBase}, payee ${config.payeeId})\n`);
+  const senders = [
+    config.allowedIps.length > 0 ? `only from ${config.allowedIps.join(', ')}` : 'from anyone',
+    config.signingSecrets.length > 0 ? 'signed' : 'unsigned',
+  ].join(', ');
+  process.stdout.write(
+    `payhook example shop listening on ${url} (API ${config.apiBase}, payee ${config.payeeId}, callbacks ${senders})\n`,
+  );
 
   const stop = async () => {
     await reconciler.stop();

@@ -3,12 +3,18 @@
 // the reconciler both run this; neither has a second way to mark an order paid.
 import type { PaymentResult, ResultInclude } from '@payhook/protocol';
 import type { Order } from './order.js';
+import type { Budget } from './rate-limiter.js';
+import type { RecentLookups } from './recent-lookups.js';
 import type { OrderStore } from './store.js';
 import { type Judgement, judge, type Lookup, lookupFor, type Mismatch } from './verify.js';
 
 /** Where results come from: MixPayClient in production, a scripted source in tests. */
 export interface ResultSource {
-  getPaymentResult(lookup: Lookup, include?: readonly ResultInclude[]): Promise<PaymentResult>;
+  getPaymentResult(
+    lookup: Lookup,
+    include?: readonly ResultInclude[],
+    options?: { budget?: Budget },
+  ): Promise<PaymentResult>;
 }
 
 export interface PaidLessInfo {
@@ -42,7 +48,12 @@ export type CheckOutcome =
    * Already final. `result` is there when a paid order was looked up for its settlement and
    * the result settled nothing (record/replay needs it); a settled or unpaid final order is not looked up.
    */
-  | { kind: 'final'; status: Order['status']; result?: PaymentResult };
+  | { kind: 'final'; status: Order['status']; result?: PaymentResult }
+  /**
+   * Not looked up: a lookup that started less than the window ago found the order still waiting
+   * (or still unsettled), and nothing ran. The caller answers as for a waiting order: come back.
+   */
+  | { kind: 'recent'; status: Order['status'] };
 
 export interface CheckDeps {
   source: ResultSource;
@@ -51,6 +62,12 @@ export interface CheckDeps {
   /** Whether paid orders still wait for settlement (the shop subscribed to `settle`). Default true. */
   settlement?: boolean;
   now: () => number;
+  /** Shares concurrent lookups and remembers "still waiting" for a moment (see RecentLookups). */
+  lookups?: RecentLookups;
+  /** Look up even if the order was seen waiting a moment ago (a signed or allow-listed callback). */
+  fresh?: boolean;
+  /** Which share of the API's request budget the lookup spends. Default `callback`. */
+  budget?: Budget;
 }
 
 export async function checkOrder(order: Order, deps: CheckDeps): Promise<CheckOutcome> {
@@ -58,8 +75,20 @@ export async function checkOrder(order: Order, deps: CheckDeps): Promise<CheckOu
   const awaitingSettlement = order.status === 'paid' && order.settledAt === null && deps.settlement !== false;
   if (order.status !== 'waiting' && !awaitingSettlement) return { kind: 'final', status: order.status };
 
-  const result = await deps.source.getPaymentResult(lookupFor(order), ['payment']);
+  const lookup = lookupFor(order);
+  const { lookups } = deps;
+  if (lookups && !deps.fresh && lookups.seenWaiting(lookup)) return { kind: 'recent', status: order.status };
+  const request = () => deps.source.getPaymentResult(lookup, ['payment'], { budget: deps.budget ?? 'callback' });
+  const { result, startedAt } = lookups
+    ? await lookups.get(lookup, request, { join: !deps.fresh })
+    : { result: await request(), startedAt: 0 };
   const judgement = judge(order, result);
+  const stillWaiting =
+    judgement.kind === 'waiting' ||
+    judgement.kind === 'paid_less' ||
+    (awaitingSettlement && (judgement.kind !== 'paid' || result.settleStatus !== 'success'));
+  if (stillWaiting) lookups?.noteWaiting(lookup, startedAt);
+  else lookups?.forget(lookup);
 
   if (awaitingSettlement) {
     if (judgement.kind !== 'paid' || result.settleStatus !== 'success') {

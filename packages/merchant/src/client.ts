@@ -17,7 +17,7 @@ import {
 import { fetch as undiciFetch } from 'undici';
 import type { z } from 'zod';
 import { MixPayApiError, MixPayNetworkError, MixPayResponseError, RateLimitedError } from './errors.js';
-import { type LimiterClock, RateLimiter, realLimiterClock } from './rate-limiter.js';
+import { type Budget, type BudgetReserves, type LimiterClock, RateLimiter, realLimiterClock } from './rate-limiter.js';
 import type { Lookup } from './verify.js';
 
 export const MIXPAY_API_BASE = 'https://api.mixpay.me/v1';
@@ -31,6 +31,11 @@ export interface MixPayClientOptions {
   timeoutMs?: number;
   /** MixPay's limit per client. Default 60. */
   requestsPerMinute?: number;
+  /**
+   * How much of that limit callbacks and the reconciler must leave to the higher priorities
+   * (creation, then callbacks). Default: 10 and 10 of 60.
+   */
+  reserved?: BudgetReserves;
   /** Longest wait for the local limiter before failing fast with RateLimitedError. Default 5 s. */
   maxRateLimitWaitMs?: number;
   /** Extra tries of idempotent reads after a network error. Default 2. */
@@ -58,6 +63,11 @@ export interface OneTimePayment {
 export type CreatePaymentParams = z.input<typeof createPaymentRequest>;
 export type CreateOneTimePaymentParams = z.input<typeof createOneTimePaymentRequest>;
 
+/** How a read is made: which share of the request budget it spends (default `callback`). */
+export interface ReadOptions {
+  budget?: Budget;
+}
+
 export class MixPayClient {
   readonly baseUrl: string;
   private readonly limiter: RateLimiter;
@@ -65,20 +75,30 @@ export class MixPayClient {
 
   constructor(private readonly options: MixPayClientOptions = {}) {
     this.baseUrl = (options.baseUrl ?? MIXPAY_API_BASE).replace(/\/+$/, '');
-    this.limiter = new RateLimiter(options.requestsPerMinute ?? 60, options.clock ?? realLimiterClock);
+    this.limiter = new RateLimiter(
+      options.requestsPerMinute ?? 60,
+      options.clock ?? realLimiterClock,
+      options.reserved,
+    );
     this.fetch = options.fetch ?? (undiciFetch as unknown as FetchLike);
   }
 
   /** `POST /payments`. Not retried: a retry could create a second payment. */
   async createPayment(params: CreatePaymentParams | CreatePaymentRequest): Promise<PaymentInfo> {
-    return this.call('POST', '/payments', paymentInfoAnswer, formBody(params));
+    return this.call('POST', '/payments', paymentInfoAnswer, formBody(params), 'create');
   }
 
   /** `POST /one_time_payment`: a code and the link the payer opens. */
   async createOneTimePayment(
     params: CreateOneTimePaymentParams | CreateOneTimePaymentRequest,
   ): Promise<OneTimePayment> {
-    const data = await this.call('POST', '/one_time_payment', oneTimePaymentAnswer, formBody({ isTemp: 1, ...params }));
+    const data = await this.call(
+      'POST',
+      '/one_time_payment',
+      oneTimePaymentAnswer,
+      formBody({ isTemp: 1, ...params }),
+      'create',
+    );
     const base = this.options.checkoutBaseUrl ?? 'https://mixpay.me/code/';
     return {
       code: data.code,
@@ -89,22 +109,26 @@ export class MixPayClient {
   }
 
   /** `GET /payments_result`, the only place a result may be learnt from. Retried on network errors. */
-  async getPaymentResult(lookup: Lookup, include: readonly ResultInclude[] = ['payment']): Promise<PaymentResult> {
+  async getPaymentResult(
+    lookup: Lookup,
+    include: readonly ResultInclude[] = ['payment'],
+    options: ReadOptions = {},
+  ): Promise<PaymentResult> {
     const query = new URLSearchParams('traceId' in lookup ? { traceId: lookup.traceId } : lookup);
     if (include.length > 0) query.set('with', include.join(','));
-    return this.read(`/payments_result?${query}`, paymentResultAnswer);
+    return this.read(`/payments_result?${query}`, paymentResultAnswer, options.budget);
   }
 
   /** `GET /payments_info`. */
-  async getPaymentsInfo(traceId: string): Promise<PaymentInfo> {
-    return this.read(`/payments_info?${new URLSearchParams({ traceId })}`, paymentInfoAnswer);
+  async getPaymentsInfo(traceId: string, options: ReadOptions = {}): Promise<PaymentInfo> {
+    return this.read(`/payments_info?${new URLSearchParams({ traceId })}`, paymentInfoAnswer, options.budget);
   }
 
-  private async read<T extends z.ZodType>(path: string, schema: T): Promise<z.output<T>> {
+  private async read<T extends z.ZodType>(path: string, schema: T, budget: Budget = 'callback'): Promise<z.output<T>> {
     const retries = this.options.readRetries ?? 2;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.call('GET', path, schema);
+        return await this.call('GET', path, schema, undefined, budget);
       } catch (error) {
         if (!(error instanceof MixPayNetworkError) || attempt >= retries) throw error;
       }
@@ -115,10 +139,11 @@ export class MixPayClient {
     method: 'GET' | 'POST',
     path: string,
     schema: T,
-    body?: URLSearchParams,
+    body: URLSearchParams | undefined,
+    budget: Budget,
   ): Promise<z.output<T>> {
-    if (!(await this.limiter.acquire(this.options.maxRateLimitWaitMs ?? 5_000))) {
-      throw new RateLimitedError(this.limiter.waitFor(), 'local');
+    if (!(await this.limiter.acquire(this.options.maxRateLimitWaitMs ?? 5_000, budget))) {
+      throw new RateLimitedError(this.limiter.waitFor(budget), 'local');
     }
     let res: Response;
     let text: string;

@@ -106,9 +106,9 @@ describe('a verified success', () => {
     expect(source.calls).toEqual([{ traceId: order.traceId }]);
   });
 
-  it('under 50 concurrent duplicate callbacks: one transition, one onPaid, every answer SUCCESS', async () => {
+  it('under 50 concurrent duplicate callbacks: one shared lookup, one onPaid, every answer SUCCESS', async () => {
     const order = await waitingOrder();
-    // Every lookup is held until all 50 are in flight, so they race for the transition.
+    // The lookup is held until all 50 have found the order, so they all arrive while it is under way.
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {
       release = resolve;
@@ -117,15 +117,20 @@ describe('a verified success', () => {
       await gate;
       return resultFor(order);
     });
+    const find = vi.spyOn(store, 'findByOrderId');
     const transition = vi.spyOn(store, 'transition');
     const h = handler();
     const answers = Array.from({ length: 50 }, () => h(callbackFor(order), { remoteAddress: '127.0.0.1' }));
-    await waitFor(() => source.calls.length === 50, { what: '50 lookups in flight' });
+    await waitFor(() => find.mock.results.length === 50, { what: '50 store reads' });
+    await Promise.all(find.mock.results.map((r) => r.value));
+    await new Promise((resolve) => setImmediate(resolve));
     release();
     const responses = await Promise.all(answers);
     const bodies = await Promise.all(responses.map((r) => r.json()));
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
     expect(bodies).toEqual(Array(50).fill({ code: 'SUCCESS' }));
+    expect(source.calls).toHaveLength(1);
+    // Every callback acts on the shared answer; the store lets exactly one of them move the order.
     expect(transition).toHaveBeenCalledTimes(50);
     const wins = await Promise.all(transition.mock.results.map((r) => r.value));
     expect(wins.filter((won) => won === true)).toHaveLength(1);

@@ -5,6 +5,7 @@ import { dashedUuid, type OptionalEventName, sameId, samePayeeId, uuidDigits } f
 import { type CheckOutcome, checkOrder, type OrderHooks, type ResultSource } from './check-order.js';
 import { IpAllowList } from './ip-allowlist.js';
 import type { Order } from './order.js';
+import { DEFAULT_LOOKUP_WINDOW_MS, RecentLookups } from './recent-lookups.js';
 import { createSignatureVerifier, DEFAULT_SIGNATURE_TOLERANCE_MS } from './signature.js';
 import type { OrderStore } from './store.js';
 
@@ -30,6 +31,14 @@ export interface CallbackHandlerOptions {
   signingSecret?: string | readonly string[];
   /** How far a signature's timestamp may be from `now()`. Default 5 minutes. */
   signatureToleranceMs?: number;
+  /**
+   * How long an order seen still waiting is not looked up again; callbacks in that window are
+   * answered 202 NOT_FINAL without spending a request. Keep it well under the sender's retry
+   * interval (MixPay: 15 s). Signed or allow-listed callbacks always look. 0: off. Default 5 s.
+   */
+  lookupWindowMs?: number;
+  /** The memory of lookups, to share it (several handlers, a replay); then lookupWindowMs is unused. */
+  lookups?: RecentLookups;
   /** The clock (ms): timestamps of signatures and of order changes. */
   now?: () => number;
 }
@@ -94,6 +103,12 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
     hooks: options.hooks ?? {},
     now,
     settlement: subscribed.has('settle'),
+    // Concurrent callbacks for one order share one lookup; a flood of them costs one per window.
+    lookups:
+      options.lookups ?? new RecentLookups({ windowMs: options.lookupWindowMs ?? DEFAULT_LOOKUP_WINDOW_MS, now }),
+    // Whoever passed the signature or the allow-list is the sender: never answered from memory.
+    fresh: verifySignature !== undefined || allowList.enabled,
+    budget: 'callback' as const,
   };
 
   return async (request, info = {}) => {
@@ -168,6 +183,8 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
         return answer('already_final');
       case 'paid_less':
         return answer(subscribed.has('paid_less') ? 'acknowledged' : 'not_final');
+      case 'recent':
+        return answer('not_final');
       case 'waiting':
         return answer(outcome.result.status === 'pending' && subscribed.has('pending') ? 'acknowledged' : 'not_final');
     }

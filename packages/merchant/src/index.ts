@@ -10,6 +10,7 @@ export {
   type MixPayClientOptions,
   type OneTimePayment,
   type PaymentInfo,
+  type ReadOptions,
 } from './client.js';
 export * from './errors.js';
 export {
@@ -23,7 +24,13 @@ export {
 } from './handler.js';
 export { IpAllowList, MIXPAY_CALLBACK_IPS } from './ip-allowlist.js';
 export type { FinalOrderStatus, Order, OrderStatus } from './order.js';
-export { RateLimiter } from './rate-limiter.js';
+export { type Budget, type BudgetReserves, RateLimiter } from './rate-limiter.js';
+export {
+  DEFAULT_LOOKUP_WINDOW_MS,
+  lookupKey,
+  RecentLookups,
+  type RecentLookupsOptions,
+} from './recent-lookups.js';
 export { type ReconcilePass, Reconciler, type ReconcilerOptions } from './reconciler.js';
 export { JsonlRecorder, readRecords, replayCallback } from './recorder.js';
 export {

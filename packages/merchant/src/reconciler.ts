@@ -20,7 +20,8 @@ export interface ReconcilerOptions {
 
 export interface ReconcilePass {
   checked: number;
-  outcomes: Record<CheckOutcome['kind'] | 'error', number>;
+  /** The reconciler always looks: it never sees `recent`. */
+  outcomes: Record<Exclude<CheckOutcome['kind'], 'recent'> | 'error', number>;
 }
 
 export class Reconciler {
@@ -50,8 +51,9 @@ export class Reconciler {
     let cursor = this.cursor;
     for (const order of orders) {
       try {
-        const outcome = await checkOrder(order, { source, store, hooks, now });
-        outcomes[outcome.kind]++;
+        // The reconciler spends only what callbacks and creation leave (see RateLimiter).
+        const outcome = await checkOrder(order, { source, store, hooks, now, budget: 'reconcile' });
+        if (outcome.kind !== 'recent') outcomes[outcome.kind]++;
       } catch (error) {
         outcomes.error++;
         this.options.onError?.(error, order.orderId);

@@ -180,6 +180,31 @@ describe('replayCallback', () => {
     }
   });
 
+  it('reproduces an answer given from memory: the order was seen waiting a moment before', async () => {
+    const store = new MemoryOrderStore();
+    const source = new ScriptedResultSource();
+    const recorder = new JsonlRecorder(path);
+    const order = makeOrder();
+    await store.insert(order);
+    source.set(lookupFor(order), resultFor(order, { status: 'unpaid' }));
+    let clock = NOW;
+    const handler = createCallbackHandler({ payeeId: PAYEE, store, source, recorder, now: () => clock++ });
+    for (let i = 0; i < 2; i++) await handler(buildCallbackRequest(order), { remoteAddress: '203.0.113.7' });
+    await recorder.flush();
+    const [looked, remembered] = await readRecords(path);
+    expect(looked?.outcome).toMatchObject({ kind: 'waiting' });
+    expect(remembered?.outcome).toEqual({ kind: 'recent', status: 'waiting' });
+    expect(source.calls).toHaveLength(1);
+    for (const record of [looked, remembered]) {
+      const fresh = new MemoryOrderStore();
+      await fresh.insert(order);
+      expect(await replayCallback(record as NonNullable<typeof record>, { store: fresh, payeeId: PAYEE })).toEqual({
+        status: 202,
+        code: 'NOT_FINAL',
+      });
+    }
+  });
+
   it('replaying a paid callback pays the order again, at the recorded time', async () => {
     const { orders } = await recordSession();
     const [record] = await readRecords(path);

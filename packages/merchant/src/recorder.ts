@@ -8,6 +8,7 @@ import {
   type CallbackRecorder,
   createCallbackHandler,
 } from './handler.js';
+import { RecentLookups } from './recent-lookups.js';
 import type { OrderStore } from './store.js';
 import { ScriptedResultSource } from './testing.js';
 import { lookupFor } from './verify.js';
@@ -52,7 +53,10 @@ export async function replayCallback(
   const result = record.outcome && 'result' in record.outcome ? record.outcome.result : undefined;
   if (order && result) source.set(lookupFor(order), result);
   else if (order && record.error) source.set(lookupFor(order), new Error(record.error));
-  const handler = createCallbackHandler({ ...options, source, now: () => record.receivedAt });
+  // An answer given from memory ("seen waiting a moment ago") is replayed from the same memory.
+  const lookups = new RecentLookups({ now: () => record.receivedAt });
+  if (order && record.outcome?.kind === 'recent') lookups.noteWaiting(lookupFor(order), record.receivedAt);
+  const handler = createCallbackHandler({ ...options, source, lookups, now: () => record.receivedAt });
   const response = await handler(new Request('http://replay.test/callback', { method: 'POST', body: record.body }), {
     remoteAddress: record.remoteAddress,
   });

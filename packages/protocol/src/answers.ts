@@ -3,8 +3,7 @@
 // decision needs and keep every other field as sent; judging a result is the kit's job, so a
 // field it needs but cannot use is left out here and refused there (fail closed), never guessed.
 import { z } from 'zod';
-import { isDecimalString } from './decimal.js';
-import { PAYMENT_STATUSES, type PaymentStatus } from './payment.js';
+import type { PaymentStatus } from './payment.js';
 
 // ---------------------------------------------------------------------------------------------
 // Envelope
@@ -325,55 +324,3 @@ export const oneTimePaymentAnswer: z.ZodType<OneTimePaymentAnswer, unknown> = z.
   traceId: token,
   paymentUrl: token,
 });
-
-// ---------------------------------------------------------------------------------------------
-// What payhook's gateway answers today (strict)
-
-const decimalString = z.string().refine(isDecimalString, 'must be a decimal string such as "10.5"');
-
-const gatewayTransaction = z.object({
-  txid: z.string(),
-  amount: decimalString,
-  assetId: z.string(),
-  symbol: z.string(),
-  confirmations: z.number().int(),
-  date: z.number().int(),
-});
-export type TransactionData = z.infer<typeof gatewayTransaction>;
-
-/**
- * The `payments_result` answer payhook's gateway presents today, every field with an exact type
- * (its OpenAPI document and its own tests use it). Not a decoder for MixPay's answers: the kit
- * reads those with `paymentResultAnswer`, which accepts every documented variation. Its
- * `transactions` items are payhook's own shape, not MixPay's documented one (§3.5).
- */
-export const paymentResultData = z.looseObject({
-  status: z.enum(PAYMENT_STATUSES),
-  traceId: z.string(),
-  orderId: z.string().optional(),
-  payeeId: z.string(),
-  quoteAmount: decimalString,
-  quoteSymbol: z.string(),
-  quoteAssetId: z.string(),
-  paymentAmount: z.string(),
-  paymentSymbol: z.string(),
-  paymentAssetId: z.string(),
-  payableAmount: z.string(),
-  txid: z.string(),
-  date: z.number().int(),
-  surplusAmount: z.string(),
-  surplusStatus: z.string(),
-  confirmations: z.number().int(),
-  failureCode: z.string(),
-  failureReason: z.string(),
-  returnTo: z.string(),
-  settleStatus: z.string(),
-  settleAmount: z.string(),
-  settleSymbol: z.string(),
-  settleAsset: z.string(),
-  payment: z
-    .looseObject({ isMultiPay: z.boolean(), isFullyPaid: z.boolean(), totalTransactionsAmount: z.string() })
-    .optional(),
-  transactions: z.array(gatewayTransaction).optional(),
-});
-export type PaymentResultData = z.infer<typeof paymentResultData>;

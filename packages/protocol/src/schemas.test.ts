@@ -1,11 +1,11 @@
 // Request schemas: what the gateway accepts from a merchant, as JSON or as a form body.
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { paymentResultData } from './answers.js';
 import {
   createOneTimePaymentRequest,
   createPaymentRequest,
   describeIssues,
+  multisigRequest,
   paymentsResultQuery,
   withoutAbsent,
 } from './schemas.js';
@@ -295,8 +295,9 @@ describe('describeIssues', () => {
   });
 
   it('joins path segments with dots', () => {
-    const result = paymentResultData.safeParse({ payment: { isMultiPay: 'yes' } }, { reportInput: true });
+    const receivers = [TRACE_ID, TRACE_ID, 'not-a-uuid'];
+    const result = multisigRequest.safeParse({ receivers, threshold: 2 }, { reportInput: true });
     expect(result.success).toBe(false);
-    if (!result.success) expect(describeIssues(result.error)).toContain('payment.isMultiPay: ');
+    if (!result.success) expect(describeIssues(result.error)).toBe('receivers.2: must be a UUID');
   });
 });

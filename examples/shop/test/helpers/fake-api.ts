@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Order } from '@payhook/merchant';
 import { resultFor } from '@payhook/merchant/testing';
-import type { PaymentResultData } from '@payhook/protocol';
+import type { PaymentResult } from '@payhook/protocol';
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -41,13 +41,13 @@ export interface FakeMixPay {
   /** Every payments_result lookup, as its query string. */
   lookups: string[];
   /** What payments_result answers for this traceId from now on: the order's deal with `overrides`. */
-  script(traceId: string, overrides: Partial<PaymentResultData>): void;
+  script(traceId: string, overrides: Partial<PaymentResult>): void;
   close(): Promise<void>;
 }
 
 export async function startFakeMixPay(): Promise<FakeMixPay> {
   const payments = new Map<string, Order>();
-  const scripted = new Map<string, Partial<PaymentResultData>>();
+  const scripted = new Map<string, Partial<PaymentResult>>();
   const lookups: string[] = [];
   const server = createServer((req, res) => {
     void (async () => {
@@ -99,6 +99,10 @@ export interface ApiProxy {
   mode: 'forward' | 'garbage';
   /** payments_result requests seen, whatever the mode. */
   resultRequests: number;
+  /** one_time_payment requests the gateway answered (lost answers included). */
+  createRequests: number;
+  /** How many more one_time_payment answers to lose: forwarded, then the connection is cut. */
+  loseCreateAnswers: number;
   close(): Promise<void>;
 }
 
@@ -108,6 +112,8 @@ export async function startApiProxy(target = ''): Promise<ApiProxy> {
     target,
     mode: 'forward',
     resultRequests: 0,
+    createRequests: 0,
+    loseCreateAnswers: 0,
     close: async () => undefined,
   };
   const server = createServer((req, res) => {
@@ -128,6 +134,15 @@ export async function startApiProxy(target = ''): Promise<ApiProxy> {
           ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body }),
         });
         const payload = Buffer.from(await upstream.arrayBuffer());
+        if ((req.url ?? '').startsWith('/v1/one_time_payment')) {
+          proxy.createRequests++;
+          if (proxy.loseCreateAnswers > 0) {
+            // The payment now exists at the gateway; the shop never hears so.
+            proxy.loseCreateAnswers--;
+            req.socket.destroy();
+            return;
+          }
+        }
         res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
         res.end(payload);
       } catch {
