@@ -105,7 +105,10 @@ export class AddressPolicy {
     const effective = inner ?? ip;
     const range = effective.range();
     if (range !== 'unicast') {
-      return { allowed: false, reason: inner ? `${range} address inside ${ip.range()} (${inner})` : `${range} address` };
+      return {
+        allowed: false,
+        reason: inner ? `${range} address inside ${ip.range()} (${inner})` : `${range} address`,
+      };
     }
     const reserved = effective.kind() === 'ipv6' ? notGlobalUnicast(effective as ipaddr.IPv6) : undefined;
     return reserved === undefined ? { allowed: true } : { allowed: false, reason: reserved };
