@@ -304,3 +304,41 @@ describe('logs', () => {
     }
   });
 });
+
+describe('logs of requests', () => {
+  it('never carry a token sent in a header or query parameter of any credential-like name', async () => {
+    const lines: string[] = [];
+    const logger = createLogger(
+      'trace',
+      new Writable({ write: (chunk, _e, done) => done(void lines.push(String(chunk))) }),
+    );
+    gw = await startTestGateway({ PAYHOOK_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'trace' }, { logger });
+    const headers = {
+      'x-api-key': TOKEN,
+      'x-admin-token': TOKEN,
+      'x-auth': TOKEN,
+      'x-session-id': TOKEN,
+      'x-client-secret': TOKEN,
+      'x-hub-signature-256': TOKEN,
+      'x-forwarded-password': TOKEN,
+      'x-harmless': 'visible-value',
+    };
+    // Over real HTTP, as a client would send them, to a public, an admin and an unknown route.
+    for (const path of ['/v1/payments_result?traceId=x', '/admin/stats', `/nowhere?access_token=${TOKEN}&page=2`]) {
+      await fetch(`${gw.url}${path}`, { headers });
+    }
+    await waitFor(() => lines.filter((l) => l.includes('"incoming request"')).length >= 3, {
+      what: 'the requests to be logged',
+    });
+    const logged = lines.join('');
+    expect(logged).not.toContain(TOKEN);
+    const requests = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'incoming request');
+    for (const { req } of requests) {
+      for (const name of Object.keys(headers).filter((h) => h !== 'x-harmless')) {
+        expect(req.headers[name], name).toBe('[Redacted]'); // the name stays, for whoever debugs
+      }
+      expect(req.headers['x-harmless']).toBe('visible-value');
+    }
+    expect(requests.map((r) => r.req.url)).toContain('/nowhere?access_token=%5BRedacted%5D&page=2');
+  });
+});
