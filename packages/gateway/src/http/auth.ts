@@ -2,8 +2,8 @@
 // dashboard's session cookie, compared in constant time. A cookie is sent by the browser on its
 // own, so a state-changing request that carries only the cookie must also come from our origin.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { errorEnvelope } from '@payhook/protocol';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { Clock } from '../interfaces.js';
 import { isUnsafeMethod, readCookie, requestOrigin, SESSION_COOKIE, sessionValid } from './session.js';
 
@@ -22,18 +22,24 @@ export function authenticate(request: FastifyRequest, token: string, now: number
   return undefined;
 }
 
+/** Where a person signs in; told in every refusal for want of credentials. */
+export const SIGN_IN_PATH = '/dashboard/login';
+
+/**
+ * The admin token's door, as an onRequest hook: a bearer token, or the dashboard's session
+ * cookie from this gateway's own pages. Refusals are typed errors, answered by the scope's
+ * error handler (the envelope, or a page for a browser on page routes).
+ */
 export function requireToken(token: string, clock: Clock, publicUrl = '') {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
+  return async (request: FastifyRequest) => {
     const how = authenticate(request, token, clock.now());
     if (how === undefined) {
-      return reply
-        .status(401)
-        .send(errorEnvelope(2000, 'Insufficient permissions: send Authorization: Bearer <admin token>', clock.now()));
+      throw new UnauthorizedError(
+        `Insufficient permissions: send Authorization: Bearer <admin token>, or sign in at ${SIGN_IN_PATH}`,
+      );
     }
     if (how === 'session' && isUnsafeMethod(request.method) && requestOrigin(request, publicUrl) !== 'same') {
-      return reply
-        .status(403)
-        .send(errorEnvelope(2000, 'Refused: a request signed in by cookie must come from this gateway', clock.now()));
+      throw new ForbiddenError('Refused: a request signed in by cookie must come from this gateway');
     }
   };
 }
@@ -43,10 +49,10 @@ export function requireToken(token: string, clock: Clock, publicUrl = '') {
  * operator visits must not drive a token-less sandbox on 127.0.0.1). Clients that are not
  * browsers send no Origin and are unaffected.
  */
-export function refuseCrossSite(clock: Clock, publicUrl: string) {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
+export function refuseCrossSite(publicUrl: string) {
+  return async (request: FastifyRequest) => {
     if (isUnsafeMethod(request.method) && requestOrigin(request, publicUrl) === 'cross') {
-      return reply.status(403).send(errorEnvelope(2000, 'Refused: cross-site request', clock.now()));
+      throw new ForbiddenError('Refused: cross-site request');
     }
   };
 }
