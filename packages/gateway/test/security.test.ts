@@ -2,6 +2,7 @@
 // metrics route needs the admin token (swept over the routes Fastify actually serves, so a
 // route added later is covered too) while MixPay's public API stays public; unexpected errors
 // answer -1 without internals; strict content types; and no secret ever reaches the logs.
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -477,5 +478,131 @@ describe('the checkout page’s sandbox forms with a token set', () => {
     const expired = await post(`/checkout/${other.traceId}/expire`, { authorization: `Bearer ${TOKEN}` });
     expect(expired.statusCode).toBe(303);
     expect(await status(other.traceId)).toBe('failed');
+  });
+});
+
+describe('the Host header (DNS rebinding)', () => {
+  /** A real HTTP request to the gateway with whatever Host and Origin a client claims. */
+  const send = (method: string, path: string, headers: Record<string, string>, json?: unknown) =>
+    new Promise<{ status: number; body: string; headers: IncomingHttpHeaders }>((resolve, reject) => {
+      const target = new URL(gw.url);
+      const payload = json === undefined ? undefined : JSON.stringify(json);
+      const req = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          method,
+          path,
+          headers: { ...headers, ...(payload ? { 'content-type': 'application/json' } : {}) },
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            body += chunk;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  const status = async (traceId: string) =>
+    expectOk(await call(gw, 'GET', `/v1/payments_result?traceId=${traceId}`)).status as string;
+
+  it('without a token, refuses every request to a name that is not the gateway’s', async () => {
+    gw = await startTestGateway({});
+    const port = new URL(gw.url).port;
+    const payment = await gw.createPayment();
+    const rebound = { host: `rebind.evil.test:${port}`, origin: `http://rebind.evil.test:${port}` };
+    const transfer = { traceId: payment.traceId };
+    // The rebinding page's requests: same-origin as far as its browser knows, and from 127.0.0.1.
+    expect((await send('POST', '/v1/sandbox/transfers', rebound, transfer)).status).toBe(403);
+    expect((await send('POST', `/checkout/${payment.traceId}/pay`, rebound, {})).status).toBe(403);
+    const read = await send('GET', '/', { ...rebound, accept: 'text/html' }); // nor may it read the dashboard
+    expect(read.status).toBe(403);
+    expect(read.body).not.toContain(payment.traceId);
+    const refused = await send('GET', `/v1/payments_result?traceId=${payment.traceId}`, { host: rebound.host });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body)).toMatchObject({ code: 2000, success: false, data: [] });
+    expect(JSON.parse(refused.body).message).toMatch(/Host "rebind\.evil\.test:\d+" is not a name of this gateway/);
+    // The right name on the wrong port is not the gateway either, as Host or as Origin.
+    const otherPort = String(Number(port) === 65535 ? 1 : Number(port) + 1);
+    expect((await send('GET', '/healthz', { host: `localhost:${otherPort}` })).status).toBe(403);
+    expect(
+      (
+        await send(
+          'POST',
+          '/v1/sandbox/transfers',
+          { host: `localhost:${port}`, origin: `http://localhost:${otherPort}` },
+          transfer,
+        )
+      ).status,
+    ).toBe(403);
+    expect(await status(payment.traceId)).toBe('unpaid');
+
+    // Its own names: the address it is bound to, and the loopback names, on its port.
+    for (const name of ['127.0.0.1', 'localhost', 'LOCALHOST', '[::1]']) {
+      expect((await send('GET', '/healthz', { host: `${name}:${port}` })).status, name).toBe(200);
+    }
+    const paid = await send(
+      'POST',
+      '/v1/sandbox/transfers',
+      { host: `localhost:${port}`, origin: `http://127.0.0.1:${port}` },
+      transfer,
+    );
+    expect(paid.status, paid.body).toBe(200);
+    expect(await status(payment.traceId)).toBe('success');
+  });
+
+  it('answers to the configured public URL’s name, as a proxy in front would send it', async () => {
+    gw = await startTestGateway({ PAYHOOK_PUBLIC_URL: 'https://pay.example.test' });
+    const payment = await gw.createPayment();
+    const proxied = { host: 'pay.example.test', origin: 'https://pay.example.test' };
+    expect((await send('POST', '/v1/sandbox/transfers', proxied, { traceId: payment.traceId })).status).toBe(200);
+    expect((await send('GET', '/healthz', { host: 'pay.example.test:443' })).status).toBe(200);
+    expect((await send('GET', '/healthz', { host: 'pay.example.test:8443' })).status).toBe(403);
+    // The public URL is https: the same name over plain http is another origin.
+    const other = await gw.createPayment();
+    expect(
+      (
+        await send(
+          'POST',
+          '/v1/sandbox/transfers',
+          { ...proxied, origin: 'http://pay.example.test' },
+          { traceId: other.traceId },
+        )
+      ).status,
+    ).toBe(403);
+  });
+
+  it('with a token, judges a cookie’s Origin against the gateway’s own origins, never against Host', async () => {
+    gw = await startTestGateway({ PAYHOOK_ADMIN_TOKEN: TOKEN });
+    const port = new URL(gw.url).port;
+    const payment = await gw.createPayment();
+    const login = await send(
+      'POST',
+      '/dashboard/login',
+      { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` },
+      { token: TOKEN, next: '/' },
+    );
+    expect(login.status).toBe(303);
+    const cookie = String(login.headers['set-cookie']).split(';')[0] as string;
+    expect(cookie).toMatch(/^payhook_session=/);
+    // A forged Host with a "matching" Origin: the check used to build the expected origin from Host.
+    const forged = { host: `rebind.evil.test:${port}`, origin: `http://rebind.evil.test:${port}`, cookie };
+    const res = await send('POST', '/v1/sandbox/transfers', forged, { traceId: payment.traceId });
+    expect(res.status, res.body).toBe(403);
+    expect(JSON.parse(res.body).message).toMatch(/cross-site request/);
+    expect(await status(payment.traceId)).toBe('unpaid');
+    // With a token the public API answers whatever the name (a rebound page gains nothing there).
+    expect((await send('GET', `/v1/payments_info?traceId=${payment.traceId}`, { host: forged.host })).status).toBe(200);
+    const ok = await send(
+      'POST',
+      '/v1/sandbox/transfers',
+      { host: `localhost:${port}`, origin: `http://localhost:${port}`, cookie },
+      { traceId: payment.traceId },
+    );
+    expect(ok.status, ok.body).toBe(200);
   });
 });

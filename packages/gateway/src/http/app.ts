@@ -4,7 +4,7 @@ import formbody from '@fastify/formbody';
 import { ErrorCode, errorEnvelope } from '@payhook/protocol';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { declareAccess, recordRoutes } from './access.js';
-import { refuseCrossSite, requireToken } from './auth.js';
+import { refuseCrossSite, refuseForeignHost, requireToken } from './auth.js';
 import type { HttpContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
 import { installRateLimits } from './rate-limit.js';
@@ -39,6 +39,9 @@ export async function buildApp(
   }) as unknown as FastifyInstance;
   recordRoutes(app);
   installErrorHandling(app, ctx.clock);
+  // With a token, a rebound name gains nothing (no session cookie, no token); without one, the
+  // sandbox and dashboard trust this machine, so a foreign name in Host is refused outright.
+  if (ctx.adminToken === undefined) app.addHook('onRequest', refuseForeignHost(ctx.publicUrl));
   if (ctx.metrics) installRequestMetrics(app, ctx.metrics);
   // MixPay takes JSON or form bodies only; Fastify's default text/plain parser would hand the
   // routes a string and answer a confusing "expected object" instead of 415.

@@ -5,7 +5,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { Clock } from '../interfaces.js';
-import { isUnsafeMethod, readCookie, requestOrigin, SESSION_COOKIE, sessionValid } from './session.js';
+import { isUnsafeMethod, ownHost, readCookie, requestOrigin, SESSION_COOKIE, sessionValid } from './session.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -53,6 +53,23 @@ export function refuseCrossSite(publicUrl: string) {
   return async (request: FastifyRequest) => {
     if (isUnsafeMethod(request.method) && requestOrigin(request, publicUrl) === 'cross') {
       throw new ForbiddenError('Refused: cross-site request');
+    }
+  };
+}
+
+/**
+ * Without an admin token, refuses every request whose Host header is not one of this gateway's
+ * own names. A page on another site can point its own name at 127.0.0.1 (DNS rebinding): its
+ * requests then come from this machine, as same-origin as the page's name, and would reach the
+ * token-less sandbox and dashboard, and read their answers. Such a request still carries the
+ * page's name in Host.
+ */
+export function refuseForeignHost(publicUrl: string) {
+  return async (request: FastifyRequest) => {
+    if (!ownHost(request, publicUrl)) {
+      throw new ForbiddenError(
+        `Refused: Host ${JSON.stringify(request.headers.host ?? '')} is not a name of this gateway; reach it at ${publicUrl}, localhost or 127.0.0.1 on its port, or set PAYHOOK_PUBLIC_URL to the URL it is reached at`,
+      );
     }
   };
 }
