@@ -449,12 +449,7 @@ describe('the checkout page’s sandbox forms with a token set', () => {
     expect(asPage.headers['content-type']).toMatch(/^text\/html/);
     expect(asPage.body).toContain('Sign in needed');
     expect(asPage.body).toContain(`href="/dashboard/login?next=${encodeURIComponent(path)}"`);
-    expectError(
-      await call(gw, 'POST', `${path}/pay`),
-      401,
-      2000,
-      /Authorization: Bearer .*sign in at \/dashboard\/login/,
-    );
+    expectError(await call(gw, 'POST', `${path}/pay`), 401, 2000, /Authorization: Bearer/);
     expect(await status(payment.traceId)).toBe('unpaid');
 
     // Signed in, the page offers its forms and they work, from this gateway's own pages only.

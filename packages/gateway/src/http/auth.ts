@@ -22,7 +22,7 @@ export function authenticate(request: FastifyRequest, token: string, now: number
   return undefined;
 }
 
-/** Where a person signs in; told in every refusal for want of credentials. */
+/** Where a person signs in, with the token, for a session cookie. */
 export const SIGN_IN_PATH = '/dashboard/login';
 
 /**
@@ -34,9 +34,8 @@ export function requireToken(token: string, clock: Clock, publicUrl = '') {
   return async (request: FastifyRequest) => {
     const how = authenticate(request, token, clock.now());
     if (how === undefined) {
-      throw new UnauthorizedError(
-        `Insufficient permissions: send Authorization: Bearer <admin token>, or sign in at ${SIGN_IN_PATH}`,
-      );
+      // The wording is what clients (the CLI) show and match; pages add the sign-in link.
+      throw new UnauthorizedError('Insufficient permissions: send Authorization: Bearer <admin token>');
     }
     if (how === 'session' && isUnsafeMethod(request.method) && requestOrigin(request, publicUrl) !== 'same') {
       throw new ForbiddenError('Refused: a request signed in by cookie must come from this gateway');
