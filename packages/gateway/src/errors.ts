@@ -32,6 +32,20 @@ export class ConflictError extends PayhookError {
   readonly httpStatus = 409;
 }
 
+/** No credentials, or wrong ones: the admin token (bearer) or the dashboard's session cookie. */
+export class UnauthorizedError extends PayhookError {
+  override readonly name = 'UnauthorizedError';
+  readonly code = ErrorCode.insufficientPermissions;
+  readonly httpStatus = 401;
+}
+
+/** Refused whatever the credentials: from another site, or to a host name this gateway does not answer to. */
+export class ForbiddenError extends PayhookError {
+  override readonly name = 'ForbiddenError';
+  readonly code = ErrorCode.insufficientPermissions;
+  readonly httpStatus = 403;
+}
+
 /** The client spent its request budget for this window (MixPay's 1429). */
 export class RateLimitedError extends PayhookError {
   override readonly name = 'RateLimitedError';

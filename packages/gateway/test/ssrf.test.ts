@@ -41,6 +41,11 @@ describe('at creation, in production mode', () => {
     'https://[::ffff:127.0.0.1]/cb',
     'https://[64:ff9b::7f00:1]/cb',
     'https://[2002:7f00:1::]/cb',
+    'https://[::127.0.0.1]/cb', // IPv4-compatible, deprecated: the URL parser makes it [::7f00:1]
+    'https://[::7f00:1]/cb',
+    'https://[::a9fe:a9fe]/latest/meta-data',
+    'https://[fec0::1]/cb',
+    'https://[2001:10::1]/cb',
     'https://2130706433/cb', // 127.0.0.1 spelled as a number: the URL parser normalises it first
     'https://0x7f.1/cb',
     'https://localhost/cb',
@@ -91,6 +96,25 @@ describe('at connect time', () => {
     const result = await s.send({ url: receiver.url, body: '{}', headers: {} });
     await s.close();
     expect(result).toMatchObject({ success: false, errorClass: 'blocked' });
+    expect(receiver.received).toHaveLength(0);
+  });
+
+  it('refuses the IPv4-compatible literal of loopback, as a literal and behind a name', async () => {
+    const s = new UndiciSender({
+      timeoutMs: 2_000,
+      maxAnswerBytes: 65_536,
+      guard: {
+        policy: new AddressPolicy(),
+        resolver: async (host) => (host === 'compat.test' ? [{ address: '::7f00:1', family: 6 }] : []),
+      },
+    });
+    const literal = await s.send({ url: `http://[::127.0.0.1]:${port()}/callback`, body: '{}', headers: {} });
+    const named = await s.send({ url: `http://compat.test:${port()}/callback`, body: '{}', headers: {} });
+    await s.close();
+    expect(literal).toMatchObject({ success: false, errorClass: 'blocked' });
+    expect(literal.errorMessage).toMatch(/::7f00:1.*deprecated IPv4-compatible address \(127\.0\.0\.1\)/);
+    expect(named).toMatchObject({ success: false, errorClass: 'blocked' });
+    expect(named.errorMessage).toMatch(/compat\.test \(::7f00:1\): deprecated IPv4-compatible/);
     expect(receiver.received).toHaveLength(0);
   });
 

@@ -5,6 +5,7 @@ export const ErrorCode = {
   ok: 0,
   serverError: -1,
   notFound: 404,
+  insufficientPermissions: 2000,
   parameterError: 10011,
   legacyParameterError: 1017,
   rateLimited: 1429,

@@ -29,6 +29,27 @@ describe('AddressPolicy: only public unicast addresses', () => {
     ['2002:0a00:0001::1', /private address inside 6to4/], // 6to4 of 10.0.0.1
     ['2001::1', /teredo/],
     ['[::1]', /loopback/],
+    // Deprecated or unallocated forms ipaddr.js files under plain "unicast", decided one by one.
+    ['::127.0.0.1', /deprecated IPv4-compatible address \(127\.0\.0\.1\)/], // RFC 4291 2.5.5.1
+    ['::7f00:1', /deprecated IPv4-compatible address \(127\.0\.0\.1\)/], // the same, as URLs normalise it
+    ['[::7f00:1]', /deprecated IPv4-compatible/],
+    ['::a9fe:a9fe', /deprecated IPv4-compatible address \(169\.254\.169\.254\)/],
+    ['::8.8.8.8', /deprecated IPv4-compatible/], // even a public one: no stack routes it as IPv4 today
+    ['fe80::1%eth0', /not an IPv6 address a URL can name/],
+    ['::1:7f00:1', /reserved address \(outside 2000::\/3/], // the rest of ::/8
+    ['200::1', /reserved address/], // 0200::/7, once NSAP (RFC 4048)
+    ['4000::1', /reserved address/],
+    ['fe00::1', /reserved address/], // fe00::/9, reserved
+    ['fec0::1', /deprecatedSiteLocal/], // site-local (RFC 3879)
+    ['feff::1', /deprecatedSiteLocal/],
+    ['64:ff9b:1::808:808', /rfc6052/], // local-use NAT64 (RFC 8215): where its IPv4 sits is the operator's choice
+    ['2001:10::1', /deprecatedOrchid/], // ORCHID (RFC 4843)
+    ['2001:20::1', /orchid2/], // ORCHIDv2: identifiers, not locators
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', /teredo/], // Teredo: its client address is obfuscated
+    ['100::1', /discard/],
+    ['2001:db8::1', /reserved/], // documentation
+    ['5f00::1', /segmentRouting/],
+    ['::ffff:0:7f00:1', /rfc6145/], // IPv4-translated (SIIT)
   ];
   for (const [address, reason] of refused) {
     it(`refuses ${address}`, () => {
@@ -38,7 +59,15 @@ describe('AddressPolicy: only public unicast addresses', () => {
     });
   }
 
-  for (const address of ['8.8.8.8', '52.198.117.57', '2606:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808']) {
+  for (const address of [
+    '8.8.8.8',
+    '52.198.117.57',
+    '2606:4700::1111',
+    '2a00:1450:4001:80b::200e',
+    '::ffff:8.8.8.8',
+    '64:ff9b::808:808',
+    '2002:808:808::1', // 6to4 of a public address
+  ]) {
     it(`allows the public address ${address}`, () => {
       expect(policy.check(address)).toEqual({ allowed: true });
     });
@@ -53,6 +82,7 @@ describe('AddressPolicy: only public unicast addresses', () => {
     expect(internal.check('10.20.3.4')).toEqual({ allowed: true });
     expect(internal.check('::ffff:10.20.3.4')).toEqual({ allowed: true });
     expect(internal.check('fd00:1::5')).toEqual({ allowed: true });
+    expect(new AddressPolicy(['::/96']).check('::7f00:1')).toEqual({ allowed: true }); // exceptions come first
     expect(internal.check('10.21.0.1').allowed).toBe(false);
     expect(internal.check('127.0.0.1').allowed).toBe(false);
   });

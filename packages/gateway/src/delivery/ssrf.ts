@@ -29,17 +29,51 @@ export class SsrfBlockedError extends Error {
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
+/** NAT64's well-known prefix; the local-use 64:ff9b:1::/48 embeds IPv4 wherever its operator chose. */
+const NAT64_WELL_KNOWN = ipaddr.IPv6.parseCIDR('64:ff9b::/96');
+/** The only IPv6 space IANA allocates for global unicast; ipaddr.js calls much else "unicast" too. */
+const GLOBAL_UNICAST = ipaddr.IPv6.parseCIDR('2000::/3');
+/** IPv4-compatible addresses (::a.b.c.d, RFC 4291 2.5.5.1): deprecated, never routed as IPv4 today. */
+const IPV4_COMPATIBLE = ipaddr.IPv6.parseCIDR('::/96');
+
 /**
  * IPv6 forms that carry an IPv4 address are judged by that address: IPv4-mapped
- * (::ffff:a.b.c.d), NAT64 (64:ff9b::/96) and 6to4 (2002::/16).
+ * (::ffff:a.b.c.d), NAT64's well-known prefix (64:ff9b::/96) and 6to4 (2002::/16).
  */
 function embeddedIPv4(ip: ipaddr.IPv6): ipaddr.IPv4 | undefined {
   const range = ip.range();
   const bytes = ip.toByteArray();
   if (range === 'ipv4Mapped') return ip.toIPv4Address();
-  if (range === 'rfc6052') return new ipaddr.IPv4(bytes.slice(12, 16));
+  if (range === 'rfc6052' && ip.match(NAT64_WELL_KNOWN)) return new ipaddr.IPv4(bytes.slice(12, 16));
   if (range === '6to4') return new ipaddr.IPv4(bytes.slice(2, 6));
   return undefined;
+}
+
+/**
+ * Why an IPv6 address that ipaddr.js files under plain "unicast" is still not public: the
+ * deprecated IPv4-compatible form, and anything outside 2000::/3 (IANA reserved or unassigned:
+ * the rest of ::/8, 0200::/7 once for NSAP, 4000::/2 and so on). Nothing public lives there, and a
+ * private network may route it anywhere.
+ */
+function notGlobalUnicast(ip: ipaddr.IPv6): string | undefined {
+  if (ip.match(IPV4_COMPATIBLE)) {
+    return `deprecated IPv4-compatible address (${new ipaddr.IPv4(ip.toByteArray().slice(12, 16))})`;
+  }
+  if (!ip.match(GLOBAL_UNICAST)) return 'reserved address (outside 2000::/3, the global unicast space)';
+  return undefined;
+}
+
+/**
+ * The address as WHATWG URLs (and so the sender) spell it. ipaddr.js reads `::a.b.c.d` as the
+ * IPv4-mapped `::ffff:a.b.c.d`, but it is the IPv4-compatible `::a.b:c.d`, which the socket would
+ * connect to; a zone (`fe80::1%eth0`) cannot be named in a URL at all.
+ */
+function canonicalIPv6(text: string): string | undefined {
+  try {
+    return new URL(`http://[${text}]/`).hostname.slice(1, -1);
+  } catch {
+    return undefined;
+  }
 }
 
 export class AddressPolicy {
@@ -58,8 +92,11 @@ export class AddressPolicy {
 
   check(text: string): AddressVerdict {
     const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
-    if (isIP(bare) === 0) return { allowed: false, reason: 'not an IP address' };
-    const ip: Address = ipaddr.parse(bare);
+    const family = isIP(bare);
+    if (family === 0) return { allowed: false, reason: 'not an IP address' };
+    const canonical = family === 6 ? canonicalIPv6(bare) : bare;
+    if (canonical === undefined) return { allowed: false, reason: 'not an IPv6 address a URL can name' };
+    const ip: Address = ipaddr.parse(canonical);
     const inner = ip.kind() === 'ipv6' ? embeddedIPv4(ip as ipaddr.IPv6) : undefined;
     const candidates = inner ? [ip, inner] : [ip];
     if (candidates.some((c) => this.allowed.some(([net, bits]) => c.kind() === net.kind() && c.match(net, bits)))) {
@@ -67,8 +104,14 @@ export class AddressPolicy {
     }
     const effective = inner ?? ip;
     const range = effective.range();
-    if (range === 'unicast') return { allowed: true };
-    return { allowed: false, reason: inner ? `${range} address inside ${ip.range()} (${inner})` : `${range} address` };
+    if (range !== 'unicast') {
+      return {
+        allowed: false,
+        reason: inner ? `${range} address inside ${ip.range()} (${inner})` : `${range} address`,
+      };
+    }
+    const reserved = effective.kind() === 'ipv6' ? notGlobalUnicast(effective as ipaddr.IPv6) : undefined;
+    return reserved === undefined ? { allowed: true } : { allowed: false, reason: reserved };
   }
 }
 

@@ -3,14 +3,15 @@
 import formbody from '@fastify/formbody';
 import { ErrorCode, errorEnvelope } from '@payhook/protocol';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
-import { refuseCrossSite, requireToken } from './auth.js';
+import { declareAccess, recordRoutes } from './access.js';
+import { refuseCrossSite, refuseForeignHost, requireToken } from './auth.js';
 import type { HttpContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
 import { installRateLimits } from './rate-limit.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
 import { assetRoutes } from './routes/assets.js';
-import { checkoutRoutes } from './routes/checkout.js';
+import { checkoutActions, checkoutRoutes } from './routes/checkout.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { installRequestMetrics, metricsRoutes } from './routes/metrics.js';
 import { operationsRoutes } from './routes/operations.js';
@@ -36,7 +37,11 @@ export async function buildApp(
       reply.status(status).send(errorEnvelope(ErrorCode.parameterError, error.message, ctx.clock.now()));
     },
   }) as unknown as FastifyInstance;
+  recordRoutes(app);
   installErrorHandling(app, ctx.clock);
+  // With a token, a rebound name gains nothing (no session cookie, no token); without one, the
+  // sandbox and dashboard trust this machine, so a foreign name in Host is refused outright.
+  if (ctx.adminToken === undefined) app.addHook('onRequest', refuseForeignHost(ctx.publicUrl));
   if (ctx.metrics) installRequestMetrics(app, ctx.metrics);
   // MixPay takes JSON or form bodies only; Fastify's default text/plain parser would hand the
   // routes a string and answer a confusing "expected object" instead of 415.
@@ -51,45 +56,65 @@ export async function buildApp(
   });
   const limit = (scope: FastifyInstance, hook: typeof limits.api) => hook && scope.addHook('onRequest', hook);
 
-  await app.register(async (scope) => {
-    limit(scope, limits.api);
-    await apiRoutes(scope, ctx);
-  });
-  await app.register(async (scope) => {
-    limit(scope, limits.api);
-    await checkoutRoutes(scope, ctx);
-  });
-  await app.register(async (scope) => assetRoutes(scope));
-  await app.register(async (scope) => {
+  // Every route is registered below inside a scope that declares who may call it (access.ts);
+  // the operator's scopes get their door here, in one place.
+  const open = (scope: FastifyInstance, hook?: typeof limits.api) => {
+    declareAccess(scope, 'public');
+    limit(scope, hook);
+  };
+  const guarded = (scope: FastifyInstance) => {
+    declareAccess(scope, 'operator');
     limit(scope, limits.control);
-    await dashboardRoutes(scope, ctx);
-  });
-
-  const guarded = async (scope: FastifyInstance) => {
-    limit(scope, limits.control);
-    scope.addHook('onRequest', refuseCrossSite(ctx.clock, ctx.publicUrl));
+    scope.addHook('onRequest', refuseCrossSite(ctx.publicUrl));
     if (ctx.adminToken !== undefined) {
       scope.addHook('onRequest', requireToken(ctx.adminToken, ctx.clock, ctx.publicUrl));
     }
   };
+
+  await app.register(async (scope) => {
+    open(scope, limits.api);
+    await apiRoutes(scope, ctx);
+  });
+  await app.register(async (scope) => {
+    open(scope, limits.api);
+    await checkoutRoutes(scope, ctx);
+  });
+  await app.register(async (scope) => {
+    open(scope);
+    await assetRoutes(scope);
+  });
+  await app.register(async (scope) => {
+    // Declares its own scopes: sign-in is public, the pages need a session (or this machine).
+    limit(scope, limits.control);
+    await dashboardRoutes(scope, ctx);
+  });
+
   if (ctx.sandboxEnabled) {
     await app.register(async (scope) => {
-      await guarded(scope);
+      guarded(scope);
       await sandboxRoutes(scope, ctx);
+    });
+    // The checkout page's forms move sandbox money exactly as /v1/sandbox/* does.
+    await app.register(async (scope) => {
+      guarded(scope);
+      await checkoutActions(scope, ctx);
     });
   }
   await app.register(async (scope) => {
-    await guarded(scope);
+    guarded(scope);
     await adminRoutes(scope, ctx);
     await payeeSecretRoutes(scope, ctx);
   });
 
   // /healthz, /openapi.json, /docs; /metrics is guarded like the admin API.
-  await app.register(async (scope) => operationsRoutes(scope, ctx));
+  await app.register(async (scope) => {
+    open(scope);
+    await operationsRoutes(scope, ctx);
+  });
   const { metrics } = ctx;
   if (metrics) {
     await app.register(async (scope) => {
-      await guarded(scope);
+      guarded(scope);
       await metricsRoutes(scope, metrics);
     });
   }

@@ -2,10 +2,10 @@
 // dashboard's session cookie, compared in constant time. A cookie is sent by the browser on its
 // own, so a state-changing request that carries only the cookie must also come from our origin.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { errorEnvelope } from '@payhook/protocol';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { Clock } from '../interfaces.js';
-import { isUnsafeMethod, readCookie, requestOrigin, SESSION_COOKIE, sessionValid } from './session.js';
+import { isUnsafeMethod, ownHost, readCookie, requestOrigin, SESSION_COOKIE, sessionValid } from './session.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -22,18 +22,23 @@ export function authenticate(request: FastifyRequest, token: string, now: number
   return undefined;
 }
 
+/** Where a person signs in, with the token, for a session cookie. */
+export const SIGN_IN_PATH = '/dashboard/login';
+
+/**
+ * The admin token's door, as an onRequest hook: a bearer token, or the dashboard's session
+ * cookie from this gateway's own pages. Refusals are typed errors, answered by the scope's
+ * error handler (the envelope, or a page for a browser on page routes).
+ */
 export function requireToken(token: string, clock: Clock, publicUrl = '') {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
+  return async (request: FastifyRequest) => {
     const how = authenticate(request, token, clock.now());
     if (how === undefined) {
-      return reply
-        .status(401)
-        .send(errorEnvelope(2000, 'Insufficient permissions: send Authorization: Bearer <admin token>', clock.now()));
+      // The wording is what clients (the CLI) show and match; pages add the sign-in link.
+      throw new UnauthorizedError('Insufficient permissions: send Authorization: Bearer <admin token>');
     }
     if (how === 'session' && isUnsafeMethod(request.method) && requestOrigin(request, publicUrl) !== 'same') {
-      return reply
-        .status(403)
-        .send(errorEnvelope(2000, 'Refused: a request signed in by cookie must come from this gateway', clock.now()));
+      throw new ForbiddenError('Refused: a request signed in by cookie must come from this gateway');
     }
   };
 }
@@ -43,10 +48,27 @@ export function requireToken(token: string, clock: Clock, publicUrl = '') {
  * operator visits must not drive a token-less sandbox on 127.0.0.1). Clients that are not
  * browsers send no Origin and are unaffected.
  */
-export function refuseCrossSite(clock: Clock, publicUrl: string) {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
+export function refuseCrossSite(publicUrl: string) {
+  return async (request: FastifyRequest) => {
     if (isUnsafeMethod(request.method) && requestOrigin(request, publicUrl) === 'cross') {
-      return reply.status(403).send(errorEnvelope(2000, 'Refused: cross-site request', clock.now()));
+      throw new ForbiddenError('Refused: cross-site request');
+    }
+  };
+}
+
+/**
+ * Without an admin token, refuses every request whose Host header is not one of this gateway's
+ * own names. A page on another site can point its own name at 127.0.0.1 (DNS rebinding): its
+ * requests then come from this machine, as same-origin as the page's name, and would reach the
+ * token-less sandbox and dashboard, and read their answers. Such a request still carries the
+ * page's name in Host.
+ */
+export function refuseForeignHost(publicUrl: string) {
+  return async (request: FastifyRequest) => {
+    if (!ownHost(request, publicUrl)) {
+      throw new ForbiddenError(
+        `Refused: Host ${JSON.stringify(request.headers.host ?? '')} is not a name of this gateway; reach it at ${publicUrl}, localhost or 127.0.0.1 on its port, or set PAYHOOK_PUBLIC_URL to the URL it is reached at`,
+      );
     }
   };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   isLoopback,
   issueSession,
+  ownHost,
   readCookie,
   requestOrigin,
   SESSION_TTL_MS,
@@ -13,8 +14,13 @@ import {
 const TOKEN = 'admin-token-0123456789';
 const NOW = Date.UTC(2026, 0, 1);
 
-function fakeRequest(headers: Record<string, string>, protocol: 'http' | 'https' = 'http'): FastifyRequest {
-  return { headers, protocol, host: headers.host ?? 'gw.example:8080' } as unknown as FastifyRequest;
+/** A request that arrived at `socket` (by default 192.0.2.10:8080, the address the gateway is bound to). */
+function fakeRequest(
+  headers: Record<string, string>,
+  protocol: 'http' | 'https' = 'http',
+  socket: { localAddress?: string; localPort?: number } = { localAddress: '192.0.2.10', localPort: 8080 },
+): FastifyRequest {
+  return { headers, protocol, host: headers.host ?? 'gw.example:8080', socket } as unknown as FastifyRequest;
 }
 
 describe('session cookie', () => {
@@ -57,25 +63,82 @@ describe('requestOrigin', () => {
   const publicUrl = 'https://pay.example';
   const origin = (headers: Record<string, string>) => requestOrigin(fakeRequest(headers), publicUrl);
 
-  it('is same for the Host the request was sent to, or the public URL', () => {
-    expect(origin({ origin: 'http://gw.example:8080' })).toBe('same');
+  it('is same for the public URL, or the address and port the request arrived at', () => {
     expect(origin({ origin: 'https://pay.example' })).toBe('same');
-    expect(origin({ referer: 'http://gw.example:8080/dashboard/payments?x=1' })).toBe('same');
-    expect(origin({ host: 'localhost:80', origin: 'http://localhost' })).toBe('same');
+    expect(origin({ origin: 'http://192.0.2.10:8080' })).toBe('same');
+    expect(origin({ referer: 'https://pay.example/dashboard/payments?x=1' })).toBe('same');
+    const local = (headers: Record<string, string>, localAddress = '127.0.0.1') =>
+      requestOrigin(fakeRequest(headers, 'http', { localAddress, localPort: 3000 }), publicUrl);
+    for (const o of ['http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000']) {
+      expect(local({ origin: o }), o).toBe('same');
+      expect(local({ origin: o }, '::ffff:127.0.0.1'), o).toBe('same');
+    }
+    // In-process (no socket, no port to compare): by name alone.
+    const injected = fakeRequest({ origin: 'http://localhost' }, 'http', {});
+    expect(requestOrigin(injected, publicUrl)).toBe('same');
   });
 
   it('is cross for any other site, another port or scheme, an opaque origin', () => {
     expect(origin({ origin: 'http://evil.example' })).toBe('cross');
-    expect(origin({ origin: 'http://gw.example:3000' })).toBe('cross');
-    expect(origin({ origin: 'https://gw.example:8080' })).toBe('cross');
+    expect(origin({ origin: 'http://192.0.2.10:3000' })).toBe('cross');
+    expect(origin({ origin: 'https://192.0.2.10:8080' })).toBe('cross');
+    expect(origin({ origin: 'http://pay.example' })).toBe('cross');
     expect(origin({ origin: 'null' })).toBe('cross');
     expect(origin({ origin: 'not a url' })).toBe('cross');
+    // Loopback names are ours only when the request came in on loopback.
+    expect(origin({ origin: 'http://localhost:8080' })).toBe('cross');
     // Origin wins over a Referer that claims to be ours.
-    expect(origin({ origin: 'http://evil.example', referer: 'http://gw.example:8080/' })).toBe('cross');
+    expect(origin({ origin: 'http://evil.example', referer: 'https://pay.example/' })).toBe('cross');
+  });
+
+  it('never trusts the Host header: a forged Host with a matching Origin is cross', () => {
+    expect(origin({ host: 'rebind.evil.test:8080', origin: 'http://rebind.evil.test:8080' })).toBe('cross');
+    expect(origin({ host: 'gw.example:8080', origin: 'http://gw.example:8080' })).toBe('cross');
   });
 
   it('is unknown when the request names no origin (not a browser form)', () => {
     expect(origin({})).toBe('unknown');
+  });
+});
+
+describe('ownHost', () => {
+  const onLoopback = { localAddress: '127.0.0.1', localPort: 3000 };
+  const host = (value: string | undefined, socket: object = onLoopback, publicUrl = 'https://pay.example') =>
+    ownHost(fakeRequest(value === undefined ? {} : { host: value }, 'http', socket), publicUrl);
+
+  it('accepts the public URL’s host and the arrival address with its loopback names, at its port', () => {
+    for (const h of [
+      'pay.example',
+      'pay.example:443',
+      'PAY.example',
+      'localhost:3000',
+      '127.0.0.1:3000',
+      '[::1]:3000',
+    ]) {
+      expect(host(h), h).toBe(true);
+    }
+    expect(host('192.0.2.10:8080', { localAddress: '192.0.2.10', localPort: 8080 })).toBe(true);
+    expect(host('localhost:3000', { localAddress: '::ffff:127.0.0.1', localPort: 3000 })).toBe(true);
+    expect(host('gw.lan:8080', { localAddress: '192.0.2.10', localPort: 8080 }, 'http://gw.lan:8080')).toBe(true);
+  });
+
+  it('refuses any other name, another port, a missing Host and malformed ones', () => {
+    for (const h of [
+      'rebind.evil.test:3000',
+      'rebind.evil.test',
+      'localhost:3001',
+      'localhost',
+      'pay.example:8443',
+      'localhost.:3000',
+      'sub.localhost:3000',
+      'user@localhost:3000',
+      '',
+      undefined,
+    ]) {
+      expect(host(h), String(h)).toBe(false);
+    }
+    // Loopback names are not ours on a connection that came in on another interface.
+    expect(host('localhost:8080', { localAddress: '192.0.2.10', localPort: 8080 })).toBe(false);
   });
 });
 

@@ -107,6 +107,11 @@ export interface PayeeSecretsTable {
   created_at: Millis;
 }
 
+export interface HealthProbeTable {
+  id: string;
+  checked_at: Millis;
+}
+
 export interface Database {
   payments: PaymentsTable;
   transfers: TransfersTable;
@@ -115,4 +120,5 @@ export interface Database {
   attempts: AttemptsTable;
   rate_limits: RateLimitsTable;
   payee_secrets: PayeeSecretsTable;
+  health_probe: HealthProbeTable;
 }

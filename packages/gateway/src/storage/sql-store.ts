@@ -91,7 +91,7 @@ export class SqlStore implements Store {
 
   async updatePayment(traceId: string, change: (state: PaymentState) => PaymentChange): Promise<PaymentChange> {
     try {
-      return await this.db.transaction().execute(async (trx) => {
+      return await inTransaction(this.db, async (trx) => {
         const before = await loadPayment(trx, { traceId }, this.capabilities.rowLocks);
         if (!before) throw new Error(`payment ${traceId} vanished inside its own transaction`);
         const result = change(before);
@@ -186,7 +186,7 @@ export class SqlStore implements Store {
   }
 
   async recordAttempt(attempt: Attempt, update: DeliveryUpdate, token: string, now: number): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const moved = await trx
         .updateTable('deliveries')
         .set({
@@ -235,7 +235,7 @@ export class SqlStore implements Store {
   }
 
   async insertDelivery(delivery: Delivery): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       await trx.insertInto('deliveries').values(deliveryToRow(delivery)).execute();
       await this.dialect.channel?.notify(trx);
     });
@@ -500,6 +500,14 @@ export class SqlStore implements Store {
     await sql`select 1`.execute(this.db);
   }
 
+  async probeCommit(now: number): Promise<void> {
+    await this.db
+      .insertInto('health_probe')
+      .values({ id: 'probe', checked_at: now })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ checked_at: now }))
+      .execute();
+  }
+
   async close(): Promise<void> {
     await this.dialect.close?.();
     await this.db.destroy();
@@ -509,6 +517,30 @@ export class SqlStore implements Store {
     const constraint = this.dialect.uniqueViolation(error);
     return constraint ? new UniqueViolation(constraint) : error;
   }
+}
+
+/**
+ * Runs `work` in a transaction: committed if it resolves, rolled back if it throws. Unlike
+ * Kysely's `transaction().execute()`, a failed ROLLBACK never replaces the error that caused it:
+ * after a failed COMMIT SQLite has often rolled back on its own (a disk I/O error, a full disk),
+ * and the ROLLBACK that follows then fails with "cannot rollback - no transaction is active",
+ * which says nothing about what went wrong. The connection is released either way.
+ */
+export async function inTransaction<T>(db: Kysely<Database>, work: (trx: Transaction<Database>) => Promise<T>) {
+  const trx = await db.startTransaction().execute();
+  let result: T;
+  try {
+    result = await work(trx);
+    await trx.commit().execute();
+  } catch (error) {
+    if (!trx.isCommitted && !trx.isRolledBack)
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {});
+    throw error;
+  }
+  return result;
 }
 
 async function loadPayment(db: Db, key: PaymentKey, lock: boolean): Promise<PaymentState | undefined> {

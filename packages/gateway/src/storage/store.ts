@@ -197,5 +197,11 @@ export interface Store {
 
   /** A cheap round trip, for health checks. */
   ping(): Promise<void>;
+  /**
+   * Commits one tiny write (the `health_probe` row), for health checks: a database that still
+   * answers reads may refuse every commit (a read-only disk or standby). Rejects with the
+   * database's own error.
+   */
+  probeCommit(now: number): Promise<void>;
   close(): Promise<void>;
 }

@@ -80,3 +80,30 @@ describe('dashboard sign-in (production mode)', () => {
     expect(await adminStatus(browser)).toBe(401);
   });
 });
+
+describe('the checkout page with a token (production, PAYHOOK_SANDBOX=1)', () => {
+  it('shows a visitor no sandbox forms but where to sign in, and the signed-in operator working ones', async () => {
+    gw = await startTestGateway({ PAYHOOK_MODE: 'production', PAYHOOK_ADMIN_TOKEN: TOKEN, PAYHOOK_SANDBOX: '1' });
+    const payment = await gw.createPayment();
+    const path = `/checkout/${payment.traceId}`;
+    browser = await openBrowser();
+    const { page } = browser;
+
+    await page.goto(`${gw.url}${path}`);
+    expect((await page.textContent('#payment-status'))?.trim()).toBe('unpaid');
+    expect(await page.locator('button.pay-full').count()).toBe(0);
+    expect(await page.textContent('.sandbox-locked')).toContain('PAYHOOK_ADMIN_TOKEN');
+    await browser.screenshot('checkout-locked');
+
+    await page.click('a.sign-in');
+    await page.waitForURL(`${gw.url}/dashboard/login?next=${encodeURIComponent(path)}`);
+    await page.fill('input[name=token]', TOKEN);
+    await page.click('form button[type=submit]');
+    await page.waitForURL(`${gw.url}${path}`);
+
+    await page.click('button.pay-full');
+    await page.waitForFunction(() => document.querySelector('#payment-status')?.textContent?.trim() === 'success');
+    expect((await gw.get(`/v1/payments_result?traceId=${payment.traceId}`)).body.data.status).toBe('success');
+    await browser.screenshot('checkout-signed-in-paid');
+  });
+});

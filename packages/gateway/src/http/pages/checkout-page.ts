@@ -14,6 +14,8 @@ export interface CheckoutPageData {
   now: number;
   /** Pay, confirm and expire forms are offered only when the sandbox is on. */
   sandbox: boolean;
+  /** Set when the forms need a sign-in this visitor lacks: the page links there instead. */
+  signInHref?: string | undefined;
   error?: string | undefined;
   /** What the remaining amount is, as `presentInfo` computes it. */
   remainingAmount: string;
@@ -38,7 +40,7 @@ ${outcome(data)}
 ${stateTable(data)}
 ${transfersTable(data)}
 <div id="checkout-actions" data-live>
-${data.sandbox && !final ? actions(data) : ''}
+${data.sandbox && !final ? (data.signInHref ? locked(data.signInHref) : actions(data)) : ''}
 ${!data.sandbox && !final ? html`<p class="muted">Send ${owed} from your wallet; this page updates when it arrives.</p>` : ''}
 </div>
 </div>`,
@@ -77,7 +79,7 @@ ${p.remark ? html`<tr><th>Remark</th><td>${p.remark}</td></tr>` : ''}
 </table></section>`;
 }
 
-function transfersTable({ state, catalog, sandbox }: CheckoutPageData): SafeHtml {
+function transfersTable({ state, catalog, sandbox, signInHref }: CheckoutPageData): SafeHtml {
   if (state.transfers.length === 0) return html`<section id="checkout-transfers" data-live></section>`;
   return html`<section class="card" id="checkout-transfers" data-live><h2>Transfers</h2><table>
 <thead><tr><th>Received</th><th>Amount</th><th>Confirmations</th><th></th></tr></thead><tbody>
@@ -87,7 +89,7 @@ ${state.transfers.map((t) => {
   return html`<tr data-txid="${t.txid}"><td>${formatTime(t.createdAt)}</td><td>${t.amount} ${catalog.symbolOf(t.assetId)}</td>
 <td>${t.confirmations} of ${required}${confirming ? ' (confirming)' : ''}</td>
 <td>${
-    sandbox && confirming
+    sandbox && confirming && !signInHref
       ? html`<form method="post" action="/checkout/${state.payment.traceId}/transfers/${encodeURIComponent(t.txid)}/confirmations">
 <input type="number" name="confirmations" min="${t.confirmations}" value="${required}" aria-label="confirmations" size="4">
 <button type="submit" class="confirm">Add confirmations</button></form>`
@@ -95,6 +97,14 @@ ${state.transfers.map((t) => {
   }</td></tr>`;
 })}
 </tbody></table></section>`;
+}
+
+/** In place of the sandbox forms while they need the admin token. */
+function locked(signInHref: string): SafeHtml {
+  return html`<section class="card sandbox-locked">
+<h2>Sandbox payer</h2>
+<p>This gateway has an admin token: paying, confirming and expiring from this page need it, as the sandbox API does. <a href="${signInHref}" class="sign-in">Sign in</a> with <code>PAYHOOK_ADMIN_TOKEN</code> to use them.</p>
+</section>`;
 }
 
 function actions({ state: { payment: p }, catalog }: CheckoutPageData): SafeHtml {

@@ -36,18 +36,30 @@ export function sendPage(
     .send(body.value);
 }
 
+const TITLES: Record<number, string> = {
+  401: 'Sign in needed',
+  403: 'Refused',
+  404: 'Not found',
+  409: 'Not possible now',
+  429: 'Too many requests',
+};
+
+/** The sign-in page, coming back to the page the refused form was on (the dashboard checks `next`). */
+function signInHref(request: FastifyRequest): string {
+  let next = '/';
+  try {
+    if (request.headers.referer) next = new URL(request.headers.referer).pathname;
+  } catch {}
+  return `/dashboard/login?next=${encodeURIComponent(next)}`;
+}
+
 /** In `app`'s scope, a payhook error asked for by a browser becomes a page; anything else goes on up. */
 export function renderErrorsAsPages(app: FastifyInstance, back: { href: string; label: string }): void {
   app.setErrorHandler((error, request, reply) => {
     if (!(error instanceof PayhookError) || !wantsHtml(request)) throw error;
-    const title =
-      error.httpStatus === 404
-        ? 'Not found'
-        : error.httpStatus === 409
-          ? 'Not possible now'
-          : error.httpStatus === 429
-            ? 'Too many requests'
-            : 'Bad request';
-    return sendPage(reply, messagePage(title, error.message, back), { status: error.httpStatus, formsToSelf: true });
+    const title = TITLES[error.httpStatus] ?? 'Bad request';
+    // Refused for want of credentials: the way on is signing in, then back to where the form was.
+    const way = error.httpStatus === 401 ? { href: signInHref(request), label: 'Sign in' } : back;
+    return sendPage(reply, messagePage(title, error.message, way), { status: error.httpStatus, formsToSelf: true });
   });
 }

@@ -4,7 +4,9 @@
 // (a one-time payment) and `GET /checkout/{traceId}`. Browsers get a page, API clients the
 // payment's info. With the sandbox on, the page's forms POST to /checkout/{traceId}/… and feed
 // the same ingestion path as the sandbox API, then redirect back (POST-redirect-GET), or to the
-// merchant's returnTo / failedReturnTo once the payment is final.
+// merchant's returnTo / failedReturnTo once the payment is final. The forms move money as
+// /v1/sandbox/* does, so http/app.ts registers them with it, behind the admin token when one is
+// set; the page stays public and, while its forms are locked, says where to sign in.
 import {
   createOneTimePaymentRequest,
   okEnvelope,
@@ -16,8 +18,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { USDT_ID } from '../../assets.js';
 import { NotFoundError, PayhookError } from '../../errors.js';
+import type { Payment } from '../../interfaces.js';
 import type { PaymentState } from '../../lifecycle.js';
-import { refuseCrossSite } from '../auth.js';
+import { authenticate, SIGN_IN_PATH } from '../auth.js';
 import type { HttpContext } from '../context.js';
 import { checkoutPage } from '../pages/checkout-page.js';
 import { safeHref } from '../pages/html.js';
@@ -40,25 +43,35 @@ const payForm = z.object({
 });
 const confirmForm = z.object({ confirmations: z.preprocess(blank, confirmations) });
 
-export async function checkoutRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
-  const { payments, catalog, clock } = ctx;
-  renderErrorsAsPages(app, { href: '/', label: 'Back' });
-
-  const render = (reply: FastifyReply, state: PaymentState, error?: PayhookError) => {
+/** Shows a payment's page; `signedOut` when its sandbox forms need a sign-in this visitor lacks. */
+function checkoutRenderer(ctx: HttpContext) {
+  const { catalog, clock } = ctx;
+  return (reply: FastifyReply, state: PaymentState, options: { error?: PayhookError; signedOut?: boolean } = {}) => {
+    const here = pagePath(state.payment);
     const page = checkoutPage({
       state,
       catalog,
       now: clock.now(),
       sandbox: ctx.sandboxEnabled,
-      error: error?.message,
+      signInHref: options.signedOut ? `${SIGN_IN_PATH}?next=${encodeURIComponent(here)}` : undefined,
+      error: options.error?.message,
       remainingAmount: remainingAmount(state.payment),
     });
-    return sendPage(reply, page, { status: error?.httpStatus ?? 200 });
+    return sendPage(reply, page, { status: options.error?.httpStatus ?? 200 });
   };
+}
+
+/** The payer's pages: public, as MixPay's checkout is. */
+export async function checkoutRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
+  const { payments, clock } = ctx;
+  renderErrorsAsPages(app, { href: '/', label: 'Back' });
+  const render = checkoutRenderer(ctx);
+  const token = ctx.adminToken;
 
   const show = (request: FastifyRequest, reply: FastifyReply, state: PaymentState) => {
     if (!wantsHtml(request)) return okEnvelope(presentInfo(state, clock.now(), ctx), clock.now());
-    return render(reply, state);
+    const signedOut = token !== undefined && authenticate(request, token, clock.now()) === undefined;
+    return render(reply, state, { signedOut });
   };
 
   app.get('/pay', async (request, reply) => {
@@ -76,11 +89,16 @@ export async function checkoutRoutes(app: FastifyInstance, ctx: HttpContext): Pr
     const { traceId } = parseInput(traceParams, request.params);
     return show(request, reply, await payments.find({ traceId }));
   });
+}
 
-  if (!ctx.sandboxEnabled) return;
-
-  // The payer's actions. Public, as MixPay's checkout is, but only from this site's own pages.
-  app.addHook('onRequest', refuseCrossSite(clock, ctx.publicUrl));
+/**
+ * The page's sandbox forms. Registered by http/app.ts in the sandbox's guarded scope: the same
+ * credentials as /v1/sandbox/* when a token is set, and never from another site.
+ */
+export async function checkoutActions(app: FastifyInstance, ctx: HttpContext): Promise<void> {
+  const { payments } = ctx;
+  renderErrorsAsPages(app, { href: '/', label: 'Back' });
+  const render = checkoutRenderer(ctx);
 
   /** Runs an action; a refused one shows the page again with the reason, a done one redirects. */
   const act = async (reply: FastifyReply, traceId: string, action: () => Promise<PaymentState>) => {
@@ -89,7 +107,7 @@ export async function checkoutRoutes(app: FastifyInstance, ctx: HttpContext): Pr
       state = await action();
     } catch (error) {
       if (!(error instanceof PayhookError)) throw error;
-      return render(reply, await payments.find({ traceId }), error);
+      return render(reply, await payments.find({ traceId }), { error });
     }
     return reply.redirect(afterAction(state), 303);
   };
@@ -123,12 +141,14 @@ export async function checkoutRoutes(app: FastifyInstance, ctx: HttpContext): Pr
   });
 }
 
+/** The payment's own checkout page. */
+const pagePath = (p: Payment) => (p.code !== null ? `/code/${encodeURIComponent(p.code)}` : `/checkout/${p.traceId}`);
+
 /** Back to the page the payer came from, or on to the merchant once the payment is final. */
 function afterAction({ payment: p }: PaymentState): string {
   const back =
     p.status === 'success' ? safeHref(p.returnTo) : p.status === 'failed' ? safeHref(p.failedReturnTo) : null;
-  if (back !== null) return back;
-  return p.code !== null ? `/code/${encodeURIComponent(p.code)}` : `/checkout/${p.traceId}`;
+  return back ?? pagePath(p);
 }
 
 function definedOnly<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {

@@ -5,6 +5,7 @@
 import { traceIdSchema } from '@payhook/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { declareAccess } from '../access.js';
 import { authenticate, tokenMatches } from '../auth.js';
 import type { HttpContext } from '../context.js';
 import { html } from '../pages/html.js';
@@ -42,6 +43,7 @@ export async function dashboardRoutes(app: FastifyInstance, ctx: HttpContext): P
     sendPage(reply, messagePage(title, message, back), { status, formsToSelf: true });
 
   await app.register(async (pub) => {
+    declareAccess(pub, 'public');
     renderErrorsAsPages(pub, back);
     pub.get('/dashboard/login', async (request, reply) => {
       const next = localPath((request.query as { next?: string }).next);
@@ -75,6 +77,7 @@ export async function dashboardRoutes(app: FastifyInstance, ctx: HttpContext): P
   });
 
   await app.register(async (pages) => {
+    declareAccess(pages, 'dashboard');
     renderErrorsAsPages(pages, back);
     pages.addHook('onRequest', async (request, reply) => {
       if (ctx.adminToken === undefined) {

@@ -16,12 +16,12 @@ class HealthTimeout extends Error {
 export async function operationsRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   const { clock, store } = ctx;
 
-  app.get('/healthz', async (request, reply) => {
-    reply.header('cache-control', 'no-store');
+  /** Runs `check`, failing it when the database does not answer in time. */
+  const withinTimeout = async (check: () => Promise<void>) => {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        store.ping(),
+        check(),
         new Promise<never>((_resolve, reject) => {
           timer = setTimeout(
             () => reject(new HealthTimeout(`no answer within ${HEALTH_TIMEOUT_MS} ms`)),
@@ -29,13 +29,30 @@ export async function operationsRoutes(app: FastifyInstance, ctx: HttpContext): 
           );
         }),
       ]);
-      return okEnvelope({ status: 'ok', mode: ctx.mode, database: store.capabilities.dialect }, clock.now());
-    } catch (error) {
-      request.log.error({ err: error }, 'health check: database unreachable');
-      return reply.status(503).send(errorEnvelope(ErrorCode.serverError, 'database unreachable', clock.now()));
     } finally {
       clearTimeout(timer);
     }
+  };
+
+  // Healthy means able to take a payment: the database answers AND commits a write. A gateway
+  // whose disk turned read-only answers reads but fails every change, so a read is not enough.
+  app.get('/healthz', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    const failed = (error: unknown, what: string) => {
+      request.log.error({ err: error }, `health check: ${what}`);
+      return reply.status(503).send(errorEnvelope(ErrorCode.serverError, what, clock.now()));
+    };
+    try {
+      await withinTimeout(() => store.ping());
+    } catch (error) {
+      return failed(error, 'database unreachable');
+    }
+    try {
+      await withinTimeout(() => store.probeCommit(clock.now()));
+    } catch (error) {
+      return failed(error, 'database cannot commit writes');
+    }
+    return okEnvelope({ status: 'ok', mode: ctx.mode, database: store.capabilities.dialect }, clock.now());
   });
 
   // Built once: the document only depends on how this gateway was configured.
