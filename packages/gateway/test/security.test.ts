@@ -33,6 +33,14 @@ const PUBLIC_WRITES: Record<string, { why: string; answers: boolean }> = {
     why: "MixPay's API: a one-time payment, no credentials (as at MixPay)",
     answers: true,
   },
+  'POST /v1/payments/refresh': {
+    why: "MixPay's API ('Public Access'): a new quote window for an existing payment; moves no money",
+    answers: true,
+  },
+  'POST /v1/multisig': {
+    why: "MixPay's API: derives a multisig payee id from its members; stores nothing",
+    answers: true,
+  },
   'POST /dashboard/logout': { why: "clears the caller's own session cookie; changes nothing stored", answers: true },
   // Swept like the guarded ones: it must refuse a missing or wrong token.
   'POST /dashboard/login': { why: 'how a person presents the token (a session cookie comes back)', answers: false },
