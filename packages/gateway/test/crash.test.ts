@@ -101,7 +101,9 @@ function duplicates(all: ReceivedCallback[]): number {
 describe('durability across real process crashes and restarts', () => {
   it('SIGKILL mid-delivery loses nothing: in-flight, scheduled and unattempted deliveries all arrive after a restart', async () => {
     const failing = await receiver();
-    failing.script(Array(20).fill('status500'), 'success'); // the first 20 callbacks fail, then SUCCESS
+    // The first 50 callbacks fail, then SUCCESS: five failures each, so on a loaded machine some
+    // still wait for a retry when the slow callbacks hold every slot at the kill.
+    failing.script(Array(50).fill('status500'), 'success');
     // The first ten answers take 4 s, long enough to be in flight at the kill even on a loaded
     // machine; the resends after the restart are answered at once.
     const slowMs = 4_000;
@@ -112,7 +114,9 @@ describe('durability across real process crashes and restarts', () => {
       DATABASE_URL: database.url,
       PAYHOOK_RETRY_SCHEDULE: SCHEDULE,
       PAYHOOK_ATTEMPT_TIMEOUT: '5',
-      PAYHOOK_LEASE: '6',
+      // Far longer than the test may take: the restart must take its dead predecessor's leases
+      // back at once (its liveness lock is free), not wait for them to expire.
+      PAYHOOK_LEASE: '600',
       PAYHOOK_POLL_INTERVAL: '0.1',
       // Ten slots: once the ten slow callbacks hold them, later events wait unattempted.
       PAYHOOK_CONCURRENCY: '10',
@@ -151,12 +155,18 @@ describe('durability across real process crashes and restarts', () => {
     expect(scheduled.length).toBeGreaterThan(0);
     expect(unattempted.length).toBeGreaterThan(0);
 
+    // Each in-flight lease names the killed process as its owner.
+    const owners = await database.rows<{ lock_owner: string }>(
+      "select distinct lock_owner from deliveries where lock_owner is not null and state = 'pending'",
+    );
+    expect(owners.map((o) => o.lock_owner)).toEqual([expect.stringMatching(new RegExp(`-${first.pid}-[0-9a-f]{16}$`))]);
+
     const second = await spawnGateway(env);
-    // The killed claims come back when their 6 s leases expire.
+    // The killed claims come back at once, 10 minutes before their leases would expire.
     await waitFor(async () => (await stats(second)).delivered === 40, {
       timeoutMs: 30_000,
       intervalMs: 100,
-      what: 'all 40 deliveries to be delivered after the restart',
+      what: 'all 40 deliveries to be delivered after the restart (well before the 600 s leases expire)',
     });
     expect(await stats(second)).toEqual({ pending: 0, delivered: 40, exhausted: 0 });
     const delivered = await deliveries(second, 'delivered');

@@ -3,11 +3,13 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_initial.js';
 import * as m0002 from './0002_rate_limits.js';
 import * as m0003 from './0003_payee_secrets.js';
+import * as m0004 from './0004_lease_owners.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_rate_limits': m0002,
   '0003_payee_secrets': m0003,
+  '0004_lease_owners': m0004,
 };
 
 export const migrationProvider: MigrationProvider = {
