@@ -26,6 +26,8 @@ export function holdOwnerLock(dir: string, owner: string): LeaseOwnerHold {
   mkdirSync(dir, { recursive: true });
   const path = lockPath(dir, owner);
   const conn = new BetterSqlite3(path, { timeout: 0 });
+  // Nothing is ever written: no journal file, so a killed owner leaves only its lock file.
+  conn.pragma('journal_mode = MEMORY');
   // A transaction never committed: its EXCLUSIVE lock keeps every other connection out.
   conn.exec('BEGIN EXCLUSIVE');
   let released = false;
@@ -52,6 +54,7 @@ export async function ifOwnerDead<T>(dir: string, owner: string, release: () => 
   let conn: BetterSqlite3.Database | undefined;
   try {
     conn = new BetterSqlite3(path, { fileMustExist: true, timeout: 0 });
+    conn.pragma('journal_mode = MEMORY');
     conn.exec('BEGIN EXCLUSIVE'); // SQLITE_BUSY while its owner lives
   } catch {
     conn?.close();
