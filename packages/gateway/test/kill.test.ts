@@ -126,6 +126,9 @@ it(`${KILLS}+ SIGKILLs in turn and a database restart during ingestion and deliv
   const restartDatabase = async () => {
     const before = await progress(database);
     if (server) {
+      // A process starting while the server is down exits at its migration (a process manager
+      // would start it again); here every replacement is up first, and rides the crash out.
+      await Promise.all(slots);
       databaseDown = true;
       await server.crashRestart(); // the gateway processes stay up and reconnect
       databaseDown = false;
