@@ -52,6 +52,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     (await openStore(config.databaseUrl, {
       poolSize: config.poolSize,
       onListenerError: (error) => logger.warn({ err: error }, 'database listener lost; reconnecting'),
+      onOwnerLockError: (error) => logger.warn({ err: error }, 'lease owner lock lost; taking it again'),
     }));
   const catalog = deps.catalog ?? new AssetCatalog();
   // Production sends only to public addresses; the sandbox exists to call back to loopback.

@@ -98,10 +98,13 @@ function duplicates(all: ReceivedCallback[]): number {
   return [...perTrace.values()].reduce((sum, n) => sum + n - 1, 0);
 }
 
-describe('durability across real process crashes and restarts', () => {
+// Each test starts two processes: on a loaded machine a start alone can take 20 s.
+describe('durability across real process crashes and restarts', { timeout: 120_000 }, () => {
   it('SIGKILL mid-delivery loses nothing: in-flight, scheduled and unattempted deliveries all arrive after a restart', async () => {
     const failing = await receiver();
-    failing.script(Array(20).fill('status500'), 'success'); // the first 20 callbacks fail, then SUCCESS
+    // Fails until the kill, so its deliveries are waiting for a retry then, however loaded the
+    // machine; once the gateway is restarted it answers SUCCESS.
+    failing.script([], 'status500');
     // The first ten answers take 4 s, long enough to be in flight at the kill even on a loaded
     // machine; the resends after the restart are answered at once.
     const slowMs = 4_000;
@@ -110,15 +113,18 @@ describe('durability across real process crashes and restarts', () => {
     const fast = await receiver();
     const env = {
       DATABASE_URL: database.url,
-      PAYHOOK_RETRY_SCHEDULE: SCHEDULE,
+      // Retries a second apart: nothing exhausts before the kill (ten attempts take nine seconds).
+      PAYHOOK_RETRY_SCHEDULE: '0,1,1,1,1,1,1,1,1,1',
       PAYHOOK_ATTEMPT_TIMEOUT: '5',
-      PAYHOOK_LEASE: '6',
+      // Far longer than the test may take: the restart must take its dead predecessor's leases
+      // back at once (its liveness lock is free), not wait for them to expire.
+      PAYHOOK_LEASE: '600',
       PAYHOOK_POLL_INTERVAL: '0.1',
       // Ten slots: once the ten slow callbacks hold them, later events wait unattempted.
       PAYHOOK_CONCURRENCY: '10',
     };
 
-    const first = await spawnGateway(env);
+    const first = await spawnGateway(env, 60_000);
     const failingIds = await createPayments(first, failing.url, 10, 0);
     const slowIds = await createPayments(first, slow.url, 10, 100);
     const fastIds = await createPayments(first, fast.url, 20, 200);
@@ -151,12 +157,19 @@ describe('durability across real process crashes and restarts', () => {
     expect(scheduled.length).toBeGreaterThan(0);
     expect(unattempted.length).toBeGreaterThan(0);
 
-    const second = await spawnGateway(env);
-    // The killed claims come back when their 6 s leases expire.
+    // Each in-flight lease names the killed process as its owner.
+    const owners = await database.rows<{ lock_owner: string }>(
+      "select distinct lock_owner from deliveries where lock_owner is not null and state = 'pending'",
+    );
+    expect(owners.map((o) => o.lock_owner)).toEqual([expect.stringMatching(new RegExp(`-${first.pid}-[0-9a-f]{16}$`))]);
+
+    failing.script([], 'success');
+    const second = await spawnGateway(env, 60_000);
+    // The killed claims come back at once, 10 minutes before their leases would expire.
     await waitFor(async () => (await stats(second)).delivered === 40, {
       timeoutMs: 30_000,
       intervalMs: 100,
-      what: 'all 40 deliveries to be delivered after the restart',
+      what: 'all 40 deliveries to be delivered after the restart (well before the 600 s leases expire)',
     });
     expect(await stats(second)).toEqual({ pending: 0, delivered: 40, exhausted: 0 });
     const delivered = await deliveries(second, 'delivered');
@@ -197,7 +210,7 @@ describe('durability across real process crashes and restarts', () => {
       PAYHOOK_POLL_INTERVAL: '0.1',
       PAYHOOK_CONCURRENCY: '5',
     };
-    const first = await spawnGateway(env);
+    const first = await spawnGateway(env, 60_000);
     const stuckIds = await createPayments(first, stuck.url, 2, 0);
     const slowIds = await createPayments(first, slow.url, 18, 100);
     await payAll(first, stuckIds);
@@ -229,7 +242,7 @@ describe('durability across real process crashes and restarts', () => {
     );
 
     const restartedAt = Date.now();
-    const second = await spawnGateway(env);
+    const second = await spawnGateway(env, 60_000);
     await waitFor(async () => (await stats(second)).delivered === 20, {
       timeoutMs: 10_000,
       intervalMs: 100,
@@ -256,7 +269,7 @@ describe('durability across real process crashes and restarts', () => {
       PAYHOOK_LEASE: '60',
       PAYHOOK_POLL_INTERVAL: '0.1',
     };
-    const first = await spawnGateway(env);
+    const first = await spawnGateway(env, 60_000);
     const [traceId] = await createPayments(first, failing.url, 1, 0);
     await payAll(first, [traceId as string]);
     await waitFor(() => failing.received.length >= 3, { what: 'three failed attempts' });
@@ -264,7 +277,7 @@ describe('durability across real process crashes and restarts', () => {
     const beforeRestart = failing.received.length;
     expect(beforeRestart).toBeLessThan(10);
 
-    const second = await spawnGateway(env);
+    const second = await spawnGateway(env, 60_000);
     const delivery = await waitFor(
       async () => {
         const res = await second.get(`/admin/payments/${traceId}`);

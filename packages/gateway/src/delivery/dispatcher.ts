@@ -5,8 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { nextAttemptAt, type RetrySchedule } from '@payhook/protocol';
 import type { Attempt, Clock, Delivery } from '../interfaces.js';
 import { type Logger, urlForLog } from '../logger.js';
-import type { ClaimedDelivery, DeliveryUpdate, Store } from '../storage/store.js';
+import type { ClaimedDelivery, DeliveryUpdate, LeaseOwnerHold, Store } from '../storage/store.js';
 import { Wakeable } from '../wakeable.js';
+import { newLeaseOwnerId } from './lease-owner.js';
 import type { CallbackSender } from './sender.js';
 import { signatureHeaders } from './signature.js';
 
@@ -26,6 +27,14 @@ export interface DispatcherOptions {
   leaseMs: number;
   /** Longest sleep between looks at the store (other processes' work, expired leases). */
   pollIntervalMs: number;
+  /**
+   * How often a running dispatcher looks for leases of dispatchers that died since (their
+   * deliveries are then due at once, not when the lease expires). It also looks on start.
+   * Default 5 s.
+   */
+  reclaimIntervalMs?: number;
+  /** This incarnation's lease owner id; a fresh one by default (tests name their own). */
+  owner?: string;
   logger: Logger;
   /** Told about every recorded attempt (metrics, live views). */
   onAttempt?: (attempt: Attempt, delivery: Delivery, update: DeliveryUpdate) => void;
@@ -51,15 +60,27 @@ export class Dispatcher {
 
   private readonly minBatch: number;
   private lastClaimAt = 0;
+  /** The lease owner this incarnation claims as, and the liveness lock that vouches for it. */
+  readonly owner: string;
+  private ownerHold: Promise<LeaseOwnerHold> | undefined;
+  private lastReclaimAt = 0;
+  private acquisitionsSeen = 1;
 
   constructor(private readonly options: DispatcherOptions) {
     this.minBatch = Math.max(1, Math.floor(options.concurrency / 4));
+    this.owner = options.owner ?? newLeaseOwnerId();
   }
 
-  /** Starts the loop; with PostgreSQL, also listens for other processes' new deliveries. */
+  /**
+   * Takes this incarnation's liveness lock, takes back at once what dead dispatchers (its own
+   * previous incarnation first of all) still hold, and starts the loop; with PostgreSQL, also
+   * listens for other processes' new deliveries.
+   */
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    await this.holdOwner();
+    await this.reclaim();
     this.unsubscribe = await this.options.store.subscribe?.(() => this.notify());
     this.loopDone = this.loop();
   }
@@ -105,12 +126,47 @@ export class Dispatcher {
     clearTimeout(timer);
     for (const f of this.inflight.values()) f.controller.abort();
     await Promise.all([...this.inflight.values()].map((f) => f.done));
+    // Every lease is recorded or released: the owner may go.
+    const hold = this.ownerHold;
+    this.ownerHold = undefined;
+    await hold?.then((h) => h.release());
+  }
+
+  /** The liveness lock must be held before the first claim names this owner. */
+  private holdOwner(): Promise<LeaseOwnerHold> {
+    this.ownerHold ??= this.options.store.holdLeaseOwner(this.owner).catch((error: unknown) => {
+      this.ownerHold = undefined; // the next claim tries again
+      throw error;
+    });
+    return this.ownerHold;
+  }
+
+  /**
+   * Releases the leases of owners whose liveness lock is free. Skipped while this process's own
+   * lock is lost, and once right after it was taken again: whatever cut this process off the
+   * database (a server restart) cut the others too, and their locks may not be back yet.
+   */
+  private async reclaim(): Promise<void> {
+    const hold = await this.holdOwner();
+    this.lastReclaimAt = this.options.clock.now();
+    if (!hold.held) return;
+    if (hold.acquisitions !== this.acquisitionsSeen) {
+      this.acquisitionsSeen = hold.acquisitions;
+      return;
+    }
+    const released = await this.options.store.releaseDeadOwners(this.owner);
+    for (const [owner, deliveries] of released) {
+      this.options.logger.info({ owner, deliveries }, 'took back the leases of a dispatcher that is gone');
+    }
+    if (released.size > 0) this.wakeable.notify();
   }
 
   private async loop(): Promise<void> {
     const { store, clock, pollIntervalMs, logger } = this.options;
+    const reclaimIntervalMs = this.options.reclaimIntervalMs ?? 5_000;
     while (this.running) {
       try {
+        if (clock.now() - this.lastReclaimAt >= reclaimIntervalMs) await this.reclaim();
         const free = this.options.concurrency - this.inflight.size;
         // Claim in batches: one claim per freed slot would cost a committed transaction per
         // callback. A busy dispatcher waits for a quarter of its slots to free up, but never
@@ -144,7 +200,9 @@ export class Dispatcher {
     const token = randomUUID();
     const hostLimit = this.options.hostConcurrency ?? Number.POSITIVE_INFINITY;
     const excludeHosts = [...this.perHost].filter(([, n]) => n >= hostLimit).map(([host]) => host);
-    const claimed = await store.claimDeliveries({ now: clock.now(), limit, leaseMs, token, excludeHosts });
+    await this.holdOwner();
+    const owner = this.owner;
+    const claimed = await store.claimDeliveries({ now: clock.now(), limit, leaseMs, token, owner, excludeHosts });
     const launched: ClaimedDelivery[] = [];
     const overflow: string[] = [];
     for (const delivery of claimed) {

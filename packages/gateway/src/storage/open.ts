@@ -9,6 +9,7 @@ export interface OpenStoreOptions {
   /** PostgreSQL pool size. */
   poolSize?: number;
   onListenerError?: (error: unknown) => void;
+  onOwnerLockError?: (error: unknown) => void;
 }
 
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {

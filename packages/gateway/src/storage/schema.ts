@@ -75,6 +75,8 @@ export interface DeliveriesTable {
   attempts: number;
   next_attempt_at: NullableMillis;
   lock_token: string | null;
+  /** The dispatcher incarnation holding the lease (LeaseOwner id); null when not leased. */
+  lock_owner: string | null;
   locked_until: NullableMillis;
   redelivery_of: string | null;
   created_at: Millis;

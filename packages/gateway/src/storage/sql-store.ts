@@ -27,6 +27,7 @@ import type {
   FeedAttempt,
   FeedCursor,
   LatenessFigures,
+  LeaseOwnerHold,
   OutcomeBucket,
   PayeeSecret,
   PaymentChange,
@@ -48,6 +49,18 @@ export interface SqlDialect {
     notify(trx: Transaction<Database>): Promise<void>;
     listen(listener: () => void): Promise<() => Promise<void>>;
   };
+  /**
+   * Liveness locks of lease owners, where the database can host them (every dialect but an
+   * in-memory SQLite database, which dies with its only process anyway).
+   */
+  ownerLocks?: {
+    hold(owner: string): Promise<LeaseOwnerHold>;
+    /**
+     * Runs `release` only if no live process holds `owner`'s lock, keeping the lock meanwhile;
+     * resolves to its result, or to undefined when the owner is alive or cannot be judged.
+     */
+    ifDead<T>(owner: string, release: (db: Db) => Promise<T>): Promise<T | undefined>;
+  };
   /** Releases what the dialect holds besides the Kysely pool (listener connections). */
   close?(): Promise<void>;
 }
@@ -56,7 +69,7 @@ export interface SqlDialect {
 // bound parameter satisfies an index's WHERE clause.
 const PENDING = sql.lit('pending');
 
-type Db = Kysely<Database> | Transaction<Database>;
+export type Db = Kysely<Database> | Transaction<Database>;
 
 export class SqlStore implements Store {
   readonly capabilities: StoreCapabilities;
@@ -161,10 +174,10 @@ export class SqlStore implements Store {
 
   private async claim(opts: ClaimOptions, kind: 'first' | 'retry', limit: number): Promise<ClaimedDelivery[]> {
     if (limit <= 0) return [];
-    const { now, leaseMs, token, excludeHosts = [] } = opts;
+    const { now, leaseMs, token, owner = null, excludeHosts = [] } = opts;
     const rows = await this.db
       .updateTable('deliveries')
-      .set({ lock_token: token, locked_until: now + leaseMs })
+      .set({ lock_token: token, locked_until: now + leaseMs, lock_owner: owner })
       .where('id', 'in', (eb) => {
         let due = eb
           .selectFrom('deliveries')
@@ -195,6 +208,7 @@ export class SqlStore implements Store {
           next_attempt_at: update.nextAttemptAt,
           lock_token: null,
           locked_until: null,
+          lock_owner: null,
           updated_at: now,
         })
         .where('id', '=', attempt.deliveryId)
@@ -211,10 +225,41 @@ export class SqlStore implements Store {
     if (ids.length === 0) return;
     await this.db
       .updateTable('deliveries')
-      .set({ lock_token: null, locked_until: null })
+      .set({ lock_token: null, locked_until: null, lock_owner: null })
       .where('id', 'in', ids)
       .where('lock_token', '=', token)
       .execute();
+  }
+
+  async holdLeaseOwner(owner: string): Promise<LeaseOwnerHold> {
+    return this.dialect.ownerLocks?.hold(owner) ?? { held: true, acquisitions: 1, release: async () => {} };
+  }
+
+  async releaseDeadOwners(self: string): Promise<Map<string, number>> {
+    const released = new Map<string, number>();
+    const locks = this.dialect.ownerLocks;
+    if (!locks) return released;
+    // Only leased rows have an owner: this reads the small partial index deliveries_leased.
+    const owners = await this.db
+      .selectFrom('deliveries')
+      .select('lock_owner')
+      .distinct()
+      .where('lock_owner', 'is not', null)
+      .where('lock_owner', '<>', self)
+      .execute();
+    for (const { lock_owner: owner } of owners) {
+      if (owner === null) continue;
+      const count = await locks.ifDead(owner, async (db) => {
+        const result = await db
+          .updateTable('deliveries')
+          .set({ lock_token: null, locked_until: null, lock_owner: null })
+          .where('lock_owner', '=', owner)
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows);
+      });
+      if (count) released.set(owner, count);
+    }
+    return released;
   }
 
   async nextDeliveryAt(now: number): Promise<number | null> {

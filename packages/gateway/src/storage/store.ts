@@ -37,7 +37,23 @@ export interface ClaimOptions {
   limit: number;
   leaseMs: number;
   token: string;
+  /**
+   * The dispatcher incarnation claiming (see `holdLeaseOwner`): recorded on the lease so that, once
+   * that process is provably dead, another can take its leases back without waiting for them to
+   * expire. Without one, the lease only ever expires.
+   */
+  owner?: string;
   excludeHosts?: readonly string[];
+}
+
+/** A dispatcher incarnation's liveness lock, held while it may hold leases. */
+export interface LeaseOwnerHold {
+  /** False while the lock is lost (PostgreSQL: its connection dropped) and being taken again. */
+  readonly held: boolean;
+  /** How many times the lock was taken: above 1, it was lost and re-taken since it was first held. */
+  readonly acquisitions: number;
+  /** Lets the lock go: call after the owner's last lease is recorded or released. */
+  release(): Promise<void>;
 }
 
 /** How a finished attempt moves its delivery on. */
@@ -145,6 +161,18 @@ export interface Store {
   recordAttempt(attempt: Attempt, update: DeliveryUpdate, token: string, now: number): Promise<boolean>;
   /** Gives leased deliveries back (graceful shutdown): they are due again at once. */
   releaseDeliveries(ids: readonly string[], token: string): Promise<void>;
+  /**
+   * Takes the liveness lock of lease owner `owner` and holds it until released or until this
+   * process dies, when the operating system (SQLite: a file lock) or the database server
+   * (PostgreSQL: a session advisory lock) lets it go by itself. Resolves once it is held.
+   */
+  holdLeaseOwner(owner: string): Promise<LeaseOwnerHold>;
+  /**
+   * Gives back at once the leases of every owner but `self` whose liveness lock can be taken,
+   * i.e. whose process is gone; an owner whose lock is held, or cannot be judged, keeps its
+   * leases until they expire. Returns how many deliveries were released, per owner.
+   */
+  releaseDeadOwners(self: string): Promise<Map<string, number>>;
   /** The earliest future due time of a pending delivery. */
   nextDeliveryAt(now: number): Promise<number | null>;
   insertDelivery(delivery: Delivery): Promise<void>;

@@ -61,7 +61,30 @@ export async function createTestDatabase(dir: string): Promise<TestDatabase> {
   }
   const name = `${PG_CLONE_PREFIX}${randomBytes(6).toString('hex')}`;
   await pgAdmin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${PG_TEMPLATE}`));
-  const url = pgUrl(name);
+  return postgresTestDatabase(pgUrl(name), async () => {
+    await pgAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  });
+}
+
+/**
+ * A fresh, empty database on the PostgreSQL server `adminUrl` names (a server a test started
+ * itself, see postgres-server.ts); the gateway migrates it when it starts.
+ */
+export async function createDatabaseOn(adminUrl: string): Promise<TestDatabase> {
+  const name = `payhook_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return postgresTestDatabase(url.href, async () => {}); // dropped with its server
+}
+
+function postgresTestDatabase(url: string, drop: () => Promise<void>): TestDatabase {
   return {
     backend: 'postgres',
     url,
@@ -76,9 +99,7 @@ export async function createTestDatabase(dir: string): Promise<TestDatabase> {
         await client.end();
       }
     },
-    async drop() {
-      await pgAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-    },
+    drop,
   };
 }
 

@@ -34,15 +34,18 @@ const live = new Set<ChildProcess>();
 /**
  * Spawns `node --import tsx --conditions=@payhook/source packages/gateway/src/main.ts` with
  * `env` on top of the parent's environment, and waits for its "listening on" line.
- * PORT defaults to 0: the OS picks a free port, which the line reports.
+ * PORT defaults to 0: the OS picks a free port, which the line reports. With `main`, runs that
+ * module instead (the built `dist/main.js`, see built.ts), without tsx.
  */
 export async function spawnGateway(
   env: Record<string, string>,
   startTimeoutMs = 20_000,
   args: readonly string[] = [],
+  main?: string,
 ): Promise<GatewayProcess> {
   const { NODE_OPTIONS: _ignored, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@payhook/source', MAIN, ...args], {
+  const command = main === undefined ? ['--import', 'tsx', '--conditions=@payhook/source', MAIN] : [main];
+  const child = spawn(process.execPath, [...command, ...args], {
     cwd: REPO_ROOT,
     // Load tests send far more than 60 requests a minute from loopback: no rate limit unless asked.
     env: { ...inherited, PORT: '0', LOG_LEVEL: 'warn', PAYHOOK_RATE_LIMIT: '0', ...env },

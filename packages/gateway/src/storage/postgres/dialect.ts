@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { UniqueViolation } from '../../errors.js';
 import type { Database } from '../schema.js';
 import type { SqlDialect } from '../sql-store.js';
+import { OWNER_LOCK_CLASS, ownerLockKey, PostgresOwnerLock } from './owner-lock.js';
 
 const CHANNEL = 'payhook_deliveries';
 const INT8 = 20;
@@ -14,6 +15,8 @@ export interface PostgresOptions {
   poolSize?: number;
   /** Called when the listener connection fails and is being re-established. */
   onListenerError?: (error: unknown) => void;
+  /** Called when a lease owner's lock connection fails and is being re-established. */
+  onOwnerLockError?: (error: unknown) => void;
 }
 
 export function postgresDialect(connectionString: string, options: PostgresOptions = {}): SqlDialect {
@@ -32,9 +35,11 @@ export function postgresDialect(connectionString: string, options: PostgresOptio
   // the pool discards the broken client on release, so the event itself needs no handling.
   pool.on('connect', (client) => client.on('error', () => {}));
   const listeners = new Set<Listener>();
+  const ownerLocks = new Set<PostgresOwnerLock>();
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 
   return {
-    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    db,
     capabilities: { dialect: 'postgres', skipLocked: true, rowLocks: true },
     uniqueViolation,
     channel: {
@@ -51,8 +56,28 @@ export function postgresDialect(connectionString: string, options: PostgresOptio
         };
       },
     },
+    ownerLocks: {
+      async hold(owner) {
+        const lock = new PostgresOwnerLock(connectionString, owner, options.onOwnerLockError);
+        await lock.start();
+        ownerLocks.add(lock);
+        return lock;
+      },
+      async ifDead(owner, release) {
+        // The transaction-level try-lock conflicts with the owner's session-level lock and is
+        // let go at commit: if it is granted, no session holds the owner's lock.
+        return db.transaction().execute(async (trx) => {
+          const { rows } = await sql<{ free: boolean }>`
+            select pg_try_advisory_xact_lock(${OWNER_LOCK_CLASS}::int4, ${ownerLockKey(owner)}::int4) as free`.execute(
+            trx,
+          );
+          return rows[0]?.free ? release(trx) : undefined;
+        });
+      },
+    },
     async close() {
       await Promise.all([...listeners].map((l) => l.stop()));
+      await Promise.all([...ownerLocks].map((l) => l.release()));
     },
   };
 }

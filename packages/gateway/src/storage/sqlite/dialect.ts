@@ -2,15 +2,19 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, SqliteAdapter, SqliteDialect } from 'kysely';
 import type { UniqueViolation } from '../../errors.js';
 import type { Database } from '../schema.js';
 import type { SqlDialect } from '../sql-store.js';
+import type { LeaseOwnerHold } from '../store.js';
+import { holdOwnerLock, ifOwnerDead, ownerLockDir } from './owner-lock.js';
+
+const capabilities = { dialect: 'sqlite', skipLocked: false, rowLocks: false } as const;
 
 export function sqliteDialect(path: string): SqlDialect {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({
+    dialect: new MultiProcessSqliteDialect({
       database: async () => {
         const conn = new BetterSqlite3(path);
         // WAL lets readers run beside the writer; synchronous=FULL fsyncs every commit,
@@ -24,11 +28,53 @@ export function sqliteDialect(path: string): SqlDialect {
       },
     }),
   });
+  // An in-memory database dies with its only process, leases and all: nothing to take back.
+  if (path === ':memory:') return { db, capabilities, uniqueViolation };
+  const dir = ownerLockDir(path);
+  const holds = new Set<LeaseOwnerHold>();
   return {
     db,
-    capabilities: { dialect: 'sqlite', skipLocked: false, rowLocks: false },
+    capabilities,
     uniqueViolation,
+    ownerLocks: {
+      async hold(owner) {
+        const hold = holdOwnerLock(dir, owner);
+        holds.add(hold);
+        return hold;
+      },
+      ifDead: (owner, release) => ifOwnerDead(dir, owner, () => release(db)),
+    },
+    async close() {
+      await Promise.all([...holds].map((h) => h.release()));
+    },
   };
+}
+
+/**
+ * Several processes may share one file (a dispatcher beside the API, a restart overlapping a
+ * shutdown). A deferred `BEGIN` that reads and then writes fails at once (SQLITE_BUSY) when
+ * another process committed in between; `BEGIN IMMEDIATE` takes the write lock up front and
+ * waits its turn (busy_timeout) instead. And SQLite's DDL is transactional, so migrations run in
+ * one such transaction: processes starting together on a new file migrate it once, in turn.
+ */
+class MultiProcessSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
+
+  override createAdapter(): SqliteAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
 }
 
 function uniqueViolation(error: unknown): UniqueViolation['constraint'] | undefined {
