@@ -67,13 +67,12 @@ export class PaymentService {
       const k = key();
       return k === undefined ? undefined : store.findPayment(k);
     };
-    const before = await earlier();
-    if (before) return this.resend(before, payment, givenTrace);
+    // Insert first: a new payment is the common case and costs one statement; a re-sent request
+    // (or two sent at once) meets the unique key and is answered from the payment it names.
     try {
       await store.insertPayment(payment);
     } catch (error) {
       if (!(error instanceof UniqueViolation)) throw error;
-      // Sent twice at once: the other request created it.
       const other = await earlier();
       if (other) return this.resend(other, payment, givenTrace);
       throw duplicate(error.constraint, payment.orderId, payment.traceId);

@@ -68,7 +68,9 @@ describe('checkout and dashboard in a browser', () => {
       returnTo: `${shop.url}/thanks?order=${orderId}`,
     });
     expect(created.status).toBe(200);
-    const { code, traceId } = created.body.data;
+    // At MixPay the one-time code is the payment's traceId.
+    const { code } = created.body.data;
+    const traceId = code;
 
     // The payer opens the one-time payment page.
     await page.goto(`${gw.url}/code/${code}`);
