@@ -7,6 +7,7 @@ import type { Attempt, Clock, Delivery } from '../interfaces.js';
 import { type Logger, urlForLog } from '../logger.js';
 import type { ClaimedDelivery, DeliveryUpdate, LeaseOwnerHold, Store } from '../storage/store.js';
 import { Wakeable } from '../wakeable.js';
+import { AttemptRecorder } from './attempt-recorder.js';
 import { newLeaseOwnerId } from './lease-owner.js';
 import type { CallbackSender } from './sender.js';
 import { signatureHeaders } from './signature.js';
@@ -35,6 +36,12 @@ export interface DispatcherOptions {
   reclaimIntervalMs?: number;
   /** This incarnation's lease owner id; a fresh one by default (tests name their own). */
   owner?: string;
+  /**
+   * Group commit of attempts (see AttemptRecorder): most outcomes in one transaction (default 64),
+   * and how long the first waits for others (default 0: the end of its event-loop turn).
+   */
+  recordBatch?: number;
+  recordWindowMs?: number;
   logger: Logger;
   /** Told about every recorded attempt (metrics, live views). */
   onAttempt?: (attempt: Attempt, delivery: Delivery, update: DeliveryUpdate) => void;
@@ -65,8 +72,15 @@ export class Dispatcher {
   private ownerHold: Promise<LeaseOwnerHold> | undefined;
   private lastReclaimAt = 0;
   private acquisitionsSeen = 1;
+  private readonly recorder: AttemptRecorder;
 
   constructor(private readonly options: DispatcherOptions) {
+    const { store, clock } = options;
+    this.recorder = new AttemptRecorder({
+      write: (outcomes) => store.recordAttempts(outcomes, clock.now()),
+      maxBatch: options.recordBatch ?? 64,
+      windowMs: options.recordWindowMs ?? 0,
+    });
     this.minBatch = Math.max(1, Math.floor(options.concurrency / 4));
     this.owner = options.owner ?? newLeaseOwnerId();
   }
@@ -285,7 +299,7 @@ export class Dispatcher {
       errorMessage: result.errorMessage,
       responseExcerpt: result.responseExcerpt,
     };
-    const recorded = await store.recordAttempt(attempt, update, token, endedAt);
+    const recorded = await this.recorder.record({ attempt, update, token });
     if (!recorded) {
       log.warn({ attemptNo }, 'lease lost before the attempt was recorded; another dispatcher owns it');
       return;

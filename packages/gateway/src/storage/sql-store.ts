@@ -19,6 +19,7 @@ import {
 } from './rows.js';
 import type { Database } from './schema.js';
 import type {
+  AttemptOutcome,
   ClaimedDelivery,
   ClaimOptions,
   DeliveryFilter,
@@ -199,25 +200,34 @@ export class SqlStore implements Store {
   }
 
   async recordAttempt(attempt: Attempt, update: DeliveryUpdate, token: string, now: number): Promise<boolean> {
+    const [held] = await this.recordAttempts([{ attempt, update, token }], now);
+    return held === true;
+  }
+
+  async recordAttempts(outcomes: readonly AttemptOutcome[], now: number): Promise<boolean[]> {
     return inTransaction(this.db, async (trx) => {
-      const moved = await trx
-        .updateTable('deliveries')
-        .set({
-          state: update.state,
-          attempts: attempt.attemptNo,
-          next_attempt_at: update.nextAttemptAt,
-          lock_token: null,
-          locked_until: null,
-          lock_owner: null,
-          updated_at: now,
-        })
-        .where('id', '=', attempt.deliveryId)
-        .where('lock_token', '=', token)
-        .where('attempts', '=', attempt.attemptNo - 1)
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) === 0) return false;
-      await trx.insertInto('attempts').values(attemptToRow(attempt)).execute();
-      return true;
+      const held: boolean[] = [];
+      for (const { attempt, update, token } of outcomes) {
+        const moved = await trx
+          .updateTable('deliveries')
+          .set({
+            state: update.state,
+            attempts: attempt.attemptNo,
+            next_attempt_at: update.nextAttemptAt,
+            lock_token: null,
+            locked_until: null,
+            lock_owner: null,
+            updated_at: now,
+          })
+          .where('id', '=', attempt.deliveryId)
+          .where('lock_token', '=', token)
+          .where('attempts', '=', attempt.attemptNo - 1)
+          .executeTakeFirst();
+        const ok = Number(moved.numUpdatedRows) > 0;
+        if (ok) await trx.insertInto('attempts').values(attemptToRow(attempt)).execute();
+        held.push(ok);
+      }
+      return held;
     });
   }
 

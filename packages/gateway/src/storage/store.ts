@@ -62,6 +62,13 @@ export interface DeliveryUpdate {
   nextAttemptAt: number | null;
 }
 
+/** A finished attempt to record, fenced by the lease it was made under. */
+export interface AttemptOutcome {
+  attempt: Attempt;
+  update: DeliveryUpdate;
+  token: string;
+}
+
 export interface PaymentFilter {
   status?: string;
   /** Exact traceId or orderId. */
@@ -159,6 +166,11 @@ export interface Store {
    * Returns false (and writes nothing) when the lease was lost to another dispatcher.
    */
   recordAttempt(attempt: Attempt, update: DeliveryUpdate, token: string, now: number): Promise<boolean>;
+  /**
+   * Records attempts in one transaction; per outcome in order, whether its lease still held (only
+   * those are written, as recordAttempt).
+   */
+  recordAttempts(outcomes: readonly AttemptOutcome[], now: number): Promise<boolean[]>;
   /** Gives leased deliveries back (graceful shutdown): they are due again at once. */
   releaseDeliveries(ids: readonly string[], token: string): Promise<void>;
   /**

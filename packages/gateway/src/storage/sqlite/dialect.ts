@@ -1,12 +1,14 @@
-// SQLite through better-sqlite3: the embedded default. One connection, WAL, fsync on commit.
+// SQLite through better-sqlite3: the embedded default. One connection, WAL, fsync on commit,
+// commits grouped per event-loop turn.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, SqliteAdapter, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import type { UniqueViolation } from '../../errors.js';
 import type { Database } from '../schema.js';
 import type { SqlDialect } from '../sql-store.js';
 import type { LeaseOwnerHold } from '../store.js';
+import { GroupCommitSqliteDialect } from './group-commit.js';
 import { holdOwnerLock, ifOwnerDead, ownerLockDir } from './owner-lock.js';
 
 const capabilities = { dialect: 'sqlite', skipLocked: false, rowLocks: false } as const;
@@ -14,18 +16,16 @@ const capabilities = { dialect: 'sqlite', skipLocked: false, rowLocks: false } a
 export function sqliteDialect(path: string): SqlDialect {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Kysely<Database>({
-    dialect: new MultiProcessSqliteDialect({
-      database: async () => {
-        const conn = new BetterSqlite3(path);
-        // WAL lets readers run beside the writer; synchronous=FULL fsyncs every commit,
-        // so an acknowledged payment or delivery survives a power cut, not just a crash.
-        conn.pragma('journal_mode = WAL');
-        conn.pragma('synchronous = FULL');
-        conn.pragma('foreign_keys = ON');
-        // A second process on the same file (a restart overlapping a shutdown) waits, not fails.
-        conn.pragma('busy_timeout = 5000');
-        return conn;
-      },
+    dialect: new GroupCommitSqliteDialect(async () => {
+      const conn = new BetterSqlite3(path);
+      // WAL lets readers run beside the writer; synchronous=FULL fsyncs every commit,
+      // so an acknowledged payment or delivery survives a power cut, not just a crash.
+      conn.pragma('journal_mode = WAL');
+      conn.pragma('synchronous = FULL');
+      conn.pragma('foreign_keys = ON');
+      // A second process on the same file (a restart overlapping a shutdown) waits, not fails.
+      conn.pragma('busy_timeout = 5000');
+      return conn;
     }),
   });
   // An in-memory database dies with its only process, leases and all: nothing to take back.
@@ -48,33 +48,6 @@ export function sqliteDialect(path: string): SqlDialect {
       await Promise.all([...holds].map((h) => h.release()));
     },
   };
-}
-
-/**
- * Several processes may share one file (a dispatcher beside the API, a restart overlapping a
- * shutdown). A deferred `BEGIN` that reads and then writes fails at once (SQLITE_BUSY) when
- * another process committed in between; `BEGIN IMMEDIATE` takes the write lock up front and
- * waits its turn (busy_timeout) instead. And SQLite's DDL is transactional, so migrations run in
- * one such transaction: processes starting together on a new file migrate it once, in turn.
- */
-class MultiProcessSqliteDialect extends SqliteDialect {
-  override createDriver(): Driver {
-    const driver = super.createDriver();
-    driver.beginTransaction = async (connection: DatabaseConnection) => {
-      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-    };
-    return driver;
-  }
-
-  override createAdapter(): SqliteAdapter {
-    return new TransactionalDdlSqliteAdapter();
-  }
-}
-
-class TransactionalDdlSqliteAdapter extends SqliteAdapter {
-  override get supportsTransactionalDdl(): boolean {
-    return true;
-  }
 }
 
 function uniqueViolation(error: unknown): UniqueViolation['constraint'] | undefined {
