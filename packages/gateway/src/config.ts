@@ -28,6 +28,8 @@ export interface GatewayConfig {
   poolSize: number;
   leaseMs: number;
   pollIntervalMs: number;
+  /** Longest a finished attempt waits for others to be recorded in the same transaction; 0: its event-loop turn. */
+  recordWindowMs: number;
   settleDelayMs: number;
   /** Length of a quote's tolerate period (MixPay's `expire`/`seconds`); a refresh starts a new one. */
   quoteWindowMs: number;
@@ -93,6 +95,7 @@ const envSchema = z.object({
   PAYHOOK_DB_POOL: positiveInt('PAYHOOK_DB_POOL').default(10),
   PAYHOOK_LEASE: seconds('PAYHOOK_LEASE').optional(),
   PAYHOOK_POLL_INTERVAL: seconds('PAYHOOK_POLL_INTERVAL').default(1_000),
+  PAYHOOK_RECORD_WINDOW: seconds('PAYHOOK_RECORD_WINDOW').default(0),
   PAYHOOK_SETTLE_DELAY: seconds('PAYHOOK_SETTLE_DELAY').default(5_000),
   // 15 minutes, as the tolerate period of MixPay's payments_info example (900 s).
   PAYHOOK_QUOTE_WINDOW: seconds('PAYHOOK_QUOTE_WINDOW').default(900_000),
@@ -185,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     poolSize: e.PAYHOOK_DB_POOL,
     leaseMs,
     pollIntervalMs: e.PAYHOOK_POLL_INTERVAL,
+    recordWindowMs: e.PAYHOOK_RECORD_WINDOW,
     settleDelayMs: e.PAYHOOK_SETTLE_DELAY,
     quoteWindowMs: e.PAYHOOK_QUOTE_WINDOW,
     publicUrl: (

@@ -67,7 +67,11 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     });
 
   // Operations: metrics on a registry of this gateway's own; exhausted deliveries told to the operator.
-  const metrics = new GatewayMetrics({ store, logger: (logger as unknown as Logger).child({ component: 'metrics' }) });
+  const metrics = new GatewayMetrics({
+    store,
+    unrecordedAttempts: () => dispatcher?.unrecordedAttempts ?? 0,
+    logger: (logger as unknown as Logger).child({ component: 'metrics' }),
+  });
   const operatorSignal = config.operatorWebhookUrl
     ? new OperatorSignal({
         url: config.operatorWebhookUrl,
@@ -97,6 +101,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     hostConcurrency: config.hostConcurrency,
     leaseMs: config.leaseMs,
     pollIntervalMs: config.pollIntervalMs,
+    recordWindowMs: config.recordWindowMs,
     logger: (logger as unknown as Logger).child({ component: 'dispatcher' }),
     onAttempt: (attempt, delivery, update) => {
       metrics.recordAttempt(attempt, delivery, update);

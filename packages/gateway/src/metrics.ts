@@ -15,6 +15,7 @@ export const METRIC = {
   lateness: 'payhook_delivery_lateness_seconds',
   queueDepth: 'payhook_delivery_queue_depth',
   storeUp: 'payhook_store_up',
+  attemptsUnrecorded: 'payhook_delivery_attempts_unrecorded',
   requestDuration: 'payhook_http_request_duration_seconds',
 } as const;
 
@@ -23,6 +24,8 @@ export const UNMATCHED_ROUTE = '(unmatched)';
 
 export interface GatewayMetricsOptions {
   store: Pick<Store, 'queueDepth'>;
+  /** Finished attempts of this process not committed yet (the dispatcher's group commit). */
+  unrecordedAttempts?: () => number;
   logger?: Logger;
 }
 
@@ -83,6 +86,15 @@ export class GatewayMetrics {
         });
       return reading;
     };
+    const unrecorded = options.unrecordedAttempts ?? (() => 0);
+    new Gauge({
+      name: METRIC.attemptsUnrecorded,
+      help: 'Finished attempts of this process waiting for the transaction that records them.',
+      registers,
+      collect() {
+        this.set(unrecorded());
+      },
+    });
     new Gauge({
       name: METRIC.storeUp,
       help: '1 when this scrape could read the delivery queue from the database, else 0.',

@@ -69,6 +69,10 @@ async function stats(gw: GatewayProcess): Promise<{ pending: number; delivered: 
   return res.body.data.deliveries;
 }
 
+async function metricsText(gw: GatewayProcess): Promise<string> {
+  return (await fetch(`${gw.url}/metrics`)).text();
+}
+
 async function deliveries(gw: GatewayProcess, state: string): Promise<Json[]> {
   const res = await gw.get(`/admin/deliveries?state=${state}&limit=500`);
   expect(res.status).toBe(200);
@@ -297,5 +301,47 @@ describe('durability across real process crashes and restarts', { timeout: 120_0
     expect(delivery.attemptList.map((a: Json) => a.attemptNo)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(delivery.attemptList.every((a: Json) => !a.success && a.errorClass === 'bad_status')).toBe(true);
     expect(await stats(second)).toEqual({ pending: 0, delivered: 0, exhausted: 1 });
+  });
+
+  it('SIGKILL after the answer but before the attempt is committed: the restart sends the callback again', async () => {
+    const fast = await receiver();
+    const env = {
+      DATABASE_URL: database.url,
+      PAYHOOK_LEASE: '600',
+      PAYHOOK_POLL_INTERVAL: '0.1',
+    };
+    // Finished attempts wait up to 60 s for others to share their transaction: the kill lands
+    // between the receiver's SUCCESS and the commit that would record it.
+    const first = await spawnGateway({ ...env, PAYHOOK_RECORD_WINDOW: '60' }, 60_000);
+    const [traceId] = await createPayments(first, fast.url, 1, 300);
+    await payAll(first, [traceId as string]);
+    // The gateway read the answer: the attempt waits for its transaction.
+    await waitFor(async () => /^payhook_delivery_attempts_unrecorded 1$/m.test(await metricsText(first)), {
+      what: 'the answered attempt to wait for its commit',
+    });
+    expect(fast.received).toHaveLength(1);
+    await first.signal('SIGKILL');
+
+    // The answer was SUCCESS, but nothing of it was committed: the delivery is still leased and unattempted.
+    expect(await snapshot()).toEqual([
+      { trace_id: traceId, state: 'pending', attempts: 0, locked_until: expect.any(Number) },
+    ]);
+    expect(await database.rows('select * from attempts')).toEqual([]);
+
+    const second = await spawnGateway(env, 60_000);
+    await waitFor(async () => (await stats(second)).delivered === 1, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      what: 'the callback to be sent again and recorded',
+    });
+    // At-least-once: the receiver saw the same event twice, each time as attempt 1.
+    expect(fast.received).toHaveLength(2);
+    const [sent, resent] = fast.received.map((c) => c.headers);
+    expect(resent?.['x-payhook-event-id']).toBe(sent?.['x-payhook-event-id']);
+    expect([sent?.['x-payhook-attempt'], resent?.['x-payhook-attempt']]).toEqual(['1', '1']);
+    const attempts = await database.rows<{ attempt_no: number; success: number | boolean }>(
+      'select attempt_no, success from attempts',
+    );
+    expect(attempts.map((a) => Number(a.attempt_no))).toEqual([1]);
   });
 });

@@ -66,7 +66,7 @@ describe('AttemptRecorder', () => {
     const later = ['b', 'c', 'd'].map((id) => recorder.record(outcome(id)));
     await turn();
     expect(w.batches).toHaveLength(1); // one write at a time
-    expect(recorder.waiting).toBe(3);
+    expect(recorder.pending).toBe(4); // three waiting, one being written
     w.releaseAll();
     await Promise.all([first, ...later]);
     expect(w.batches).toEqual([['a'], ['b', 'c', 'd']]);

@@ -25,6 +25,7 @@ interface Queued {
 export class AttemptRecorder {
   private queue: Queued[] = [];
   private writing = false;
+  private writingCount = 0;
   private scheduled = false;
 
   constructor(private readonly options: AttemptRecorderOptions) {}
@@ -37,9 +38,9 @@ export class AttemptRecorder {
     });
   }
 
-  /** Outcomes waiting to be written (metrics, tests). */
-  get waiting(): number {
-    return this.queue.length;
+  /** Outcomes not committed yet: waiting for their batch, or in the batch being written. */
+  get pending(): number {
+    return this.queue.length + this.writingCount;
   }
 
   private schedule(): void {
@@ -61,6 +62,7 @@ export class AttemptRecorder {
     const batch = this.queue.splice(0, this.options.maxBatch);
     if (batch.length === 0) return;
     this.writing = true;
+    this.writingCount = batch.length;
     try {
       const held = await this.options.write(batch.map((q) => q.outcome));
       batch.forEach((q, i) => {
@@ -70,6 +72,7 @@ export class AttemptRecorder {
       for (const q of batch) q.reject(error);
     } finally {
       this.writing = false;
+      this.writingCount = 0;
     }
     // What gathered meanwhile has waited long enough: write it now.
     if (this.queue.length > 0) void this.write();

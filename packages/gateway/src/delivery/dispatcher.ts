@@ -108,6 +108,11 @@ export class Dispatcher {
     return this.inflight.size;
   }
 
+  /** Finished attempts waiting for the transaction that records them. */
+  get unrecordedAttempts(): number {
+    return this.recorder.pending;
+  }
+
   /**
    * Makes every attempt due now and waits for them, again until nothing is due.
    * For tests that move a ManualClock, and for one-shot tools.
