@@ -678,11 +678,11 @@ async function timeClaims(store: Store, reps: number, limit: number): Promise<Cl
   const ids: string[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
-    const claimed = await store.claimDeliveries({ now: Date.now(), limit, leaseMs: LEASE_MS, token });
+    const claimed = await store.queue.claim({ now: Date.now(), limit, leaseMs: LEASE_MS, token });
     ms.push(performance.now() - t0);
     ids.push(...claimed.map((d) => d.id));
   }
-  for (let i = 0; i < ids.length; i += 500) await store.releaseDeliveries(ids.slice(i, i + 500), token);
+  for (let i = 0; i < ids.length; i += 500) await store.queue.release(ids.slice(i, i + 500), token);
   return {
     medianMs: median(ms),
     minMs: Math.min(...ms),
@@ -700,10 +700,10 @@ async function timeIdleLook(store: Store, reps: number, limit: number) {
   let claimed = 0;
   for (let i = 0; i < reps; i++) {
     let t0 = performance.now();
-    claimed += (await store.claimDeliveries({ now: Date.now(), limit, leaseMs: LEASE_MS, token })).length;
+    claimed += (await store.queue.claim({ now: Date.now(), limit, leaseMs: LEASE_MS, token })).length;
     claim.push(performance.now() - t0);
     t0 = performance.now();
-    await store.nextDeliveryAt(Date.now());
+    await store.queue.nextDueAt(Date.now());
     next.push(performance.now() - t0);
   }
   return { claimMs: median(claim), nextMs: median(next), claimed };

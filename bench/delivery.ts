@@ -39,7 +39,7 @@ import { PaymentService } from '../packages/gateway/src/payments.js';
 import { openStore } from '../packages/gateway/src/storage/open.js';
 import { deliveryToRow, eventToRow, paymentToRow, transferToRow } from '../packages/gateway/src/storage/rows.js';
 import { sqliteDialect } from '../packages/gateway/src/storage/sqlite/dialect.js';
-import type { Store } from '../packages/gateway/src/storage/store.js';
+import type { DeliveryQueue, Store } from '../packages/gateway/src/storage/store.js';
 
 // ---------------------------------------------------------------------------------------------
 // The receiver: a child process answering every POST with 200 {"code":"SUCCESS"}.
@@ -314,7 +314,7 @@ async function loadService(store: Store, n: number, callbackUrl: string, clock: 
     const { payment } = await service.create({ kind: 'payment', request: paymentRequest(i, callbackUrl) });
     await service.receiveTransfer({ traceId: payment.traceId });
   }
-  const [first] = await store.listDeliveries({ limit: 1 });
+  const [first] = await store.admin.listDeliveries({ limit: 1 });
   return { ms: performance.now() - started, body: first?.body ?? '' };
 }
 
@@ -399,11 +399,11 @@ function sqlProfiler() {
   return { state, stats };
 }
 
-/** Counts the store calls the dispatcher makes, and how many deliveries each claim returned. */
-function countingStore(store: Store) {
+/** Counts the queue calls the dispatcher makes, and how many deliveries each claim returned. */
+function countingQueue(queue: DeliveryQueue) {
   const calls = new Map<string, { n: number; ms: number }>();
   let claimed = 0;
-  const proxy = new Proxy(store, {
+  const proxy = new Proxy(queue, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
@@ -412,7 +412,7 @@ function countingStore(store: Store) {
         const t0 = performance.now();
         try {
           const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          if (name === 'claimDeliveries') claimed += (result as unknown[]).length;
+          if (name === 'claim') claimed += (result as unknown[]).length;
           return result;
         } finally {
           const c = calls.get(name) ?? { n: 0, ms: 0 };
@@ -423,7 +423,7 @@ function countingStore(store: Store) {
       };
     },
   });
-  return { store: proxy, calls, claimed: () => claimed };
+  return { queue: proxy, calls, claimed: () => claimed };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -497,7 +497,7 @@ async function main(): Promise<void> {
         ? await loadBulk(dbPath, n, receiver.url, clock)
         : await loadService(store, n, receiver.url, clock);
     const loadPhase = loadMeter();
-    const loaded = await store.countDeliveries();
+    const loaded = await store.admin.countDeliveries();
     if (loaded.pending !== n) throw new Error(`loaded ${loaded.pending} pending deliveries, expected ${n}`);
 
     // 2. Dispatch until all N are delivered (or the time bound).
@@ -508,7 +508,7 @@ async function main(): Promise<void> {
       userAgent: 'payhook/0.1',
     });
     const logger = pino({ level: params.log }, pino.destination({ dest: '/dev/null', sync: true }));
-    const counting = countingStore(store);
+    const counting = countingQueue(store.queue);
     const profiler = params.sqlProfile ? sqlProfiler() : undefined;
     let delivered = 0;
     let failedAttempts = 0;
@@ -518,7 +518,7 @@ async function main(): Promise<void> {
       finish = resolve;
     });
     const dispatcher = new Dispatcher({
-      store: counting.store,
+      queue: counting.queue,
       sender,
       clock,
       schedule: config.schedule,
@@ -555,7 +555,7 @@ async function main(): Promise<void> {
     const afterDispatch = await receiver.stats();
     await dispatcher.stop(2_000);
     await sender.close();
-    const counts = await store.countDeliveries();
+    const counts = await store.admin.countDeliveries();
 
     // Lateness from the attempts table: startedAt − dueAt, and the same counted from the
     // dispatcher's start (the deliveries were all due while loading, before it ran).
@@ -590,7 +590,7 @@ async function main(): Promise<void> {
     const mb = (v: number) => `${Math.round(v)} MB`;
     const pct = (v: number) => `${Math.round(v)}%`;
     const triple = (s: { p50: number; p99: number; max: number }) => `${ms(s.p50)} / ${ms(s.p99)} / ${ms(s.max)}`;
-    const claims = counting.calls.get('claimDeliveries')?.n ?? 0;
+    const claims = counting.calls.get('claim')?.n ?? 0;
     const storeCalls = [...counting.calls.entries()]
       .sort((a, b) => b[1].n - a[1].n)
       .map(([name, c]) => `${name} ${c.n}× (${(c.ms / c.n).toFixed(2)} ms avg)`)

@@ -68,7 +68,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
 
   // Operations: metrics on a registry of this gateway's own; exhausted deliveries told to the operator.
   const metrics = new GatewayMetrics({
-    store,
+    store: store.admin,
     unrecordedAttempts: () => dispatcher?.unrecordedAttempts ?? 0,
     logger: (logger as unknown as Logger).child({ component: 'metrics' }),
   });
@@ -93,7 +93,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     onTimers: () => sweeper?.notify(),
   });
   dispatcher = new Dispatcher({
-    store,
+    queue: store.queue,
     sender,
     clock,
     schedule: config.schedule,

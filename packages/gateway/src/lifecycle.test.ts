@@ -43,7 +43,7 @@ function start(options: Options = {}): PaymentState {
   const newCtx = { now: CREATED, mode: 'production' as const, catalog, newTraceId: () => TRACE_ID };
   const payment =
     options.kind === 'one_time'
-      ? newPayment({ kind: 'one_time', request, code: 'code-1' }, newCtx)
+      ? newPayment({ kind: 'one_time', request }, newCtx)
       : newPayment(
           { kind: 'payment', request: { ...request, paymentAssetId: request.paymentAssetId ?? USDT_ID } },
           newCtx,

@@ -5,7 +5,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Attempt, Delivery } from './interfaces.js';
 import { type Logger, silentLogger } from './logger.js';
-import type { DeliveryUpdate, QueueDepth, Store } from './storage/store.js';
+import type { AdminQueries, DeliveryUpdate, QueueDepth } from './storage/store.js';
 
 /** The names operators alert on; README "Operations" lists them. */
 export const METRIC = {
@@ -23,7 +23,7 @@ export const METRIC = {
 export const UNMATCHED_ROUTE = '(unmatched)';
 
 export interface GatewayMetricsOptions {
-  store: Pick<Store, 'queueDepth'>;
+  store: Pick<AdminQueries, 'queueDepth'>;
   /** Finished attempts of this process not committed yet (the dispatcher's group commit). */
   unrecordedAttempts?: () => number;
   logger?: Logger;

@@ -41,6 +41,11 @@ const payment: Payment = {
   createdAt: NOW - 60_000,
   updatedAt: NOW,
   completedAt: NOW,
+  clientId: 'client-1',
+  isChain: false,
+  quotedAt: NOW - 60_000,
+  destination: null,
+  tag: null,
 };
 
 /** Ids in creation order, so the test can say which row got which. */

@@ -65,12 +65,12 @@ export class PaymentService {
           : undefined;
     const earlier = async () => {
       const k = key();
-      return k === undefined ? undefined : store.findPayment(k);
+      return k === undefined ? undefined : store.payments.find(k);
     };
     // Insert first: a new payment is the common case and costs one statement; a re-sent request
     // (or two sent at once) meets the unique key and is answered from the payment it names.
     try {
-      await store.insertPayment(payment);
+      await store.payments.insert(payment);
     } catch (error) {
       if (!(error instanceof UniqueViolation)) throw error;
       const other = await earlier();
@@ -107,7 +107,7 @@ export class PaymentService {
    */
   async refresh(traceId: string): Promise<PaymentState> {
     const now = this.options.clock.now();
-    const change = await this.options.store.updatePayment(traceId, (state) => {
+    const change = await this.options.store.payments.update(traceId, (state) => {
       const open = state.payment.status === 'unpaid' || state.payment.status === 'pending';
       const next = open ? { ...state, payment: { ...state.payment, quotedAt: now, updatedAt: now } } : state;
       return { next, events: [], deliveries: [] };
@@ -124,7 +124,7 @@ export class PaymentService {
     if (orderId === undefined && traceId === undefined) {
       throw new ParameterError('orderId: is required on a paylink (or traceId)');
     }
-    const existing = await this.options.store.findPayment(
+    const existing = await this.options.store.payments.find(
       traceId !== undefined ? { traceId } : { payeeId, orderId: orderId as string },
     );
     if (existing) return existing;
@@ -138,7 +138,7 @@ export class PaymentService {
   }
 
   async find(key: PaymentKey): Promise<PaymentState> {
-    const state = await this.options.store.findPayment(key);
+    const state = await this.options.store.payments.find(key);
     if (!state) throw new NotFoundError(describeKey(key));
     return state;
   }
@@ -212,7 +212,7 @@ export class PaymentService {
   /** Sends an event again on a fresh schedule; the old delivery keeps its history. */
   async redeliver(deliveryId: string): Promise<Delivery> {
     const { store, clock, schedule } = this.options;
-    const original = await store.getDelivery(deliveryId);
+    const original = await store.admin.getDelivery(deliveryId);
     if (!original) throw new NotFoundError(`delivery ${deliveryId} does not exist`);
     if (original.state === 'pending') {
       throw new ConflictError(
@@ -220,13 +220,13 @@ export class PaymentService {
       );
     }
     const [event, state] = await Promise.all([
-      store.getEvent(original.eventId),
-      store.findPayment({ traceId: original.traceId }),
+      store.admin.getEvent(original.eventId),
+      store.payments.find({ traceId: original.traceId }),
     ]);
     if (!event || !state) throw new NotFoundError(`event of delivery ${deliveryId} does not exist`);
     const ctx = { now: clock.now(), schedule, newId: this.newId };
     const delivery = newDelivery(state.payment, event, ctx, original.id, original.url);
-    await store.insertDelivery(delivery);
+    await store.queue.insert(delivery);
     this.options.onDeliveries?.();
     return delivery;
   }
@@ -236,7 +236,12 @@ export class PaymentService {
    * for "my endpoint was down, it is fixed now".
    */
   async redeliverExhausted(url: string, limit = 1_000): Promise<Delivery[]> {
-    const exhausted = await this.options.store.listDeliveries({ state: 'exhausted', url, notRedelivered: true, limit });
+    const exhausted = await this.options.store.admin.listDeliveries({
+      state: 'exhausted',
+      url,
+      notRedelivered: true,
+      limit,
+    });
     const out: Delivery[] = [];
     for (const d of exhausted) out.push(await this.redeliver(d.id));
     return out;
@@ -245,7 +250,7 @@ export class PaymentService {
   private async apply(traceId: string, input: LifecycleInput): Promise<PaymentChange> {
     const { store, clock, catalog, settleDelayMs, schedule } = this.options;
     const now = clock.now();
-    const change = await store.updatePayment(traceId, (state) =>
+    const change = await store.payments.update(traceId, (state) =>
       outbox(transition(state, input, { now, catalog, settleDelayMs }), { now, schedule, newId: this.newId }),
     );
     if (change.deliveries.length > 0) this.options.onDeliveries?.();

@@ -46,7 +46,9 @@ export class Sweeper {
     // A timer that changes nothing would be found due again; never take one twice in a pass.
     const seen = new Set<string>();
     for (;;) {
-      const due = (await store.dueWork(clock.now(), limit)).filter((w) => !seen.has(`${w.reason}:${w.traceId}`));
+      const due = (await store.payments.dueWork(clock.now(), limit)).filter(
+        (w) => !seen.has(`${w.reason}:${w.traceId}`),
+      );
       if (due.length === 0) return total;
       for (const work of due) {
         seen.add(`${work.reason}:${work.traceId}`);
@@ -67,7 +69,7 @@ export class Sweeper {
       try {
         await this.runDue();
         const now = clock.now();
-        const next = await store.nextWorkAt(now);
+        const next = await store.payments.nextWorkAt(now);
         await this.wakeable.sleep(next === null ? pollIntervalMs : Math.min(pollIntervalMs, Math.max(0, next - now)));
       } catch (error) {
         logger.error({ err: error }, 'sweeper loop failed; retrying after the poll interval');

@@ -64,7 +64,7 @@ it('claims first attempts before a backlog of late retries', async () => {
   // A new event now: its first attempt is due later than every retry, yet it is claimed at once.
   const fresh = await gw.createPayment({ callbackUrl: failing.url });
   await gw.post('/v1/sandbox/transfers', { traceId: fresh.traceId });
-  const claimed = await store.claimDeliveries({ now: clock.now(), limit: 4, leaseMs: 60_000, token: 'fairness' });
+  const claimed = await store.queue.claim({ now: clock.now(), limit: 4, leaseMs: 60_000, token: 'fairness' });
   expect(claimed).toHaveLength(4);
   expect(claimed.filter((d) => d.attempts === 0).map((d) => d.traceId)).toEqual([fresh.traceId]);
   // The rest of the batch is the oldest retries, in due order.
@@ -81,13 +81,13 @@ it('never claims a leased delivery twice, and takes it back once the lease expir
   await gw.post('/v1/sandbox/transfers', { traceId: p.traceId });
   const { store } = gw.gateway;
 
-  const first = await store.claimDeliveries({ now: clock.now(), limit: 10, leaseMs: 40_000, token: 'a' });
+  const first = await store.queue.claim({ now: clock.now(), limit: 10, leaseMs: 40_000, token: 'a' });
   expect(first).toHaveLength(1);
-  expect(await store.claimDeliveries({ now: clock.now(), limit: 10, leaseMs: 40_000, token: 'b' })).toHaveLength(0);
+  expect(await store.queue.claim({ now: clock.now(), limit: 10, leaseMs: 40_000, token: 'b' })).toHaveLength(0);
   clock.advance(39_999);
-  expect(await store.claimDeliveries({ now: clock.now(), limit: 10, leaseMs: 40_000, token: 'b' })).toHaveLength(0);
+  expect(await store.queue.claim({ now: clock.now(), limit: 10, leaseMs: 40_000, token: 'b' })).toHaveLength(0);
   clock.advance(1);
-  const again = await store.claimDeliveries({ now: clock.now(), limit: 10, leaseMs: 40_000, token: 'c' });
+  const again = await store.queue.claim({ now: clock.now(), limit: 10, leaseMs: 40_000, token: 'c' });
   expect(again.map((d) => d.id)).toEqual(first.map((d) => d.id));
 
   // The first claimant's late result is refused: its lease (token a) is gone.
@@ -104,7 +104,8 @@ it('never claims a leased delivery twice, and takes it back once the lease expir
     errorMessage: null,
     responseExcerpt: null,
   };
-  expect(await store.recordAttempt(attempt, { state: 'delivered', nextAttemptAt: null }, 'a', clock.now())).toBe(false);
-  expect(await store.recordAttempt(attempt, { state: 'delivered', nextAttemptAt: null }, 'c', clock.now())).toBe(true);
-  expect(await store.listAttempts(first[0]!.id)).toHaveLength(1);
+  const delivered = { state: 'delivered', nextAttemptAt: null } as const;
+  expect(await store.queue.record([{ attempt, update: delivered, token: 'a' }], clock.now())).toEqual([false]);
+  expect(await store.queue.record([{ attempt, update: delivered, token: 'c' }], clock.now())).toEqual([true]);
+  expect(await store.admin.listAttempts(first[0]!.id)).toHaveLength(1);
 });

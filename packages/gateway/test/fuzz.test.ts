@@ -218,7 +218,7 @@ const query = (keys: Record<string, fc.Arbitrary<unknown>>) =>
       .map(formOf),
     fc
       .array(fc.tuple(fc.constantFrom(...Object.keys(keys), 'with', 'x'), text), { maxLength: 5 })
-      .map((pairs) => new URLSearchParams(pairs.map(([k, v]) => [k, String(v)])).toString()),
+      .map((pairs) => new URLSearchParams(pairs.map(([k, v]): [string, string] => [k, String(v)])).toString()),
     fc.string({ unit: fc.constantFrom('a', '=', '&', '%', '2', 'F', '[', ']', '+', '.', ',', 'é', 'traceId', 'with') }),
   );
 

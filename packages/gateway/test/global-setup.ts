@@ -2,7 +2,7 @@
 // project's env is not set): a template database migrated once, which every test clones
 // (CREATE DATABASE … TEMPLATE is a file copy, far faster than migrating each time).
 import { postgresDialect } from '../src/storage/postgres/dialect.js';
-import { SqlStore } from '../src/storage/sql-store.js';
+import { SqlStore } from '../src/storage/sql/store.js';
 import { PG_CLONE_PREFIX, PG_TEMPLATE, pgAdmin, pgUrl } from './helpers/database.js';
 
 export default async function setup(): Promise<void> {

@@ -92,7 +92,7 @@ describe('delivery metrics', () => {
 
   it('still answer when the database does not, saying so', async () => {
     const gw = await gateway({}, {}, { listen: false });
-    gw.gateway.store.queueDepth = async () => {
+    gw.gateway.store.admin.queueDepth = async () => {
       throw new Error('connection terminated');
     };
     const samples = await scrape(gw);

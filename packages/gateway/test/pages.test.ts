@@ -236,14 +236,14 @@ describe('escaping', () => {
     const remark = '<script>alert(1)</script>';
     const created = await gw.createPayment({ remark, returnTo: 'javascript:alert(2)' });
     // Stored data the API would refuse (an older version, another writer): still only text.
-    const { payment } = (await gw.gateway.store.findPayment({ traceId: created.traceId }))!;
+    const { payment } = (await gw.gateway.store.payments.find({ traceId: created.traceId }))!;
     const hostile = {
       ...payment,
       traceId: randomUUID(),
       orderId: '<script>alert("o")</script>',
       payeeId: '"><img src=x onerror=alert(3)>',
     };
-    await gw.gateway.store.insertPayment(hostile);
+    await gw.gateway.store.payments.insert(hostile);
     await gw.post('/v1/sandbox/transfers', { traceId: created.traceId });
 
     const pages = [
@@ -406,7 +406,13 @@ describe('checkout page actions (sandbox)', () => {
   it('shows the reason for a refused action and changes nothing', async () => {
     gw = await startTestGateway();
     const payment = await gw.createPayment();
-    for (const form of [{ amount: 'ten' }, { amount: '-1' }, { assetId: 'no-such-asset' }, { confirmations: '-2' }]) {
+    const forms: Record<string, string>[] = [
+      { amount: 'ten' },
+      { amount: '-1' },
+      { assetId: 'no-such-asset' },
+      { confirmations: '-2' },
+    ];
+    for (const form of forms) {
       const res = await act(payment.traceId, 'pay', form);
       expect(res.status, JSON.stringify(form)).toBe(400);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');

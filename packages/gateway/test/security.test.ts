@@ -251,12 +251,12 @@ describe('unexpected errors', () => {
       new Writable({ write: (chunk, _e, done) => done(void lines.push(String(chunk))) }),
     );
     gw = await startTestGateway({ PAYHOOK_ADMIN_TOKEN: TOKEN }, { logger }, { listen: false });
-    const store = gw.gateway.store as unknown as Record<string, unknown>;
+    const { store } = gw.gateway;
     const boom = async () => {
       throw new TypeError('internal detail: relation "payments" at /srv/payhook/sql-store.ts:42');
     };
-    store.findPayment = boom;
-    store.listPayments = boom;
+    store.payments.find = boom;
+    store.admin.listPayments = boom;
     const requests: [string, string, Record<string, unknown>][] = [
       ['GET', '/v1/payments_result?traceId=0b1f3a2e-6c2d-4a59-9a51-7f0c1e2d3b4a', {}],
       ['GET', '/checkout/0b1f3a2e-6c2d-4a59-9a51-7f0c1e2d3b4a', { headers: { accept: 'text/html' } }],
@@ -452,7 +452,12 @@ describe('the checkout page’s sandbox forms with a token set', () => {
     expect(locked.body).not.toContain(`action="${path}/pay"`);
 
     // The review's request (curl, no Origin) and a browser's form post: refused, nothing paid.
-    for (const headers of [{}, { origin: SAME_ORIGIN }, { origin: SAME_ORIGIN, accept: 'text/html' }]) {
+    const variants: Record<string, string>[] = [
+      {},
+      { origin: SAME_ORIGIN },
+      { origin: SAME_ORIGIN, accept: 'text/html' },
+    ];
+    for (const headers of variants) {
       for (const action of ['pay', 'expire', 'transfers/tx-1/confirmations']) {
         const res = await post(`${path}/${action}`, headers);
         expect(res.statusCode, `${action} ${JSON.stringify(headers)}`).toBe(401);

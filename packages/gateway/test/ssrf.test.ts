@@ -140,8 +140,8 @@ describe('at connect time', () => {
       const detail = await gw.gateway.payments.receiveTransfer({ traceId: payment.traceId });
       expect(detail.state.payment.status).toBe('success');
       await gw.gateway.dispatcher.runDue();
-      const [delivery] = await gw.gateway.store.listDeliveries({ traceId: payment.traceId, limit: 5 });
-      const attempts = await gw.gateway.store.listAttempts(delivery!.id);
+      const [delivery] = await gw.gateway.store.admin.listDeliveries({ traceId: payment.traceId, limit: 5 });
+      const attempts = await gw.gateway.store.admin.listAttempts(delivery!.id);
       expect(attempts[0]).toMatchObject({ success: false, errorClass: 'blocked' });
       expect(delivery).toMatchObject({ state: 'pending', attempts: 1 });
       expect(receiver.received).toHaveLength(0);

@@ -30,7 +30,13 @@ const client = () =>
     clock,
   });
 const lookup = { traceId: ORDER.traceId as string };
-const create = { payeeId: ORDER.payeeId, quoteAmount: '10', quoteAssetId: 'usd', settlementAssetId: 'usdt' };
+const create = {
+  payeeId: ORDER.payeeId,
+  quoteAmount: '10',
+  quoteAssetId: 'usd',
+  settlementAssetId: 'usdt',
+  paymentAssetId: 'usdt',
+};
 
 async function spend(call: () => Promise<unknown>): Promise<number> {
   for (let n = 0; ; n++) {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { nextAttemptAt, type RetrySchedule } from '@payhook/protocol';
 import type { Attempt, Clock, Delivery } from '../interfaces.js';
 import { type Logger, urlForLog } from '../logger.js';
-import type { ClaimedDelivery, DeliveryUpdate, LeaseOwnerHold, Store } from '../storage/store.js';
+import type { ClaimedDelivery, DeliveryQueue, DeliveryUpdate, LeaseOwnerHold } from '../storage/store.js';
 import { Wakeable } from '../wakeable.js';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { newLeaseOwnerId } from './lease-owner.js';
@@ -13,7 +13,7 @@ import type { CallbackSender } from './sender.js';
 import { signatureHeaders } from './signature.js';
 
 export interface DispatcherOptions {
-  store: Store;
+  queue: DeliveryQueue;
   sender: CallbackSender;
   clock: Clock;
   schedule: RetrySchedule;
@@ -47,12 +47,11 @@ export interface DispatcherOptions {
   onAttempt?: (attempt: Attempt, delivery: Delivery, update: DeliveryUpdate) => void;
 }
 
-/** Longest a free slot waits for others to free up before it is claimed alone. */
+/** Longest a freed slot waits for others to free up before it is claimed alone. */
 const BATCH_WINDOW_MS = 20;
 
 interface InFlight {
   token: string;
-  host: string;
   controller: AbortController;
   done: Promise<void>;
 }
@@ -65,8 +64,13 @@ export class Dispatcher {
   private loopDone: Promise<void> | null = null;
   private unsubscribe: (() => Promise<void>) | undefined;
 
-  private readonly minBatch: number;
+  /** Slots freed since the last claim that make a claim worth its statement. */
+  private readonly batch: number;
+  private freedSinceClaim = 0;
+  /** New work was announced (or the last claim filled every slot): claim at the first free slot. */
+  private wanted = true;
   private lastClaimAt = 0;
+  private pollAt = 0;
   /** The lease owner this incarnation claims as, and the liveness lock that vouches for it. */
   readonly owner: string;
   private ownerHold: Promise<LeaseOwnerHold> | undefined;
@@ -75,13 +79,16 @@ export class Dispatcher {
   private readonly recorder: AttemptRecorder;
 
   constructor(private readonly options: DispatcherOptions) {
-    const { store, clock } = options;
+    const { queue, clock } = options;
     this.recorder = new AttemptRecorder({
-      write: (outcomes) => store.recordAttempts(outcomes, clock.now()),
+      write: (outcomes) => queue.record(outcomes, clock.now()),
       maxBatch: options.recordBatch ?? 64,
       windowMs: options.recordWindowMs ?? 0,
     });
-    this.minBatch = Math.max(1, Math.floor(options.concurrency / 4));
+    // A quarter of the slots, or of one host's slots when a host limit binds first: with one
+    // receiver host (a shop) its limit is what frees up.
+    const quarter = (n: number) => Math.max(1, Math.floor(n / 4));
+    this.batch = Math.min(quarter(options.concurrency), quarter(options.hostConcurrency ?? options.concurrency));
     this.owner = options.owner ?? newLeaseOwnerId();
   }
 
@@ -95,12 +102,13 @@ export class Dispatcher {
     this.running = true;
     await this.holdOwner();
     await this.reclaim();
-    this.unsubscribe = await this.options.store.subscribe?.(() => this.notify());
+    this.unsubscribe = await this.options.queue.subscribe(() => this.notify());
     this.loopDone = this.loop();
   }
 
   /** New work may be due: look now instead of at the next poll. */
   notify(): void {
+    this.wanted = true;
     this.wakeable.notify();
   }
 
@@ -153,7 +161,7 @@ export class Dispatcher {
 
   /** The liveness lock must be held before the first claim names this owner. */
   private holdOwner(): Promise<LeaseOwnerHold> {
-    this.ownerHold ??= this.options.store.holdLeaseOwner(this.owner).catch((error: unknown) => {
+    this.ownerHold ??= this.options.queue.holdOwner(this.owner).catch((error: unknown) => {
       this.ownerHold = undefined; // the next claim tries again
       throw error;
     });
@@ -173,7 +181,7 @@ export class Dispatcher {
       this.acquisitionsSeen = hold.acquisitions;
       return;
     }
-    const released = await this.options.store.releaseDeadOwners(this.owner);
+    const released = await this.options.queue.releaseDeadOwners(this.owner);
     for (const [owner, deliveries] of released) {
       this.options.logger.info({ owner, deliveries }, 'took back the leases of a dispatcher that is gone');
     }
@@ -181,31 +189,43 @@ export class Dispatcher {
   }
 
   private async loop(): Promise<void> {
-    const { store, clock, pollIntervalMs, logger } = this.options;
+    const { queue, clock, pollIntervalMs, logger } = this.options;
     const reclaimIntervalMs = this.options.reclaimIntervalMs ?? 5_000;
     while (this.running) {
       try {
         if (clock.now() - this.lastReclaimAt >= reclaimIntervalMs) await this.reclaim();
         const free = this.options.concurrency - this.inflight.size;
-        // Claim in batches: one claim per freed slot would cost a committed transaction per
-        // callback. A busy dispatcher waits for a quarter of its slots to free up, but never
-        // longer than BATCH_WINDOW_MS, so a free slot does not idle behind slow receivers.
+        // Claim in batches: one claim per freed slot would cost a statement per callback. New
+        // work, an idle dispatcher or the poll claims at once; freed slots wait for a batch of
+        // them, but never longer than BATCH_WINDOW_MS, so a free slot does not idle behind slow
+        // receivers.
         const sinceClaim = performance.now() - this.lastClaimAt;
-        const canClaim =
-          free > 0 && (free >= this.minBatch || this.inflight.size === 0 || sinceClaim >= BATCH_WINDOW_MS);
-        let delay = pollIntervalMs;
-        if (free > 0 && !canClaim) delay = BATCH_WINDOW_MS - sinceClaim;
-        if (canClaim) {
+        const batched =
+          this.freedSinceClaim > 0 && (this.freedSinceClaim >= this.batch || sinceClaim >= BATCH_WINDOW_MS);
+        const polled = performance.now() >= this.pollAt;
+        let delay: number;
+        if (free > 0 && (this.wanted || batched || polled || this.inflight.size === 0)) {
+          this.wanted = false;
+          this.freedSinceClaim = 0;
           this.lastClaimAt = performance.now();
           const launched = await this.claim(free);
-          if (launched.length === free) continue; // there may be more due right now
-          // Less was due than there is room for: sleep until the next due time.
+          if (launched.length === free) {
+            this.wanted = true; // there may be more due right now
+            continue;
+          }
+          // Less was due than there is room for: sleep until the next due time, or until a
+          // finishing attempt or new work wakes the loop.
           const now = clock.now();
-          const next = await store.nextDeliveryAt(now);
-          if (next !== null) delay = Math.min(delay, Math.max(0, next - now));
-        }
-        // Otherwise a finishing attempt wakes the loop (notify) as slots free up.
-        await this.wakeable.sleep(delay);
+          const next = await queue.nextDueAt(now);
+          delay = next === null ? pollIntervalMs : Math.min(pollIntervalMs, Math.max(0, next - now));
+          this.pollAt = performance.now() + delay;
+        } else if (free === 0) {
+          delay = pollIntervalMs; // a finishing attempt wakes the loop
+        } else if (this.freedSinceClaim > 0) {
+          delay = BATCH_WINDOW_MS - sinceClaim;
+        } else delay = this.pollAt - performance.now();
+        // Never a zero sleep here: it would resolve at once and spin on microtasks.
+        await this.wakeable.sleep(Math.max(1, delay));
       } catch (error) {
         logger.error({ err: error }, 'dispatcher loop failed; retrying after the poll interval');
         await this.wakeable.sleep(pollIntervalMs);
@@ -213,34 +233,36 @@ export class Dispatcher {
     }
   }
 
-  /** Claims and launches up to `limit` due deliveries; returns the ones launched. */
+  /**
+   * Claims and launches up to `limit` due deliveries, none past a host's limit: the claim is
+   * told what each busy host has left, so nothing is claimed only to be given back.
+   */
   private async claim(limit: number): Promise<ClaimedDelivery[]> {
-    const { store, clock, leaseMs } = this.options;
+    const { queue, clock, leaseMs, hostConcurrency } = this.options;
     const token = randomUUID();
-    const hostLimit = this.options.hostConcurrency ?? Number.POSITIVE_INFINITY;
-    const excludeHosts = [...this.perHost].filter(([, n]) => n >= hostLimit).map(([host]) => host);
-    await this.holdOwner();
-    const owner = this.owner;
-    const claimed = await store.claimDeliveries({ now: clock.now(), limit, leaseMs, token, owner, excludeHosts });
-    const launched: ClaimedDelivery[] = [];
-    const overflow: string[] = [];
-    for (const delivery of claimed) {
-      const host = new URL(delivery.url).host;
-      const busy = this.perHost.get(host) ?? 0;
-      // One batch may hold many deliveries to one host: keep its share, give the rest back.
-      if (busy >= hostLimit) {
-        overflow.push(delivery.id);
-        continue;
-      }
-      this.perHost.set(host, busy + 1);
-      launched.push(delivery);
-      this.launch(delivery, token, host);
+    const hostBudgets = new Map<string, number>();
+    if (hostConcurrency !== undefined) {
+      for (const [host, busy] of this.perHost) hostBudgets.set(host, Math.max(0, hostConcurrency - busy));
     }
-    await store.releaseDeliveries(overflow, token);
-    return launched;
+    await this.holdOwner();
+    const claimed = await queue.claim({
+      now: clock.now(),
+      limit,
+      leaseMs,
+      token,
+      owner: this.owner,
+      hostLimit: hostConcurrency,
+      hostBudgets,
+    });
+    for (const delivery of claimed) {
+      this.perHost.set(delivery.host, (this.perHost.get(delivery.host) ?? 0) + 1);
+      this.launch(delivery, token);
+    }
+    return claimed;
   }
 
-  private launch(delivery: ClaimedDelivery, token: string, host: string): void {
+  private launch(delivery: ClaimedDelivery, token: string): void {
+    const { host } = delivery;
     const controller = new AbortController();
     const done = this.attempt(delivery, token, controller.signal)
       .catch((error: unknown) => {
@@ -252,17 +274,18 @@ export class Dispatcher {
         const left = (this.perHost.get(host) ?? 1) - 1;
         if (left > 0) this.perHost.set(host, left);
         else this.perHost.delete(host);
+        this.freedSinceClaim++;
         this.wakeable.notify();
       });
-    this.inflight.set(delivery.id, { token, host, controller, done });
+    this.inflight.set(delivery.id, { token, controller, done });
   }
 
   private async attempt(delivery: ClaimedDelivery, token: string, signal: AbortSignal): Promise<void> {
-    const { store, sender, clock, schedule, logger } = this.options;
+    const { queue, sender, clock, schedule, logger } = this.options;
     const attemptNo = delivery.attempts + 1;
     const log = logger.child({ deliveryId: delivery.id, traceId: delivery.traceId, event: delivery.eventType });
-    // Read at send time: a rotated or removed secret applies to the very next attempt.
-    const secret = await store.signingSecretFor(delivery.traceId);
+    // Read by the claim: a rotated or removed secret applies from the next claim.
+    const secret = delivery.signingSecret;
     const startedAt = clock.now();
     const result = await sender.send(
       {
@@ -280,7 +303,7 @@ export class Dispatcher {
     );
     if (signal.aborted) {
       // Shut down mid-attempt: the attempt does not count, the delivery is due again at once.
-      await store.releaseDeliveries([delivery.id], token);
+      await queue.release([delivery.id], token);
       log.info({ attemptNo }, 'attempt aborted by shutdown; lease released');
       return;
     }

@@ -25,11 +25,11 @@ export async function loadPaymentDetail(
 ): Promise<PaymentDetail> {
   const state = await payments.find({ traceId });
   const [events, deliveries] = await Promise.all([
-    store.listEvents(state.payment.traceId),
-    store.listDeliveries({ traceId: state.payment.traceId, limit: 500 }),
+    store.admin.listEvents(state.payment.traceId),
+    store.admin.listDeliveries({ traceId: state.payment.traceId, limit: 500 }),
   ]);
   const withAttempts = await Promise.all(
-    deliveries.map(async (d) => ({ ...d, attemptList: await store.listAttempts(d.id) })),
+    deliveries.map(async (d) => ({ ...d, attemptList: await store.admin.listAttempts(d.id) })),
   );
   return {
     payment: state.payment,

@@ -46,9 +46,9 @@ export function storeCounter({ store, clock, onError }: RateLimitOptions): new (
       if (windowStart > expiredBefore) {
         expiredBefore = windowStart;
         // The previous window is kept: a process whose clock lags a little still counts in it.
-        store.expireRequestCounts(windowStart - timeWindow).catch((error: unknown) => onError?.(error));
+        store.requestCounts.expire(windowStart - timeWindow).catch((error: unknown) => onError?.(error));
       }
-      store.countRequest(key, windowStart).then(
+      store.requestCounts.count(key, windowStart).then(
         (current) => callback(null, { current, ttl: windowStart + timeWindow - now }),
         (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
       );

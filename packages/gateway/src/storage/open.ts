@@ -1,7 +1,7 @@
 // Opens the store a DATABASE_URL names, migrated and ready.
 import { resolve } from 'node:path';
 import { postgresDialect } from './postgres/dialect.js';
-import { SqlStore } from './sql-store.js';
+import { SqlStore } from './sql/store.js';
 import { sqliteDialect } from './sqlite/dialect.js';
 import type { Store } from './store.js';
 

@@ -1,6 +1,8 @@
-// The storage interface: narrow, domain-shaped, and the only place that knows SQL exists.
-// SQLite and PostgreSQL implement it with the same queries; where they differ, a capability
-// flag says so (see StoreCapabilities), never an `if (sqlite)` in the domain.
+// The storage interface: narrow, domain-shaped, and the only place that knows SQL exists. It is
+// split by concern (payments, the delivery queue, admin reads, request counts, payee secrets)
+// so each caller depends on the part it uses. SQLite and PostgreSQL implement it with the same
+// queries; where they differ, a capability flag says so (see StoreCapabilities), never an
+// `if (sqlite)` in the domain.
 import type { Attempt, Delivery, DeliveryState, Payment, PaymentEvent, Transfer } from '../interfaces.js';
 import type { PaymentState } from '../lifecycle.js';
 
@@ -9,6 +11,8 @@ export interface StoreCapabilities {
   skipLocked: boolean;
   /** Row locks inside a transaction; without them the database serialises writers (SQLite). */
   rowLocks: boolean;
+  /** INSERT/UPDATE inside WITH: a batch of attempts is recorded in one statement (PostgreSQL). */
+  writableCte: boolean;
   dialect: 'sqlite' | 'postgres';
 }
 
@@ -30,6 +34,13 @@ export interface PaymentChange {
 export interface ClaimedDelivery extends Delivery {
   /** The schedule's due time of the attempt about to be made (for lateness). */
   dueAt: number;
+  /** The receiver's host:port, which per-host limits count. */
+  host: string;
+  /**
+   * The payee's callback signing secret, read by the claim itself: a rotated or removed secret
+   * applies from the next claim. Absent: the payee does not sign.
+   */
+  signingSecret?: string;
 }
 
 export interface ClaimOptions {
@@ -43,7 +54,12 @@ export interface ClaimOptions {
    * expire. Without one, the lease only ever expires.
    */
   owner?: string;
-  excludeHosts?: readonly string[];
+  /**
+   * Most deliveries to one host (host:port) the claim may return; `hostBudgets` lowers it per host
+   * (the slots this dispatcher still has free there; 0: none). Unlimited when absent.
+   */
+  hostLimit?: number;
+  hostBudgets?: ReadonlyMap<string, number>;
 }
 
 /** A dispatcher incarnation's liveness lock, held while it may hold leases. */
@@ -140,45 +156,42 @@ export interface PayeeSecret {
   createdAt: number;
 }
 
-export interface Store {
-  readonly capabilities: StoreCapabilities;
-
+/** Payments and their life cycle: what the API and the sweeper write. */
+export interface PaymentStore {
   /** Inserts a new payment; throws UniqueViolation on a taken traceId, (payee, orderId) or code. */
-  insertPayment(payment: Payment): Promise<void>;
-  findPayment(key: PaymentKey): Promise<PaymentState | undefined>;
+  insert(payment: Payment): Promise<void>;
+  find(key: PaymentKey): Promise<PaymentState | undefined>;
   /**
    * Loads and locks a payment, lets `change` compute what happens, and writes the new
    * state, its events and their deliveries together. If `change` throws, nothing is written.
    */
-  updatePayment(traceId: string, change: (state: PaymentState) => PaymentChange): Promise<PaymentChange>;
+  update(traceId: string, change: (state: PaymentState) => PaymentChange): Promise<PaymentChange>;
   /** Payments whose deadline or settlement time has come. */
   dueWork(now: number, limit: number): Promise<DueWork[]>;
   /** The earliest future expiry or settlement, to sleep until then. */
   nextWorkAt(now: number): Promise<number | null>;
+}
 
+/** The delivery queue: leases, attempts and the liveness of the dispatchers holding them. */
+export interface DeliveryQueue {
   /**
-   * Leases up to `limit` due deliveries for `leaseMs`, earliest first, at least half of them
-   * first attempts when there are any, and none to `excludeHosts` (hosts this dispatcher saturates).
+   * Leases up to `limit` due deliveries for `leaseMs`, in one statement: earliest first, at least
+   * half of them first attempts when there are any, and within each host's budget.
    */
-  claimDeliveries(opts: ClaimOptions): Promise<ClaimedDelivery[]>;
+  claim(opts: ClaimOptions): Promise<ClaimedDelivery[]>;
   /**
-   * Records an attempt and moves its delivery on, if `token` still holds the lease.
-   * Returns false (and writes nothing) when the lease was lost to another dispatcher.
+   * Records attempts and moves their deliveries on, all in one transaction; per outcome in order,
+   * whether its lease still held (`token` and attempt count unchanged). Only those are written.
    */
-  recordAttempt(attempt: Attempt, update: DeliveryUpdate, token: string, now: number): Promise<boolean>;
-  /**
-   * Records attempts in one transaction; per outcome in order, whether its lease still held (only
-   * those are written, as recordAttempt).
-   */
-  recordAttempts(outcomes: readonly AttemptOutcome[], now: number): Promise<boolean[]>;
+  record(outcomes: readonly AttemptOutcome[], now: number): Promise<boolean[]>;
   /** Gives leased deliveries back (graceful shutdown): they are due again at once. */
-  releaseDeliveries(ids: readonly string[], token: string): Promise<void>;
+  release(ids: readonly string[], token: string): Promise<void>;
   /**
    * Takes the liveness lock of lease owner `owner` and holds it until released or until this
    * process dies, when the operating system (SQLite: a file lock) or the database server
    * (PostgreSQL: a session advisory lock) lets it go by itself. Resolves once it is held.
    */
-  holdLeaseOwner(owner: string): Promise<LeaseOwnerHold>;
+  holdOwner(owner: string): Promise<LeaseOwnerHold>;
   /**
    * Gives back at once the leases of every owner but `self` whose liveness lock can be taken,
    * i.e. whose process is gone; an owner whose lock is held, or cannot be judged, keeps its
@@ -186,9 +199,19 @@ export interface Store {
    */
   releaseDeadOwners(self: string): Promise<Map<string, number>>;
   /** The earliest future due time of a pending delivery. */
-  nextDeliveryAt(now: number): Promise<number | null>;
-  insertDelivery(delivery: Delivery): Promise<void>;
+  nextDueAt(now: number): Promise<number | null>;
+  /** Queues a delivery made outside a payment's life cycle (a redelivery by hand). */
+  insert(delivery: Delivery): Promise<void>;
+  /**
+   * Calls `listener` soon after another process commits new deliveries (PostgreSQL LISTEN/NOTIFY),
+   * so idle dispatchers wake at once instead of at their next poll. Where there is no such
+   * channel (SQLite: one process, woken in-process) it never calls. Resolves to an unsubscribe function.
+   */
+  subscribe(listener: () => void): Promise<() => Promise<void>>;
+}
 
+/** What operators read: lists, counts and figures for the admin API, the dashboard and metrics. */
+export interface AdminQueries {
   listPayments(filter: PaymentFilter): Promise<Payment[]>;
   listTransfers(traceId: string): Promise<Transfer[]>;
   listEvents(traceId: string): Promise<PaymentEvent[]>;
@@ -197,8 +220,6 @@ export interface Store {
   getDelivery(id: string): Promise<Delivery | undefined>;
   listAttempts(deliveryId: string): Promise<Attempt[]>;
   countDeliveries(): Promise<Record<DeliveryState, number>>;
-  /** Pending deliveries that have failed at least once (waiting for a retry). */
-  countRetrying(): Promise<number>;
   /** Due, retrying and exhausted deliveries, counted in one query (scraped by /metrics). */
   queueDepth(): Promise<QueueDepth>;
   /**
@@ -208,32 +229,37 @@ export interface Store {
   attemptFeed(cursor: FeedCursor | undefined, limit: number): Promise<FeedAttempt[]>;
   /** Attempt outcomes since `from`, counted per `bucketMs`. */
   attemptOutcomes(from: number, bucketMs: number): Promise<OutcomeBucket[]>;
-
-  /**
-   * Calls `listener` soon after another process commits new deliveries (PostgreSQL LISTEN/NOTIFY),
-   * so idle dispatchers wake at once instead of at their next poll. Absent where there is no such
-   * channel (SQLite: one process, woken in-process). Resolves to an unsubscribe function.
-   */
-  subscribe?(listener: () => void): Promise<() => Promise<void>>;
   /** Recent attempts' lateness against their due time, in ms. */
   lateness(sample: number): Promise<LatenessFigures>;
+}
 
+/** Fixed-window request counts, shared by every process (rate limits). */
+export interface RequestCounts {
   /**
    * Counts one request of `key` in the fixed window starting at `windowStart`, atomically across
-   * processes, and returns the window's count including it (rate limits).
+   * processes, and returns the window's count including it.
    */
-  countRequest(key: string, windowStart: number): Promise<number>;
+  count(key: string, windowStart: number): Promise<number>;
   /** Forgets the counts of windows that started before `windowStart`. */
-  expireRequestCounts(windowStart: number): Promise<void>;
+  expire(windowStart: number): Promise<void>;
+}
 
-  /** A payee's callback signing secret (signed callbacks are opt-in per payee). */
-  getPayeeSecret(payeeId: string): Promise<PayeeSecret | undefined>;
+/** Payees' callback signing secrets (signed callbacks are opt-in per payee). */
+export interface PayeeSecrets {
+  get(payeeId: string): Promise<PayeeSecret | undefined>;
   /** Sets or replaces a payee's signing secret. */
-  setPayeeSecret(secret: PayeeSecret): Promise<void>;
+  set(secret: PayeeSecret): Promise<void>;
   /** Removes a payee's signing secret; false if it had none. */
-  deletePayeeSecret(payeeId: string): Promise<boolean>;
-  /** The signing secret of the payee a payment pays, if that payee has one (read at send time). */
-  signingSecretFor(traceId: string): Promise<string | undefined>;
+  delete(payeeId: string): Promise<boolean>;
+}
+
+export interface Store {
+  readonly capabilities: StoreCapabilities;
+  readonly payments: PaymentStore;
+  readonly queue: DeliveryQueue;
+  readonly admin: AdminQueries;
+  readonly requestCounts: RequestCounts;
+  readonly payeeSecrets: PayeeSecrets;
 
   /** A cheap round trip, for health checks. */
   ping(): Promise<void>;

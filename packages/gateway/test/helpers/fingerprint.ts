@@ -26,7 +26,9 @@ export async function fingerprinter(database: TestDatabase): Promise<Fingerprint
     const reads = TABLES.map(([table, order]) => db.prepare(`select * from ${table} order by ${order}`));
     return {
       take: async () => JSON.stringify(reads.map((r) => r.all())),
-      close: async () => db.close(),
+      close: async () => {
+        db.close();
+      },
     };
   }
   const client = new pg.Client({ connectionString: database.url });

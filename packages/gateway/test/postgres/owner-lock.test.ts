@@ -24,14 +24,14 @@ it('an owner is alive while its lock session lives, again after a cut, and dead 
   expect((await gw.post('/v1/sandbox/transfers', { traceId: payment.traceId })).status).toBe(200);
 
   const owner = 'test-host-1-0123456789abcdef';
-  const hold = await store.holdLeaseOwner(owner);
-  const claimed = await store.claimDeliveries({ now: clock.now(), limit: 10, leaseMs: 600_000, token: 't', owner });
+  const hold = await store.queue.holdOwner(owner);
+  const claimed = await store.queue.claim({ now: clock.now(), limit: 10, leaseMs: 600_000, token: 't', owner });
   expect(claimed).toHaveLength(1);
 
   // Another process's store: it judges the owner by its lock alone.
   const other: Store = await openStore(gw.database.url);
   cleanup.push(() => other.close());
-  expect(await other.releaseDeadOwners('someone-else')).toEqual(new Map());
+  expect(await other.queue.releaseDeadOwners('someone-else')).toEqual(new Map());
 
   // Every session of the owner lock terminated (a server restart or a network cut): the
   // connection is re-established and the lock taken again.
@@ -45,7 +45,7 @@ it('an owner is alive while its lock session lives, again after a cut, and dead 
   });
   expect(cut).toBe(1);
   await waitFor(() => hold.held && hold.acquisitions === 2, { what: 'the owner lock to be taken again' });
-  expect(await other.releaseDeadOwners('someone-else')).toEqual(new Map());
+  expect(await other.queue.releaseDeadOwners('someone-else')).toEqual(new Map());
   const [row] = await gw.database.rows<{ lock_owner: string; locked_until: number }>(
     'select lock_owner, locked_until from deliveries',
   );
@@ -53,8 +53,8 @@ it('an owner is alive while its lock session lives, again after a cut, and dead 
 
   // The session ends (the process died): the lease is released at once, ten minutes early.
   await hold.release();
-  expect(await other.releaseDeadOwners('someone-else')).toEqual(new Map([[owner, 1]]));
+  expect(await other.queue.releaseDeadOwners('someone-else')).toEqual(new Map([[owner, 1]]));
   const [after] = await gw.database.rows('select lock_owner, lock_token, locked_until from deliveries');
   expect(after).toEqual({ lock_owner: null, lock_token: null, locked_until: null });
-  expect(await store.claimDeliveries({ now: clock.now(), limit: 10, leaseMs: 600_000, token: 'u' })).toHaveLength(1);
+  expect(await store.queue.claim({ now: clock.now(), limit: 10, leaseMs: 600_000, token: 'u' })).toHaveLength(1);
 });

@@ -67,7 +67,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promi
 
   app.get('/admin/payments', async (request) => {
     const q = parseInput(paymentsQuery, request.query);
-    const list = await store.listPayments(q);
+    const list = await store.admin.listPayments(q);
     const last = list.at(-1);
     const next = list.length === q.limit && last ? `${last.createdAt}:${last.traceId}` : null;
     return okEnvelope({ payments: list, next }, clock.now());
@@ -80,14 +80,14 @@ export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promi
 
   app.get('/admin/deliveries', async (request) => {
     const q = parseInput(deliveriesQuery, request.query);
-    return okEnvelope(await store.listDeliveries(q), clock.now());
+    return okEnvelope(await store.admin.listDeliveries(q), clock.now());
   });
 
   app.get('/admin/deliveries/:id', async (request) => {
     const { id } = parseInput(idParams, request.params);
-    const delivery = await store.getDelivery(id);
+    const delivery = await store.admin.getDelivery(id);
     if (!delivery) throw new NotFoundError(`delivery ${id} does not exist`);
-    return okEnvelope({ delivery, attempts: await store.listAttempts(id) }, clock.now());
+    return okEnvelope({ delivery, attempts: await store.admin.listAttempts(id) }, clock.now());
   });
 
   app.post('/admin/deliveries/:id/redeliver', async (request) => {
@@ -104,7 +104,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promi
   /** Attempts as they end, for `payhook tail` and the dashboard's live view. */
   app.get('/admin/attempts', async (request) => {
     const q = parseInput(feedQuery, request.query);
-    const attempts = await store.attemptFeed(q.after, q.limit);
+    const attempts = await store.admin.attemptFeed(q.after, q.limit);
     const last = attempts.at(-1);
     const next = last
       ? `${last.endedAt}:${last.deliveryId}:${last.attemptNo}`
@@ -116,16 +116,16 @@ export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promi
     const q = parseInput(timelineQuery, request.query);
     const bucketMs = q.bucketSeconds * 1000;
     const from = Math.floor((clock.now() - q.minutes * 60_000) / bucketMs) * bucketMs;
-    return okEnvelope({ from, bucketMs, buckets: await store.attemptOutcomes(from, bucketMs) }, clock.now());
+    return okEnvelope({ from, bucketMs, buckets: await store.admin.attemptOutcomes(from, bucketMs) }, clock.now());
   });
 
   app.get('/admin/stats', async () =>
     okEnvelope(
       {
-        deliveries: await store.countDeliveries(),
+        deliveries: await store.admin.countDeliveries(),
         /** Of the pending deliveries, those waiting for a retry after a failed attempt. */
-        retrying: await store.countRetrying(),
-        lateness: await store.lateness(1000),
+        retrying: (await store.admin.queueDepth()).retrying,
+        lateness: await store.admin.lateness(1000),
       },
       clock.now(),
     ),

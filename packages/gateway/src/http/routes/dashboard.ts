@@ -113,11 +113,11 @@ async function pageRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void>
     const bucketMs = TIMELINE.bucketSeconds * 1000;
     const from = Math.floor((now - TIMELINE.minutes * 60_000) / bucketMs) * bucketMs;
     const [counts, retrying, lateness, buckets, recent] = await Promise.all([
-      store.countDeliveries(),
-      store.countRetrying(),
-      store.lateness(1000),
-      store.attemptOutcomes(from, bucketMs),
-      store.attemptFeed(undefined, RECENT_ATTEMPTS),
+      store.admin.countDeliveries(),
+      store.admin.queueDepth().then((q) => q.retrying),
+      store.admin.lateness(1000),
+      store.admin.attemptOutcomes(from, bucketMs),
+      store.admin.attemptFeed(undefined, RECENT_ATTEMPTS),
     ]);
     const timeline = { from, to: now, bucketMs, buckets };
     return sendPage(reply, overviewPage({ counts, retrying, lateness, timeline, recent: recent.reverse(), signOut }), {
@@ -133,12 +133,12 @@ async function pageRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void>
       Object.entries(request.query as Record<string, unknown>).filter(([, v]) => v !== ''),
     ) as Record<string, string | undefined>;
     const q = parseInput(paymentsQuery, raw);
-    const list = await store.listPayments(q);
+    const list = await store.admin.listPayments(q);
     const rows = await Promise.all(
       list.map(async (payment) => {
         const [events, deliveries] = await Promise.all([
-          store.listEvents(payment.traceId),
-          store.listDeliveries({ traceId: payment.traceId, limit: 100 }),
+          store.admin.listEvents(payment.traceId),
+          store.admin.listDeliveries({ traceId: payment.traceId, limit: 100 }),
         ]);
         // listDeliveries is newest first: the first one of an event is its latest.
         return {

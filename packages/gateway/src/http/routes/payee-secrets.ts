@@ -19,7 +19,7 @@ export async function payeeSecretRoutes(app: FastifyInstance, ctx: HttpContext):
   app.put('/admin/payees/:payeeId/secret', async (request, reply) => {
     const { payeeId } = parseInput(payeeParams, request.params);
     const secret = { payeeId, secret: generateSigningSecret(), createdAt: clock.now() };
-    await store.setPayeeSecret(secret);
+    await store.payeeSecrets.set(secret);
     reply.header('cache-control', 'no-store');
     return okEnvelope(secret, clock.now());
   });
@@ -27,7 +27,7 @@ export async function payeeSecretRoutes(app: FastifyInstance, ctx: HttpContext):
   /** Whether the payee's callbacks are signed, and since when; never the secret itself. */
   app.get('/admin/payees/:payeeId/secret', async (request) => {
     const { payeeId } = parseInput(payeeParams, request.params);
-    const found = await store.getPayeeSecret(payeeId);
+    const found = await store.payeeSecrets.get(payeeId);
     if (!found) throw missing(payeeId);
     return okEnvelope({ payeeId, signed: true, createdAt: found.createdAt }, clock.now());
   });
@@ -35,7 +35,7 @@ export async function payeeSecretRoutes(app: FastifyInstance, ctx: HttpContext):
   /** Stops signing the payee's callbacks, from the next attempt on. */
   app.delete('/admin/payees/:payeeId/secret', async (request) => {
     const { payeeId } = parseInput(payeeParams, request.params);
-    if (!(await store.deletePayeeSecret(payeeId))) throw missing(payeeId);
+    if (!(await store.payeeSecrets.delete(payeeId))) throw missing(payeeId);
     return okEnvelope({ payeeId, signed: false }, clock.now());
   });
 }

@@ -4,7 +4,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { UniqueViolation } from '../../errors.js';
 import type { Database } from '../schema.js';
-import type { SqlDialect } from '../sql-store.js';
+import type { SqlDialect } from '../sql/dialect.js';
 import { OWNER_LOCK_CLASS, ownerLockKey, PostgresOwnerLock } from './owner-lock.js';
 
 const CHANNEL = 'payhook_deliveries';
@@ -40,7 +40,7 @@ export function postgresDialect(connectionString: string, options: PostgresOptio
 
   return {
     db,
-    capabilities: { dialect: 'postgres', skipLocked: true, rowLocks: true },
+    capabilities: { dialect: 'postgres', skipLocked: true, rowLocks: true, writableCte: true },
     uniqueViolation,
     channel: {
       async notify(trx) {

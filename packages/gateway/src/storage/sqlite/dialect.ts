@@ -6,12 +6,12 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import type { UniqueViolation } from '../../errors.js';
 import type { Database } from '../schema.js';
-import type { SqlDialect } from '../sql-store.js';
+import type { SqlDialect } from '../sql/dialect.js';
 import type { LeaseOwnerHold } from '../store.js';
 import { GroupCommitSqliteDialect } from './group-commit.js';
 import { holdOwnerLock, ifOwnerDead, ownerLockDir } from './owner-lock.js';
 
-const capabilities = { dialect: 'sqlite', skipLocked: false, rowLocks: false } as const;
+const capabilities = { dialect: 'sqlite', skipLocked: false, rowLocks: false, writableCte: false } as const;
 
 export function sqliteDialect(path: string): SqlDialect {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
