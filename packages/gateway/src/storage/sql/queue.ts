@@ -15,9 +15,9 @@ import type {
   LeaseOwnerHold,
   StoreCapabilities,
 } from '../store.js';
-import { inTransaction, type SqlDialect } from './dialect.js';
+import { type Db, inTransaction, type SqlDialect } from './dialect.js';
 
-type DeliveryRow = Selectable<DeliveriesTable> & { signing_secret: string | null };
+export type DeliveryRow = Selectable<DeliveriesTable> & { signing_secret: string | null };
 
 // The two partial indexes the claim walks (migration 0001): the predicates must be spelled as
 // the indexes are, with literals.
@@ -34,8 +34,22 @@ export class SqlDeliveryQueue implements DeliveryQueue {
   }
 
   async claim(opts: ClaimOptions): Promise<ClaimedDelivery[]> {
+    if (opts.limit <= 0) return [];
+    const { rows } = await this.claimStatement(opts).execute(this.db);
+    const { now } = opts;
+    return rows
+      .map((r): ClaimedDelivery => {
+        const delivery = rowToDelivery(r);
+        const claimed: ClaimedDelivery = { ...delivery, dueAt: delivery.nextAttemptAt ?? now, host: r.host };
+        if (r.signing_secret !== null) claimed.signingSecret = r.signing_secret;
+        return claimed;
+      })
+      .sort((a, b) => a.dueAt - b.dueAt);
+  }
+
+  /** The claim as one statement (exposed for bench/hot-path.ts, which runs it without Kysely). */
+  claimStatement(opts: ClaimOptions): RawBuilder<DeliveryRow> {
     const { now, limit, leaseMs, token, owner = null } = opts;
-    if (limit <= 0) return [];
     const hostLimit = Math.min(limit, opts.hostLimit ?? limit);
     const budgets = [...(opts.hostBudgets ?? [])].map(([host, n]) => [host, Math.min(n, hostLimit)] as const);
     const full = budgets.filter(([, n]) => n <= 0).map(([host]) => host);
@@ -60,7 +74,7 @@ export class SqlDeliveryQueue implements DeliveryQueue {
     // First attempts and retries take turns (first, retry, first, …), so at least half the batch
     // is first attempts when there are any and a backlog of late retries never holds up a new
     // event; whatever one kind leaves unused, the other takes. Each host then keeps its budget.
-    const { rows } = await sql<DeliveryRow>`
+    return sql<DeliveryRow>`
       with firsts as (${due(FIRST)}),
       retries as (${due(RETRY)}),
       candidates as (
@@ -77,15 +91,7 @@ export class SqlDeliveryQueue implements DeliveryQueue {
       returning *, (
         select s.secret from payments p join payee_secrets s on s.payee_id = p.payee_id
         where p.trace_id = deliveries.trace_id
-      ) as signing_secret`.execute(this.db);
-    return rows
-      .map((r): ClaimedDelivery => {
-        const delivery = rowToDelivery(r);
-        const claimed: ClaimedDelivery = { ...delivery, dueAt: delivery.nextAttemptAt ?? now, host: r.host };
-        if (r.signing_secret !== null) claimed.signingSecret = r.signing_secret;
-        return claimed;
-      })
-      .sort((a, b) => a.dueAt - b.dueAt);
+      ) as signing_secret`;
   }
 
   async record(outcomes: readonly AttemptOutcome[], now: number): Promise<boolean[]> {
@@ -93,19 +99,33 @@ export class SqlDeliveryQueue implements DeliveryQueue {
     const moved = this.capabilities.writableCte
       ? await this.recordInOneStatement(outcomes, now)
       : await inTransaction(this.db, async (trx) => {
-          const { rows } = await sql<{ id: string }>`
-            with o(id, token, attempts, state, next_attempt_at) as (values ${sql.join(outcomes.map((o) => sql`(${fence(o)})`))})
-            update deliveries set state = o.state, attempts = o.attempts, next_attempt_at = o.next_attempt_at,
-              lock_token = null, locked_until = null, lock_owner = null, updated_at = ${now}
-            from o
-            where deliveries.id = o.id and deliveries.lock_token = o.token and deliveries.attempts = o.attempts - 1
-            returning deliveries.id`.execute(trx);
-          const held = new Set(rows.map((r) => r.id));
-          const attempts = outcomes.filter((o) => held.has(o.attempt.deliveryId)).map((o) => attemptToRow(o.attempt));
-          if (attempts.length > 0) await trx.insertInto('attempts').values(attempts).execute();
-          return held;
+          const statement = this.recordStatement(outcomes, now);
+          const { rows } = await statement.update.execute(trx);
+          const held = rows.map((r) => r.id);
+          if (held.length > 0) await statement.insert(held, trx).execute();
+          return new Set(held);
         });
     return outcomes.map((o) => moved.has(o.attempt.deliveryId));
+  }
+
+  /**
+   * Recording as two statements, run in one transaction: the fenced UPDATE of every delivery,
+   * then the INSERT of the attempts whose lease held (exposed for bench/hot-path.ts).
+   */
+  recordStatement(outcomes: readonly AttemptOutcome[], now: number) {
+    const update = sql<{ id: string }>`
+      with o(id, token, attempts, state, next_attempt_at) as (values ${sql.join(outcomes.map((o) => sql`(${fence(o)})`))})
+      update deliveries set state = o.state, attempts = o.attempts, next_attempt_at = o.next_attempt_at,
+        lock_token = null, locked_until = null, lock_owner = null, updated_at = ${now}
+      from o
+      where deliveries.id = o.id and deliveries.lock_token = o.token and deliveries.attempts = o.attempts - 1
+      returning deliveries.id`;
+    const insert = (held: readonly string[], db: Db = this.db) => {
+      const ids = new Set(held);
+      const rows = outcomes.filter((o) => ids.has(o.attempt.deliveryId)).map((o) => attemptToRow(o.attempt));
+      return db.insertInto('attempts').values(rows);
+    };
+    return { update, insert };
   }
 
   /** PostgreSQL: the fenced UPDATE and the INSERT of the attempts it let through, as one statement. */
