@@ -88,9 +88,11 @@ async function viaKysely(): Promise<[number, number]> {
 const statements = new Map<string, BetterSqlite3.Statement>();
 async function viaRaw(): Promise<[number, number]> {
   const prepared = (text: string) => {
-    let s = statements.get(text);
-    if (!s) statements.set(text, (s = raw.prepare(text)));
-    return s;
+    const known = statements.get(text);
+    if (known) return known;
+    const fresh = raw.prepare(text);
+    statements.set(text, fresh);
+    return fresh;
   };
   const begin = raw.prepare('begin immediate');
   const commit = raw.prepare('commit');
