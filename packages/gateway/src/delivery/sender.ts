@@ -55,19 +55,24 @@ export class UndiciSender implements CallbackSender {
   }
 
   async send(req: CallbackRequest, signal?: AbortSignal): Promise<SendResult> {
-    const deadline = AbortSignal.timeout(this.options.timeoutMs);
-    const combined = signal ? AbortSignal.any([deadline, signal]) : deadline;
     const started = performance.now();
     const latency = () => Math.round(performance.now() - started);
     // An IP literal is never looked up, so the connect-time hook would not see it: check it here.
-    const host = new URL(req.url).hostname.replace(/^\[|\]$/g, '');
-    if (this.options.guard && isIP(host) !== 0) {
-      const verdict = this.options.guard.policy.check(host);
+    if (this.options.guard) {
+      const host = new URL(req.url).hostname.replace(/^\[|\]$/g, '');
+      const verdict = isIP(host) !== 0 ? this.options.guard.policy.check(host) : { allowed: true as const };
       if (!verdict.allowed) {
         const outcome = classifyError(new SsrfBlockedError(host, host, verdict.reason));
         return { ...outcome, latencyMs: latency(), responseExcerpt: null };
       }
     }
+    // One controller for both ends of an attempt, the deadline and the caller's shutdown: on Node
+    // 20, AbortSignal.timeout plus AbortSignal.any cost ~50 µs of every callback in the profile.
+    const attempt = new AbortController();
+    const deadline = setTimeout(() => attempt.abort(timeoutError(this.options.timeoutMs)), this.options.timeoutMs);
+    const onShutdown = () => attempt.abort(signal?.reason);
+    if (signal?.aborted) onShutdown();
+    else signal?.addEventListener('abort', onShutdown, { once: true });
     try {
       const res = await request(req.url, {
         method: 'POST',
@@ -78,21 +83,30 @@ export class UndiciSender implements CallbackSender {
           ...req.headers,
         },
         dispatcher: this.agent,
-        signal: combined,
+        signal: attempt.signal,
       });
       const text = await readCapped(res.body, this.options.maxAnswerBytes);
       const outcome = classifyAnswer(res.statusCode, text);
       return { ...outcome, latencyMs: latency(), responseExcerpt: excerpt(text, this.options.excerptBytes ?? 1024) };
     } catch (error) {
       // An abort by the caller (shutdown) is not the receiver's fault, but it is still no answer.
-      const outcome = signal?.aborted && !deadline.aborted ? aborted() : classifyError(error);
+      const byShutdown = signal?.aborted === true && attempt.signal.reason === signal.reason;
+      const outcome = byShutdown ? aborted() : classifyError(error);
       return { ...outcome, latencyMs: latency(), responseExcerpt: null };
+    } finally {
+      clearTimeout(deadline);
+      signal?.removeEventListener('abort', onShutdown);
     }
   }
 
   async close(): Promise<void> {
     await this.agent.close();
   }
+}
+
+/** What AbortSignal.timeout aborts with, so the deadline classifies as `timeout`. */
+function timeoutError(ms: number): DOMException {
+  return new DOMException(`no complete answer within ${ms} ms`, 'TimeoutError');
 }
 
 function aborted(): AttemptOutcome {
