@@ -7,6 +7,7 @@ import { declareAccess, recordRoutes } from './access.js';
 import { refuseCrossSite, refuseForeignHost, requireToken } from './auth.js';
 import type { HttpContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
+import { installOverloadShedding } from './overload.js';
 import { installRateLimits } from './rate-limit.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
@@ -39,6 +40,8 @@ export async function buildApp(
   }) as unknown as FastifyInstance;
   recordRoutes(app);
   installErrorHandling(app, ctx.clock);
+  // First of all hooks: a request shed for overload must cost as little as possible.
+  await installOverloadShedding(app, { maxEventLoopDelayMs: ctx.maxEventLoopDelayMs });
   // With a token, a rebound name gains nothing (no session cookie, no token); without one, the
   // sandbox and dashboard trust this machine, so a foreign name in Host is refused outright.
   if (ctx.adminToken === undefined) app.addHook('onRequest', refuseForeignHost(ctx.publicUrl));
