@@ -8,11 +8,14 @@
 //   result    GET /v1/payments_result?traceId=… (cycling through the seeded payments)
 //   info      GET /v1/payments_info?traceId=…
 //   create    POST /v1/payments (JSON, no orderId: each request is a new payment)
-// and prints req/s, p50/p99 latency and each ratio to hello-world.
+// and prints the server's CPU µs per answer (from /proc; steady on a shared machine, where
+// rates swing) and the hello-world ratio by it, successful answers/s, p50/p99 latency (of every answer), answers shed with 503 under
+// overload (PAYHOOK_MAX_EVENT_LOOP_DELAY, on as by default), other errors, and each ratio to
+// hello-world.
 //
 //   npm run bench:api -- [--seconds 5] [--connections 32] [--payments 200]
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -101,36 +104,56 @@ const newPayment = {
   settlementAssetId: USDT,
 };
 
+/**
+ * CPU seconds (user + system) a process has used, from /proc (Linux). On a shared machine the
+ * rate swings with what else runs; the server's CPU per answer hardly does.
+ */
+function cpuSeconds(pid: number): number {
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ)
+}
+
 interface Figures {
   name: string;
+  /** Server CPU µs per answer, every answer counted. */
+  cpuUs: number;
+  /** Answers per second that succeeded (2xx): shed or failed ones are counted apart. */
   rps: number;
   p50: number;
   p99: number;
+  shed: number;
   errors: number;
 }
 
-async function load(name: string, options: autocannon.Options, seconds = SECONDS): Promise<Figures> {
+async function load(name: string, pid: number, options: autocannon.Options, seconds = SECONDS): Promise<Figures> {
+  const cpuBefore = cpuSeconds(pid);
   const result = await autocannon({ connections: CONNECTIONS, duration: seconds, ...options });
+  const cpu = cpuSeconds(pid) - cpuBefore;
+  const shed = result.statusCodeStats?.['503']?.count ?? 0;
   return {
     name,
-    rps: result.requests.average,
+    cpuUs: (cpu * 1e6) / Math.max(1, result.requests.total),
+    rps: result['2xx'] / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
+    shed,
+    errors: result.errors + result.timeouts + result.non2xx - shed,
   };
 }
 
 /** A short unreported round first, so both servers are measured warm (JIT, caches). */
-async function measure(name: string, options: autocannon.Options): Promise<Figures> {
-  await load(name, options, 1);
-  return load(name, options);
+async function measure(name: string, server: { child: ChildProcess }, options: autocannon.Options): Promise<Figures> {
+  const pid = server.child.pid as number;
+  await load(name, pid, options, 1);
+  return load(name, pid, options);
 }
 
 const dir = mkdtempSync(join(os.tmpdir(), 'payhook-bench-api-'));
 const figures: Figures[] = [];
 try {
   const hello = await serve(['-e', HELLO], {}, join(dir, 'hello.log'), '/');
-  figures.push(await measure('hello-world', { url: `${hello.url}/` }));
+  figures.push(await measure('hello-world', hello, { url: `${hello.url}/` }));
   await stop(hello.child);
 
   const gateway = await serve(
@@ -148,10 +171,12 @@ try {
     }
     const reads = (path: string) =>
       traceIds.map((traceId) => ({ method: 'GET' as const, path: `${path}?traceId=${traceId}` }));
-    figures.push(await measure('payments_result', { url: gateway.url, requests: reads('/v1/payments_result') }));
-    figures.push(await measure('payments_info', { url: gateway.url, requests: reads('/v1/payments_info') }));
     figures.push(
-      await measure('create', {
+      await measure('payments_result', gateway, { url: gateway.url, requests: reads('/v1/payments_result') }),
+    );
+    figures.push(await measure('payments_info', gateway, { url: gateway.url, requests: reads('/v1/payments_info') }));
+    figures.push(
+      await measure('create', gateway, {
         url: `${gateway.url}/v1/payments`,
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -166,15 +191,38 @@ try {
 }
 
 const base = figures[0]?.rps ?? 1;
+const baseCpu = figures[0]?.cpuUs ?? 1;
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 console.log(`\nnpm run bench:api -- --seconds ${SECONDS} --connections ${CONNECTIONS} --payments ${PAYMENTS}`);
 console.log(
   `load average before the run: ${LOAD_BEFORE.map((l) => l.toFixed(2)).join(' ')}; ${os.cpus().length} CPUs\n`,
 );
-console.log(row(['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', '× hello-world']));
-console.log(row(['---', '---:', '---:', '---:', '---:', '---:']));
+console.log(
+  row([
+    'target',
+    '2xx/s',
+    'p50 ms',
+    'p99 ms',
+    'shed (503)',
+    'errors',
+    '× hello-world',
+    'server CPU µs/answer',
+    '× by CPU',
+  ]),
+);
+console.log(row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
 for (const f of figures) {
   console.log(
-    row([f.name, f.rps.toFixed(0), String(f.p50), String(f.p99), String(f.errors), (f.rps / base).toFixed(3)]),
+    row([
+      f.name,
+      f.rps.toFixed(0),
+      String(f.p50),
+      String(f.p99),
+      String(f.shed),
+      String(f.errors),
+      (f.rps / base).toFixed(3),
+      f.cpuUs.toFixed(0),
+      (baseCpu / f.cpuUs).toFixed(3),
+    ]),
   );
 }
