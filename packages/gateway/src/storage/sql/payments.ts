@@ -160,11 +160,12 @@ class PaymentReader {
       row = (await paymentQuery(db, this.dialect, key, lock).executeTakeFirst()) as PaymentWithTransfers | undefined;
     }
     if (!row) return undefined;
-    const { transfers, ...payment } = row;
+    // rowToPayment reads the payment's columns by name: the row is handed over as it is, not copied.
+    const { transfers, trace_id } = row;
     const list: TransferColumns[] = typeof transfers === 'string' ? JSON.parse(transfers) : transfers;
     return {
-      payment: rowToPayment(payment),
-      transfers: list.map((t) => rowToTransfer({ ...t, trace_id: payment.trace_id })),
+      payment: rowToPayment(row),
+      transfers: list.map((t) => rowToTransfer({ ...t, trace_id })),
     };
   }
 }
