@@ -2,20 +2,16 @@
 // and back; they hold no logic of their own.
 import formbody from '@fastify/formbody';
 import { ErrorCode, errorEnvelope } from '@payhook/protocol';
-import Fastify, {
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  type FastifyServerOptions,
-} from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { declareAccess, recordRoutes } from './access.js';
 import { refuseCrossSite, refuseForeignHost, requireToken } from './auth.js';
 import type { HttpContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
 import { installOverloadShedding } from './overload.js';
 import { installRateLimits } from './rate-limit.js';
+import { RequestLogController } from './request-log.js';
 import { adminRoutes } from './routes/admin.js';
-import { apiRoutes, HOT_READS } from './routes/api.js';
+import { apiRoutes } from './routes/api.js';
 import { assetRoutes } from './routes/assets.js';
 import { checkoutActions, checkoutRoutes } from './routes/checkout.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -36,8 +32,8 @@ export async function buildApp(
     bodyLimit: BODY_LIMIT,
     // Not behind a proxy by default; X-Forwarded-* is ignored unless configured.
     trustProxy: false,
-    // The hot reads log one debug line instead (routes/api.ts).
-    disableRequestLogging: (request: FastifyRequest) => HOT_READS.has(request.routeOptions?.url ?? ''),
+    // Request lines at info, but the hot reads' at debug (request-log.ts).
+    logController: new RequestLogController(),
     // A malformed or overlong URL is refused by the router before any handler runs; without
     // this it would answer Fastify's own JSON instead of MixPay's envelope.
     frameworkErrors: (error, _request, reply: FastifyReply) => {

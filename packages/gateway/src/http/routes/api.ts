@@ -8,7 +8,7 @@ import {
   refreshPaymentRequest,
   traceIdSchema,
 } from '@payhook/protocol';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
 import type { PaymentState } from '../../lifecycle.js';
@@ -29,22 +29,6 @@ export const paymentsInfoQuery = z
     message: 'traceId is required',
     path: ['traceId'],
   });
-
-/**
- * The reads a merchant makes for every callback it verifies, the hottest routes there are. Their
- * request lines are logged at debug, not info (app.ts): two info lines per read cost more than
- * the read itself, and a lookup changes nothing worth a line. Errors are still logged.
- */
-export const HOT_READS: ReadonlySet<string> = new Set(['/v1/payments_result', '/v1/payments_info']);
-
-const DEBUG_LEVELS: ReadonlySet<string> = new Set(['debug', 'trace']);
-
-/** One debug line per hot read, in place of Fastify's two info lines. */
-async function logAtDebug(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (DEBUG_LEVELS.has(request.log.level)) {
-    request.log.debug({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
-  }
-}
 
 /** A dashed lower-case UUID: what traceIdSchema leaves exactly as it is (normalizeId is a no-op). */
 const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -93,7 +77,7 @@ export async function apiRoutes(app: FastifyInstance, ctx: HttpContext): Promise
     return okEnvelope({ code, paymentUrl: `${ctx.publicUrl}/code/${code}` }, clock.now());
   });
 
-  app.get('/v1/payments_result', { onResponse: logAtDebug }, async (request) => {
+  app.get('/v1/payments_result', async (request) => {
     const traceId = plainTraceId(request);
     if (traceId !== undefined) {
       return okEnvelope(presentResult(await payments.find({ traceId }), NO_INCLUDES, present), clock.now());
@@ -107,7 +91,7 @@ export async function apiRoutes(app: FastifyInstance, ctx: HttpContext): Promise
     return okEnvelope(presentResult(state, query.with, present), clock.now());
   });
 
-  app.get('/v1/payments_info', { onResponse: logAtDebug }, async (request) => {
+  app.get('/v1/payments_info', async (request) => {
     const traceId = plainTraceId(request);
     if (traceId !== undefined) return info(await payments.find({ traceId }));
     const query = parseInput(paymentsInfoQuery, requestInput(request));
