@@ -42,6 +42,7 @@ describe('loadConfig defaults', () => {
       adminToken: undefined,
       sandboxEnabled: true,
       rateLimitPerMinute: 60,
+      maxEventLoopDelayMs: 100,
       logLevel: 'info',
     });
   });
@@ -59,6 +60,7 @@ describe('loadConfig defaults', () => {
       PAYHOOK_ADMIN_TOKEN: '',
       PAYHOOK_SANDBOX: '',
       PAYHOOK_RATE_LIMIT: '',
+      PAYHOOK_MAX_EVENT_LOOP_DELAY: '',
       LOG_LEVEL: '',
     };
     expect(loadConfig(empty)).toEqual(loadConfig({}));
@@ -97,6 +99,7 @@ describe('loadConfig parses every variable', () => {
       PAYHOOK_ADMIN_TOKEN: TOKEN,
       PAYHOOK_SANDBOX: '1',
       PAYHOOK_RATE_LIMIT: '120',
+      PAYHOOK_MAX_EVENT_LOOP_DELAY: '250',
       LOG_LEVEL: 'debug',
     });
     expect(config).toEqual({
@@ -121,6 +124,7 @@ describe('loadConfig parses every variable', () => {
       adminToken: TOKEN,
       sandboxEnabled: true,
       rateLimitPerMinute: 120,
+      maxEventLoopDelayMs: 250,
       logLevel: 'debug',
     });
   });
@@ -273,6 +277,23 @@ describe('PAYHOOK_RATE_LIMIT', () => {
     (value) => {
       expect(problemsOf({ PAYHOOK_RATE_LIMIT: value })).toEqual([
         'PAYHOOK_RATE_LIMIT must be a number of requests per minute (0: no limit)',
+      ]);
+    },
+  );
+});
+
+describe('PAYHOOK_MAX_EVENT_LOOP_DELAY', () => {
+  it('sheds load past a mean event-loop delay of 100 ms by default; 0 never sheds', () => {
+    expect(loadConfig({}).maxEventLoopDelayMs).toBe(100);
+    expect(loadConfig({ PAYHOOK_MAX_EVENT_LOOP_DELAY: '0' }).maxEventLoopDelayMs).toBe(0);
+    expect(loadConfig({ PAYHOOK_MAX_EVENT_LOOP_DELAY: '40' }).maxEventLoopDelayMs).toBe(40);
+  });
+
+  it.each(['-1', '1.5', '100ms', 'off', '1e3', '10000000'])(
+    'refuses %s with a message naming the variable',
+    (value) => {
+      expect(problemsOf({ PAYHOOK_MAX_EVENT_LOOP_DELAY: value })).toEqual([
+        'PAYHOOK_MAX_EVENT_LOOP_DELAY must be a number of milliseconds (0: never shed load)',
       ]);
     },
   );

@@ -40,6 +40,8 @@ export interface GatewayConfig {
   sandboxEnabled: boolean;
   /** Requests per client IP and minute on the public API (control routes get 10×); 0: no limit. */
   rateLimitPerMinute: number;
+  /** Past this mean event-loop delay (ms) the API answers 503 at once instead of queueing; 0: never shed. */
+  maxEventLoopDelayMs: number;
   logLevel: string;
   /** Told of every exhausted delivery by a JSON POST (best effort); unset: logs and metrics only. */
   operatorWebhookUrl: string | undefined;
@@ -107,6 +109,11 @@ const envSchema = z.object({
     .regex(/^\d{1,7}$/, 'PAYHOOK_RATE_LIMIT must be a number of requests per minute (0: no limit)')
     .transform(Number)
     .default(60),
+  PAYHOOK_MAX_EVENT_LOOP_DELAY: z
+    .string()
+    .regex(/^\d{1,6}$/, 'PAYHOOK_MAX_EVENT_LOOP_DELAY must be a number of milliseconds (0: never shed load)')
+    .transform(Number)
+    .default(100),
   PAYHOOK_CALLBACK_ALLOWED_SUBNETS: z
     .string()
     .transform((v) =>
@@ -199,6 +206,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sandboxEnabled:
       e.PAYHOOK_SANDBOX === undefined ? e.PAYHOOK_MODE === 'sandbox' : ['1', 'true'].includes(e.PAYHOOK_SANDBOX),
     rateLimitPerMinute: e.PAYHOOK_RATE_LIMIT,
+    maxEventLoopDelayMs: e.PAYHOOK_MAX_EVENT_LOOP_DELAY,
     logLevel: e.LOG_LEVEL,
     operatorWebhookUrl: e.PAYHOOK_OPERATOR_WEBHOOK_URL,
   };

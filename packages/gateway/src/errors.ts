@@ -53,6 +53,16 @@ export class RateLimitedError extends PayhookError {
   readonly httpStatus = 429;
 }
 
+/**
+ * The process is past what it can serve (its event loop lags): refused before any work, so the
+ * client may simply retry. Same envelope code as a spent budget, with HTTP 503.
+ */
+export class OverloadedError extends PayhookError {
+  override readonly name = 'OverloadedError';
+  readonly code = ErrorCode.rateLimited;
+  readonly httpStatus = 503;
+}
+
 /** A unique key was taken; the store raises it, the service turns it into a ConflictError. */
 export class UniqueViolation extends Error {
   override readonly name = 'UniqueViolation';

@@ -9,6 +9,7 @@ import { Dispatcher } from './delivery/dispatcher.js';
 import { type CallbackSender, UndiciSender } from './delivery/sender.js';
 import { AddressPolicy, type Resolver } from './delivery/ssrf.js';
 import { buildApp } from './http/app.js';
+import { LISTEN_BACKLOG } from './http/overload.js';
 import type { Clock } from './interfaces.js';
 import { createLogger, type Logger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
@@ -127,6 +128,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       sandboxEnabled: config.sandboxEnabled,
       metrics,
       rateLimitPerMinute: config.rateLimitPerMinute,
+      maxEventLoopDelayMs: config.maxEventLoopDelayMs,
       quoteWindowMs: config.quoteWindowMs,
     },
     logger,
@@ -141,7 +143,10 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     dispatcher,
     sweeper,
     async start() {
-      const url = config.role === 'dispatcher' ? '' : await app.listen({ port: config.port, host: config.host });
+      const url =
+        config.role === 'dispatcher'
+          ? ''
+          : await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
       if (config.role !== 'api') {
         await started.dispatcher.start();
         started.sweeper.start();

@@ -64,6 +64,29 @@ describe('logs', () => {
     ]);
   });
 
+  it('log the hot reads (payments_result, payments_info) at debug, every other request at info', async () => {
+    for (const level of ['info', 'debug']) {
+      const logs = captureLogs(level);
+      gw = await startTestGateway({}, { logger: logs.logger }, { listen: false });
+      const { traceId } = await gw.createPayment();
+      expect((await call(gw, 'GET', `/v1/payments_result?traceId=${traceId}`)).status).toBe(200);
+      expect((await call(gw, 'GET', `/v1/payments_info?traceId=${traceId}`)).status).toBe(200);
+      const about = (path: string) =>
+        logs.lines().filter((l) => (l.req as { url?: string } | undefined)?.url?.startsWith(path) === true);
+      // The create is logged as any request is; the reads only at debug.
+      expect(logs.lines().some((l) => (l.req as { url?: string } | undefined)?.url === '/v1/payments')).toBe(true);
+      for (const path of ['/v1/payments_result', '/v1/payments_info']) {
+        const lines = about(path);
+        if (level === 'info') expect(lines).toEqual([]);
+        else expect(lines.map((l) => [l.level, l.msg])).toEqual([[20, 'incoming request']]);
+        const completed = logs.lines().filter((l) => l.msg === 'request completed' && l.level === 20);
+        expect(completed.length).toBe(level === 'info' ? 0 : 2);
+      }
+      await gw.close();
+      gw = undefined;
+    }
+  });
+
   it('name the delivery on every line about one', async () => {
     receiver = await startReceiver();
     receiver.script(['status500', 'not_json'], 'success');

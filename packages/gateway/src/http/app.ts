@@ -7,7 +7,9 @@ import { declareAccess, recordRoutes } from './access.js';
 import { refuseCrossSite, refuseForeignHost, requireToken } from './auth.js';
 import type { HttpContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
+import { installOverloadShedding } from './overload.js';
 import { installRateLimits } from './rate-limit.js';
+import { RequestLogController } from './request-log.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
 import { assetRoutes } from './routes/assets.js';
@@ -30,6 +32,8 @@ export async function buildApp(
     bodyLimit: BODY_LIMIT,
     // Not behind a proxy by default; X-Forwarded-* is ignored unless configured.
     trustProxy: false,
+    // Request lines at info, but the hot reads' at debug (request-log.ts).
+    logController: new RequestLogController(),
     // A malformed or overlong URL is refused by the router before any handler runs; without
     // this it would answer Fastify's own JSON instead of MixPay's envelope.
     frameworkErrors: (error, _request, reply: FastifyReply) => {
@@ -39,6 +43,8 @@ export async function buildApp(
   }) as unknown as FastifyInstance;
   recordRoutes(app);
   installErrorHandling(app, ctx.clock);
+  // First of all hooks: a request shed for overload must cost as little as possible.
+  await installOverloadShedding(app, { maxEventLoopDelayMs: ctx.maxEventLoopDelayMs });
   // With a token, a rebound name gains nothing (no session cookie, no token); without one, the
   // sandbox and dashboard trust this machine, so a foreign name in Host is refused outright.
   if (ctx.adminToken === undefined) app.addHook('onRequest', refuseForeignHost(ctx.publicUrl));

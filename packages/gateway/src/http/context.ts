@@ -24,4 +24,6 @@ export interface HttpContext {
   quoteWindowMs: number;
   /** Public API requests per client and minute (control routes: 10×); 0: unlimited. */
   rateLimitPerMinute: number;
+  /** Mean event-loop delay (ms) past which the API is shed with 503; 0: never (see overload.ts). */
+  maxEventLoopDelayMs: number;
 }

@@ -44,10 +44,21 @@ export function standInId(...parts: string[]): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((Number.parseInt(h[16] as string, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** Payees' stand-in Mixin numbers, so a payments_result does not hash its payee's id each time. */
+const mixinNumbers = new Map<string, string>();
+const MIXIN_NUMBERS_KEPT = 10_000;
+
 /** A payee's stand-in Mixin number: 8–9 digits derived from its id. */
 export function standInMixinNumber(payeeId: string): string {
-  const h = createHash('sha256').update(`payhook-sandbox|mixin-number|${payeeId.toLowerCase()}`).digest();
-  return String(10_000_000 + (h.readUInt32BE(0) % 890_000_000));
+  let number = mixinNumbers.get(payeeId);
+  if (number === undefined) {
+    const h = createHash('sha256').update(`payhook-sandbox|mixin-number|${payeeId.toLowerCase()}`).digest();
+    number = String(10_000_000 + (h.readUInt32BE(0) % 890_000_000));
+    // Bounded: past the limit it starts over (a rebuild costs one hash per payee).
+    if (mixinNumbers.size >= MIXIN_NUMBERS_KEPT) mixinNumbers.clear();
+    mixinNumbers.set(payeeId, number);
+  }
+  return number;
 }
 
 const iconUrl = (publicUrl: string, name: string) => `${publicUrl}/assets/icons/${encodeURIComponent(name)}.svg`;

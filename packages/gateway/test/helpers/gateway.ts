@@ -45,6 +45,8 @@ export async function startTestGateway(
     LOG_LEVEL: 'silent',
     // Suites send far more than 60 requests a minute from one address; rate-limit tests set it.
     PAYHOOK_RATE_LIMIT: '0',
+    // A loaded CI machine can lag past any threshold: no shedding unless a test asks (overload.test.ts).
+    PAYHOOK_MAX_EVENT_LOOP_DELAY: '0',
     ...env,
   });
   const gateway = await createGateway(config, { logger: pino({ level: 'silent' }), ...deps });

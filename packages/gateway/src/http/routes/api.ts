@@ -8,7 +8,7 @@ import {
   refreshPaymentRequest,
   traceIdSchema,
 } from '@payhook/protocol';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
 import type { PaymentState } from '../../lifecycle.js';
@@ -29,6 +29,24 @@ export const paymentsInfoQuery = z
     message: 'traceId is required',
     path: ['traceId'],
   });
+
+/** A dashed lower-case UUID: what traceIdSchema leaves exactly as it is (normalizeId is a no-op). */
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The common read, `?traceId=<canonical UUID>` with no other parameter and no body, whose parse
+ * can only give `{ traceId }`: it is taken as it is. Anything else, bad input included, goes
+ * through the schema, so every error is the schema's own.
+ */
+function plainTraceId(request: FastifyRequest): string | undefined {
+  if (request.body !== undefined) return undefined;
+  const query = request.query as Record<string, unknown>;
+  for (const name in query) if (name !== 'traceId') return undefined;
+  const traceId = query.traceId;
+  return typeof traceId === 'string' && CANONICAL_UUID.test(traceId) ? traceId : undefined;
+}
+
+const NO_INCLUDES: readonly [] = [];
 
 export async function apiRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   const { payments, clock } = ctx;
@@ -60,6 +78,10 @@ export async function apiRoutes(app: FastifyInstance, ctx: HttpContext): Promise
   });
 
   app.get('/v1/payments_result', async (request) => {
+    const traceId = plainTraceId(request);
+    if (traceId !== undefined) {
+      return okEnvelope(presentResult(await payments.find({ traceId }), NO_INCLUDES, present), clock.now());
+    }
     const query = parseInput(paymentsResultQuery, requestInput(request));
     const key =
       query.traceId !== undefined
@@ -70,6 +92,8 @@ export async function apiRoutes(app: FastifyInstance, ctx: HttpContext): Promise
   });
 
   app.get('/v1/payments_info', async (request) => {
+    const traceId = plainTraceId(request);
+    if (traceId !== undefined) return info(await payments.find({ traceId }));
     const query = parseInput(paymentsInfoQuery, requestInput(request));
     return info(
       await payments.find(query.traceId !== undefined ? { traceId: query.traceId } : { code: query.code as string }),

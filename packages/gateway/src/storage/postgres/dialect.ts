@@ -1,6 +1,7 @@
 // PostgreSQL through node-postgres: many gateway processes on one database. Dispatchers
 // claim with FOR UPDATE SKIP LOCKED and wake each other with LISTEN/NOTIFY.
 import { Kysely, PostgresDialect, sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import pg from 'pg';
 import type { UniqueViolation } from '../../errors.js';
 import type { Database } from '../schema.js';
@@ -41,6 +42,8 @@ export function postgresDialect(connectionString: string, options: PostgresOptio
   return {
     db,
     capabilities: { dialect: 'postgres', skipLocked: true, rowLocks: true, writableCte: true },
+    // Kysely's two helpers share one signature; the PostgreSQL one's types differ only in name.
+    jsonArrayFrom: jsonArrayFrom as SqlDialect['jsonArrayFrom'],
     uniqueViolation,
     channel: {
       async notify(trx) {

@@ -1,6 +1,8 @@
 // What a SQL store needs from its database, and the helpers every part shares. A dialect folder
 // (sqlite/, postgres/) only opens the connection and names its capabilities.
+
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { jsonArrayFrom } from 'kysely/helpers/sqlite';
 import type { UniqueViolation } from '../../errors.js';
 import type { Database } from '../schema.js';
 import type { LeaseOwnerHold, StoreCapabilities } from '../store.js';
@@ -8,6 +10,12 @@ import type { LeaseOwnerHold, StoreCapabilities } from '../store.js';
 export interface SqlDialect {
   db: Kysely<Database>;
   capabilities: StoreCapabilities;
+  /**
+   * A subquery's rows as one JSON array column, in the subquery's order (`json_group_array` on
+   * SQLite, `json_agg` on PostgreSQL): a payment and its transfers in one statement. SQLite hands
+   * the array over as JSON text, PostgreSQL's driver as parsed objects.
+   */
+  jsonArrayFrom: typeof jsonArrayFrom;
   /** Names the unique key a driver error violated, or undefined if it is another error. */
   uniqueViolation(error: unknown): UniqueViolation['constraint'] | undefined;
   /** Cross-process wake-ups, where the database has them. */

@@ -1,19 +1,21 @@
 // Payments and their life cycle: a payment, its transfers, and the events and deliveries a
 // step writes with it, in one transaction (the transactional outbox).
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type CompiledQuery, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import { UniqueViolation } from '../../errors.js';
 import type { Payment } from '../../interfaces.js';
 import type { PaymentState } from '../../lifecycle.js';
 import { deliveryToRow, eventToRow, paymentToRow, rowToPayment, rowToTransfer, transferToRow } from '../rows.js';
-import type { Database } from '../schema.js';
+import type { Database, PaymentsTable, TransfersTable } from '../schema.js';
 import type { DueWork, PaymentChange, PaymentKey, PaymentStore } from '../store.js';
 import { type Db, inTransaction, PENDING, type SqlDialect } from './dialect.js';
 
 export class SqlPayments implements PaymentStore {
   private readonly db: Kysely<Database>;
+  private readonly reader: PaymentReader;
 
   constructor(private readonly dialect: SqlDialect) {
     this.db = dialect.db;
+    this.reader = new PaymentReader(dialect);
   }
 
   async insert(payment: Payment): Promise<void> {
@@ -25,13 +27,13 @@ export class SqlPayments implements PaymentStore {
   }
 
   async find(key: PaymentKey): Promise<PaymentState | undefined> {
-    return loadPayment(this.db, key, false);
+    return this.reader.load(this.db, key, false);
   }
 
   async update(traceId: string, change: (state: PaymentState) => PaymentChange): Promise<PaymentChange> {
     try {
       return await inTransaction(this.db, async (trx) => {
-        const before = await loadPayment(trx, { traceId }, this.dialect.capabilities.rowLocks);
+        const before = await this.reader.load(trx, { traceId }, this.dialect.capabilities.rowLocks);
         if (!before) throw new Error(`payment ${traceId} vanished inside its own transaction`);
         const result = change(before);
         await writeChange(trx, before, result);
@@ -93,8 +95,31 @@ export class SqlPayments implements PaymentStore {
   }
 }
 
-async function loadPayment(db: Db, key: PaymentKey, lock: boolean): Promise<PaymentState | undefined> {
-  let q = db.selectFrom('payments').selectAll();
+/** What a payment's transfers are read with; their trace_id is the payment's own. */
+const TRANSFER_COLUMNS = ['txid', 'amount', 'asset_id', 'confirmations', 'created_at', 'updated_at'] as const;
+/** Stands for the traceId in the statement compiled once (see PaymentReader). */
+const TRACE_ID_SLOT = '\u0000trace-id';
+
+type TransferColumns = Pick<Selectable<TransfersTable>, (typeof TRANSFER_COLUMNS)[number]>;
+type PaymentWithTransfers = Selectable<PaymentsTable> & { transfers: TransferColumns[] | string };
+
+/** A payment and its transfers in ONE statement: the transfers come aggregated as a JSON array. */
+function paymentQuery(db: Db, dialect: SqlDialect, key: PaymentKey, lock: boolean) {
+  let q = db
+    .selectFrom('payments')
+    .selectAll('payments')
+    .select((eb) =>
+      dialect
+        .jsonArrayFrom(
+          eb
+            .selectFrom('transfers')
+            .select(TRANSFER_COLUMNS)
+            .whereRef('transfers.trace_id', '=', 'payments.trace_id')
+            .orderBy('transfers.created_at')
+            .orderBy('transfers.txid'),
+        )
+        .as('transfers'),
+    );
   if ('traceId' in key) q = q.where('trace_id', '=', key.traceId.toLowerCase());
   else if ('code' in key) q = q.where('code', '=', key.code);
   else if ('destination' in key) {
@@ -102,16 +127,47 @@ async function loadPayment(db: Db, key: PaymentKey, lock: boolean): Promise<Paym
   } else if ('txid' in key) {
     q = q.where('trace_id', '=', (eb) => eb.selectFrom('transfers').select('trace_id').where('txid', '=', key.txid));
   } else q = q.where('payee_id', '=', key.payeeId).where('order_id', '=', key.orderId);
-  const row = await (lock ? q.forUpdate() : q).executeTakeFirst();
-  if (!row) return undefined;
-  const transfers = await db
-    .selectFrom('transfers')
-    .selectAll()
-    .where('trace_id', '=', row.trace_id)
-    .orderBy('created_at')
-    .orderBy('txid')
-    .execute();
-  return { payment: rowToPayment(row), transfers: transfers.map(rowToTransfer) };
+  return lock ? q.forUpdate() : q;
+}
+
+/**
+ * Reads payments. By traceId — every payments_result and payments_info, and every life-cycle
+ * step — the statement is built and compiled once and only its parameter changes: no query
+ * builder work per read (SQLite's driver also prepares each SQL text once).
+ */
+class PaymentReader {
+  private readonly byTraceId: Record<'read' | 'locked', CompiledQuery<PaymentWithTransfers>>;
+
+  constructor(private readonly dialect: SqlDialect) {
+    const compile = (lock: boolean) =>
+      paymentQuery(
+        dialect.db,
+        dialect,
+        { traceId: TRACE_ID_SLOT },
+        lock,
+      ).compile() as CompiledQuery<PaymentWithTransfers>;
+    this.byTraceId = { read: compile(false), locked: compile(dialect.capabilities.rowLocks) };
+  }
+
+  async load(db: Db, key: PaymentKey, lock: boolean): Promise<PaymentState | undefined> {
+    let row: PaymentWithTransfers | undefined;
+    if ('traceId' in key) {
+      const compiled = this.byTraceId[lock ? 'locked' : 'read'];
+      const traceId = key.traceId.toLowerCase();
+      const parameters = compiled.parameters.map((p) => (p === TRACE_ID_SLOT ? traceId : p));
+      row = (await db.executeQuery<PaymentWithTransfers>({ ...compiled, parameters })).rows[0];
+    } else {
+      row = (await paymentQuery(db, this.dialect, key, lock).executeTakeFirst()) as PaymentWithTransfers | undefined;
+    }
+    if (!row) return undefined;
+    // rowToPayment reads the payment's columns by name: the row is handed over as it is, not copied.
+    const { transfers, trace_id } = row;
+    const list: TransferColumns[] = typeof transfers === 'string' ? JSON.parse(transfers) : transfers;
+    return {
+      payment: rowToPayment(row),
+      transfers: list.map((t) => rowToTransfer({ ...t, trace_id })),
+    };
+  }
 }
 
 async function writeChange(trx: Transaction<Database>, before: PaymentState, change: PaymentChange): Promise<void> {

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/sqlite';
 import type { UniqueViolation } from '../../errors.js';
 import type { Database } from '../schema.js';
 import type { SqlDialect } from '../sql/dialect.js';
@@ -29,12 +30,13 @@ export function sqliteDialect(path: string): SqlDialect {
     }),
   });
   // An in-memory database dies with its only process, leases and all: nothing to take back.
-  if (path === ':memory:') return { db, capabilities, uniqueViolation };
+  if (path === ':memory:') return { db, capabilities, jsonArrayFrom, uniqueViolation };
   const dir = ownerLockDir(path);
   const holds = new Set<LeaseOwnerHold>();
   return {
     db,
     capabilities,
+    jsonArrayFrom,
     uniqueViolation,
     ownerLocks: {
       async hold(owner) {
