@@ -11,6 +11,7 @@ import type { FromWorker, ToWorker } from './shared.js';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const GATEWAY_MAIN = 'packages/gateway/src/main.ts';
+const GATEWAY_DIST_MAIN = 'packages/gateway/dist/main.js';
 const TICK_MS = 10; // USER_HZ = 100 on Linux
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -258,10 +259,16 @@ export interface GatewayEnv {
 }
 
 /**
- * Starts `node --import tsx packages/gateway/src/main.ts` with `env` on top of this process's
+ * Starts `node --import tsx packages/gateway/src/main.ts` (or, with `entry: 'dist'`, the built
+ * `node packages/gateway/dist/main.js` that `npm start` runs) with `env` on top of this process's
  * environment without its PAYHOOK_*, DATABASE_URL, PORT, HOST, LOG_LEVEL and NODE_OPTIONS.
  */
-export function spawnGateway(env: GatewayEnv, logPath: string, cpuProfDir?: string): GatewayProcess {
+export function spawnGateway(
+  env: GatewayEnv,
+  logPath: string,
+  cpuProfDir?: string,
+  entry: 'source' | 'dist' = 'source',
+): GatewayProcess {
   const inherited: Record<string, string | undefined> = { ...process.env };
   for (const key of Object.keys(inherited)) {
     if (key.startsWith('PAYHOOK_') || ['NODE_OPTIONS', 'DATABASE_URL', 'PORT', 'HOST', 'LOG_LEVEL'].includes(key)) {
@@ -270,7 +277,9 @@ export function spawnGateway(env: GatewayEnv, logPath: string, cpuProfDir?: stri
   }
   const fd = openSync(logPath, 'a');
   const prof = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
-  const proc = spawn(process.execPath, [...prof, '--import', 'tsx', '--conditions=@payhook/source', GATEWAY_MAIN], {
+  const main =
+    entry === 'dist' ? [GATEWAY_DIST_MAIN] : ['--import', 'tsx', '--conditions=@payhook/source', GATEWAY_MAIN];
+  const proc = spawn(process.execPath, [...prof, ...main], {
     cwd: REPO_ROOT,
     env: { ...inherited, ...env },
     stdio: ['ignore', fd, fd],
