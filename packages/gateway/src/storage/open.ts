@@ -1,6 +1,7 @@
 // Opens the store a DATABASE_URL names, migrated and ready.
 import { resolve } from 'node:path';
 import { postgresDialect } from './postgres/dialect.js';
+import type { SqlDialect } from './sql/dialect.js';
 import { SqlStore } from './sql/store.js';
 import { sqliteDialect } from './sqlite/dialect.js';
 import type { Store } from './store.js';
@@ -13,8 +14,13 @@ export interface OpenStoreOptions {
 }
 
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return SqlStore.open(postgresDialect(databaseUrl, options));
-  return SqlStore.open(sqliteDialect(sqlitePath(databaseUrl)));
+  return SqlStore.open(openDialect(databaseUrl, options));
+}
+
+/** The SQL dialect a DATABASE_URL names (not migrated yet: SqlStore.open does that). */
+export function openDialect(databaseUrl: string, options: OpenStoreOptions = {}): SqlDialect {
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return postgresDialect(databaseUrl, options);
+  return sqliteDialect(sqlitePath(databaseUrl));
 }
 
 /** `sqlite:PATH`, `sqlite://PATH`, `file:PATH` or a bare path; `:memory:` for a throwaway store. */

@@ -1,8 +1,9 @@
-// The child processes of bench/compare.ts, one per role, so that each one's CPU and peak RSS
-// are its own and every system under test runs in a process of its own, as payhook's
-// dispatchers do:
+// The child processes of the benchmarks (bench/compare.ts, bench/steady.ts), one per role, so
+// that each one's CPU and peak RSS are its own and every system under test runs in a process of
+// its own, as payhook's dispatchers do:
 //
-//   receiver      an always-SUCCESS callback receiver (200 {"code":"SUCCESS"}), shared by all
+//   receiver      an always-SUCCESS callback receiver (200 {"code":"SUCCESS"}), shared by all;
+//                 with `timestamps`, it also notes when each traceId's first callback arrived
 //   raw           the ceiling: undici POSTs at concurrency C, nothing else (warmed up first)
 //   bullmq        a webhook sender on BullMQ: a job per callback, Worker concurrency C,
 //                 attempts 10 with a custom backoff returning MixPay's delays
@@ -10,13 +11,15 @@
 //                 the minimum), each attempt a job, the next attempt sent with startAfter
 //   pgboss-loop   the same on pg-boss's fetch()/complete() in a loop of our own with C slots
 //
-// Usage (by compare.ts): fork('bench/compare-worker.ts', [role, JSON config]). Messages: the
+// Usage (by lib/processes.ts's Child): fork('bench/lib/worker.ts', [role, JSON config]). Messages: the
 // worker answers `ready`, runs on `start`, reports `progress` and `finished` (all callbacks
 // delivered), and on `stop` shuts down and sends its `result` (times of every attempt).
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
+import { loadBullmq, loadPgBoss } from './peers.js';
 import {
   ATTEMPT_TIMEOUT_MS,
   ATTEMPTS,
@@ -28,29 +31,49 @@ import {
   postCallback,
   SCHEDULE_MS,
   type ToWorker,
-} from './compare-shared.js';
+} from './shared.js';
 
 const send = (msg: FromWorker) => process.send?.(msg);
 // The parent going away ends the child too.
 process.on('disconnect', () => process.exit(0));
 
-function runReceiver(): void {
+function runReceiver(timestamps: boolean): void {
   const ack = Buffer.from('{"code":"SUCCESS"}');
   const deliveries = new Set<string>();
   let requests = 0;
+  // [traceId, epoch ms] of each delivery's first arrival, since the last `arrivals` message.
+  let arrivals: [string, number][] = [];
   const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
-    req.resume();
+    const chunks: Buffer[] = [];
+    if (timestamps) req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    else req.resume();
     req.on('end', () => {
+      const at = performance.timeOrigin + performance.now();
       requests++;
       const id = req.headers['x-payhook-delivery'];
-      if (typeof id === 'string') deliveries.add(id);
+      if (typeof id === 'string' && !deliveries.has(id)) {
+        deliveries.add(id);
+        if (timestamps) {
+          try {
+            arrivals.push([
+              String((JSON.parse(Buffer.concat(chunks).toString()) as { traceId?: unknown }).traceId),
+              at,
+            ]);
+          } catch {
+            // Not a payhook body: counted, not timed.
+          }
+        }
+      }
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': ack.length });
       res.end(ack);
     });
   });
   process.on('message', (msg: ToWorker) => {
     if (msg.type === 'stats') send({ type: 'stats', requests, distinctDeliveries: deliveries.size });
-    else if (msg.type === 'stop') {
+    else if (msg.type === 'arrivals') {
+      send({ type: 'arrivals', items: arrivals });
+      arrivals = [];
+    } else if (msg.type === 'stop') {
       server.closeAllConnections();
       server.close(() => process.exit(0));
     }
@@ -155,7 +178,7 @@ async function rawPeer(config: PeerConfig, tally: Tally): Promise<Peer> {
 }
 
 async function bullmqPeer(config: PeerConfig, tally: Tally): Promise<Peer> {
-  const { Worker } = await import('bullmq');
+  const { Worker } = await loadBullmq();
   const agent = callbackAgent();
   const worker = new Worker<CallbackJob>(
     config.queue ?? 'callbacks',
@@ -202,7 +225,7 @@ async function bullmqPeer(config: PeerConfig, tally: Tally): Promise<Peer> {
 }
 
 async function pgbossPeer(config: PeerConfig, tally: Tally, ownLoop: boolean): Promise<Peer> {
-  const { default: PgBoss } = await import('pg-boss');
+  const PgBoss = await loadPgBoss();
   const agent = callbackAgent();
   const queue = config.queue ?? 'callbacks';
   const boss = new PgBoss({ connectionString: config.connectionString ?? '' });
@@ -362,7 +385,7 @@ async function runPeer(config: PeerConfig): Promise<void> {
 }
 
 const role = process.argv[2];
-if (role === 'receiver') runReceiver();
+if (role === 'receiver') runReceiver(process.argv[3] === 'timestamps');
 else {
   runPeer(JSON.parse(process.argv[3] ?? '{}') as PeerConfig).catch((error: unknown) => {
     send({ type: 'error', message: `setup: ${(error as Error).stack ?? String(error)}` });

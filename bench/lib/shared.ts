@@ -1,4 +1,4 @@
-// What bench/compare.ts and its child processes (bench/compare-worker.ts) share: the retry
+// What the benchmarks and their child processes (bench/lib/worker.ts) share: the retry
 // schedule, the callback POST every peer makes, the messages between the processes, and
 // percentiles. Kept free of heavy imports (only undici), so a peer's worker process carries
 // nothing but its own queue library, and its memory is its own.
@@ -6,7 +6,7 @@ import { Agent, request } from 'undici';
 
 /**
  * MixPay's schedule in milliseconds: attempt k+1 is due SCHEDULE_MS[k] after attempt k ended;
- * 10 attempts. compare.ts checks that it equals the gateway's DEFAULT_RETRY_SCHEDULE_SECONDS.
+ * 10 attempts. bench/compare.ts checks that it equals the gateway's DEFAULT_RETRY_SCHEDULE_SECONDS.
  */
 export const SCHEDULE_MS: readonly number[] = [0, 15, 15, 30, 180, 1800, 1800, 1800, 1800, 3600].map((s) => s * 1000);
 export const ATTEMPTS = SCHEDULE_MS.length;
@@ -85,7 +85,7 @@ export async function postCallback(agent: Agent, job: CallbackJob): Promise<Post
 }
 
 // ---------------------------------------------------------------------------------------------
-// Messages between compare.ts and compare-worker.ts (over the fork IPC channel).
+// Messages between a benchmark and bench/lib/worker.ts (over the fork IPC channel).
 
 export type PeerKind = 'raw' | 'bullmq' | 'pgboss' | 'pgboss-loop';
 
@@ -118,12 +118,14 @@ export interface AttemptTimes {
   due: number[];
 }
 
-export type ToWorker = { type: 'start' } | { type: 'stop' } | { type: 'stats' };
+export type ToWorker = { type: 'start' } | { type: 'stop' } | { type: 'stats' } | { type: 'arrivals' };
 export type FromWorker =
   | { type: 'ready'; port?: number }
   | { type: 'progress'; done: number }
   | { type: 'finished'; done: number }
   | ({ type: 'stats' } & ReceiverStats)
+  /** The receiver's [traceId, epoch ms] of first arrivals since the last ask (with `timestamps`). */
+  | { type: 'arrivals'; items: [string, number][] }
   | { type: 'result'; done: number; failedAttempts: number; retriesScheduled: number; times: AttemptTimes }
   | { type: 'error'; message: string };
 
