@@ -118,6 +118,33 @@ describe('update', () => {
     await Promise.all(Array.from({ length: 10 }, (_, i) => bump(i % 2 ? other : store)));
     expect((await store.payments.find({ traceId: p.traceId }))?.payment.paidAmount).toBe('10');
   });
+
+  it('serialises concurrent steps that add transfers: each sees every transfer of the steps before', async () => {
+    // PostgreSQL: a statement that waited for the row lock reads its subqueries from the snapshot
+    // taken before the wait; the transfers must be read after the lock, or a step misses some.
+    const { store } = ctx;
+    const other = await ctx.another();
+    const p = aPayment();
+    await store.payments.insert(p);
+    const seen: number[] = [];
+    const pay = (s: typeof store, i: number) =>
+      s.payments.update(p.traceId, (state) => {
+        seen.push(state.transfers.length);
+        const transfer = {
+          txid: id(`tx-${i}`),
+          traceId: p.traceId,
+          amount: '1',
+          assetId: p.settlementAssetId,
+          confirmations: 0,
+          createdAt: NOW + i,
+          updatedAt: NOW + i,
+        };
+        return { next: { ...state, transfers: [...state.transfers, transfer] }, events: [], deliveries: [] };
+      });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => pay(i % 2 ? other : store, i)));
+    expect(seen.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect((await store.payments.find({ traceId: p.traceId }))?.transfers).toHaveLength(10);
+  });
 });
 
 describe('timers', () => {

@@ -103,12 +103,17 @@ const TRACE_ID_SLOT = '\u0000trace-id';
 type TransferColumns = Pick<Selectable<TransfersTable>, (typeof TRANSFER_COLUMNS)[number]>;
 type PaymentWithTransfers = Selectable<PaymentsTable> & { transfers: TransferColumns[] | string };
 
-/** A payment and its transfers in ONE statement: the transfers come aggregated as a JSON array. */
+/**
+ * A payment and its transfers in ONE statement, the transfers aggregated as a JSON array; or, to
+ * lock it, the payment row alone FOR UPDATE. The transfers cannot come with the lock: in READ
+ * COMMITTED a statement that waited for the row lock returns the row as the other transaction
+ * committed it, but its subqueries still read the snapshot taken before the wait, without the
+ * transfers that transaction added. So a locked read takes them in a statement of its own, after.
+ */
 function paymentQuery(db: Db, dialect: SqlDialect, key: PaymentKey, lock: boolean) {
-  let q = db
-    .selectFrom('payments')
-    .selectAll('payments')
-    .select((eb) =>
+  let q = db.selectFrom('payments').selectAll('payments');
+  if (!lock) {
+    q = q.select((eb) =>
       dialect
         .jsonArrayFrom(
           eb
@@ -119,7 +124,8 @@ function paymentQuery(db: Db, dialect: SqlDialect, key: PaymentKey, lock: boolea
             .orderBy('transfers.txid'),
         )
         .as('transfers'),
-    );
+    ) as unknown as typeof q;
+  }
   if ('traceId' in key) q = q.where('trace_id', '=', key.traceId.toLowerCase());
   else if ('code' in key) q = q.where('code', '=', key.code);
   else if ('destination' in key) {
@@ -146,9 +152,10 @@ class PaymentReader {
         { traceId: TRACE_ID_SLOT },
         lock,
       ).compile() as CompiledQuery<PaymentWithTransfers>;
-    this.byTraceId = { read: compile(false), locked: compile(dialect.capabilities.rowLocks) };
+    this.byTraceId = { read: compile(false), locked: compile(true) };
   }
 
+  /** `lock`: FOR UPDATE, inside a transaction, where the database has row locks. */
   async load(db: Db, key: PaymentKey, lock: boolean): Promise<PaymentState | undefined> {
     let row: PaymentWithTransfers | undefined;
     if ('traceId' in key) {
@@ -160,9 +167,18 @@ class PaymentReader {
       row = (await paymentQuery(db, this.dialect, key, lock).executeTakeFirst()) as PaymentWithTransfers | undefined;
     }
     if (!row) return undefined;
-    // rowToPayment reads the payment's columns by name: the row is handed over as it is, not copied.
-    const { transfers, trace_id } = row;
+    const { trace_id } = row;
+    const transfers = lock
+      ? await db
+          .selectFrom('transfers')
+          .select(TRANSFER_COLUMNS)
+          .where('trace_id', '=', trace_id)
+          .orderBy('created_at')
+          .orderBy('txid')
+          .execute()
+      : row.transfers;
     const list: TransferColumns[] = typeof transfers === 'string' ? JSON.parse(transfers) : transfers;
+    // rowToPayment reads the payment's columns by name: the row is handed over as it is, not copied.
     return {
       payment: rowToPayment(row),
       transfers: list.map((t) => rowToTransfer({ ...t, trace_id })),
