@@ -128,9 +128,14 @@ describe('at connect time', () => {
   });
 
   it('records a blocked attempt and retries it on the schedule like any failure', async () => {
-    // No background loops: the test runs the dispatcher itself.
+    // No background loops: the test runs the dispatcher itself. The retry is a minute away, so a
+    // slow machine cannot make it due before the test looks (runDue runs whatever is due).
     const gw = await startTestGateway(
-      { PAYHOOK_MODE: 'production', PAYHOOK_ADMIN_TOKEN: TOKEN },
+      {
+        PAYHOOK_MODE: 'production',
+        PAYHOOK_ADMIN_TOKEN: TOKEN,
+        PAYHOOK_RETRY_SCHEDULE: '0,60,60,60,60,60,60,60,60,60',
+      },
       { resolver },
       { listen: false },
     );
@@ -143,7 +148,7 @@ describe('at connect time', () => {
       const [delivery] = await gw.gateway.store.admin.listDeliveries({ traceId: payment.traceId, limit: 5 });
       const attempts = await gw.gateway.store.admin.listAttempts(delivery!.id);
       expect(attempts[0]).toMatchObject({ success: false, errorClass: 'blocked' });
-      expect(delivery).toMatchObject({ state: 'pending', attempts: 1 });
+      expect(delivery).toMatchObject({ state: 'pending', attempts: 1, nextAttemptAt: attempts[0]!.endedAt + 60_000 });
       expect(receiver.received).toHaveLength(0);
     } finally {
       await gw.close();
