@@ -21,7 +21,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createPaymentRequest, subtractDecimals } from '@payhook/protocol';
+import { paidPayments } from '@payhook/gateway/seed';
+import { createPaymentRequest } from '@payhook/protocol';
 import BetterSqlite3 from 'better-sqlite3';
 import pino from 'pino';
 import { Agent, request } from 'undici';
@@ -30,11 +31,8 @@ import { systemClock } from '../packages/gateway/src/clock.js';
 import { loadConfig } from '../packages/gateway/src/config.js';
 import { Dispatcher } from '../packages/gateway/src/delivery/dispatcher.js';
 import { UndiciSender } from '../packages/gateway/src/delivery/sender.js';
-import type { Clock, Delivery, Payment, PaymentEvent, Transfer } from '../packages/gateway/src/interfaces.js';
-import { transition } from '../packages/gateway/src/lifecycle.js';
+import type { Clock } from '../packages/gateway/src/interfaces.js';
 import type { Logger } from '../packages/gateway/src/logger.js';
-import { newPayment } from '../packages/gateway/src/new-payment.js';
-import { outbox } from '../packages/gateway/src/outbox.js';
 import { PaymentService } from '../packages/gateway/src/payments.js';
 import { openStore } from '../packages/gateway/src/storage/open.js';
 import { deliveryToRow, eventToRow, paymentToRow, transferToRow } from '../packages/gateway/src/storage/rows.js';
@@ -224,55 +222,17 @@ interface LoadResult {
 }
 
 /**
- * The rows PaymentService.create + receiveTransfer would write, computed with the same pure
- * functions (newPayment, transition, outbox) and written in one transaction on a second
- * connection to the same file, with the store's own row mappers.
+ * The rows PaymentService.create + receiveTransfer would write (@payhook/gateway/seed computes
+ * them with the gateway's own pure functions), written in one transaction on a second connection
+ * to the same file, with the store's own row mappers.
  */
 async function loadBulk(dbPath: string, n: number, callbackUrl: string, clock: Clock): Promise<LoadResult> {
-  const config = loadConfig({ DATABASE_URL: `sqlite:${dbPath}` });
-  const catalog = new AssetCatalog();
   const started = performance.now();
-  const payments: Payment[] = [];
-  const transfers: Transfer[] = [];
-  const events: PaymentEvent[] = [];
-  const deliveries: Delivery[] = [];
-  for (let i = 0; i < n; i++) {
-    // PaymentService.create
-    const created = newPayment(
-      { kind: 'payment', request: paymentRequest(i, callbackUrl) },
-      { now: clock.now(), mode: config.mode, catalog, newTraceId: randomUUID },
-    );
-    // PaymentService.receiveTransfer with the sandbox defaults: the amount owed, in the payment
-    // asset, with that asset's required confirmations.
-    const asset = catalog.getPayable(created.paymentAssetId ?? '');
-    if (!asset || created.payableAmount === null) throw new Error('bench payment has no payable asset');
-    const now = clock.now();
-    const transfer: Transfer = {
-      txid: randomUUID(),
-      traceId: created.traceId,
-      amount: subtractDecimals(created.payableAmount, created.paidAmount),
-      assetId: asset.id,
-      confirmations: asset.requiredConfirmations,
-      createdAt: now,
-      updatedAt: now,
-    };
-    // PaymentService.apply
-    const change = outbox(
-      transition(
-        { payment: created, transfers: [] },
-        { type: 'transfer', transfer },
-        { now, catalog, settleDelayMs: config.settleDelayMs },
-      ),
-      { now, schedule: config.schedule, newId: randomUUID },
-    );
-    if (change.deliveries.length !== 1 || change.events[0]?.type !== 'success') {
-      throw new Error(`expected one success delivery, got ${change.events.map((e) => e.type).join(',')}`);
-    }
-    payments.push(change.next.payment);
-    transfers.push(...change.next.transfers);
-    events.push(...change.events);
-    deliveries.push(...change.deliveries);
-  }
+  const paid = paidPayments(n, { callbackUrl, now: clock.now() });
+  const payments = paid.map((p) => p.payment);
+  const transfers = paid.flatMap((p) => p.transfers);
+  const events = paid.flatMap((p) => p.events);
+  const deliveries = paid.flatMap((p) => p.deliveries);
   const computed = performance.now();
   const { db } = sqliteDialect(dbPath);
   try {
