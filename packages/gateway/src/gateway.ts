@@ -91,7 +91,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     schedule: config.schedule,
     settleDelayMs: config.settleDelayMs,
     onDeliveries: () => dispatcher?.notify(),
-    onTimers: () => sweeper?.notify(),
+    onTimers: (dueAt) => sweeper?.notify(dueAt),
   });
   dispatcher = new Dispatcher({
     queue: store.queue,

@@ -23,8 +23,8 @@ export interface PaymentServiceOptions {
   settleDelayMs: number;
   /** Called after a commit that created deliveries, to wake the dispatcher. */
   onDeliveries?: () => void;
-  /** Called after a commit that set a deadline or a settlement time, to wake the sweeper. */
-  onTimers?: () => void;
+  /** Called after a commit that set a deadline or a settlement time (`dueAt`), to wake the sweeper. */
+  onTimers?: (dueAt: number) => void;
   newId?: () => string;
 }
 
@@ -77,7 +77,7 @@ export class PaymentService {
       if (other) return this.resend(other, payment, givenTrace);
       throw duplicate(error.constraint, payment.orderId, payment.traceId);
     }
-    if (payment.expireAt !== null) this.options.onTimers?.();
+    if (payment.expireAt !== null) this.options.onTimers?.(payment.expireAt);
     return { payment, transfers: [] };
   }
 
@@ -254,7 +254,7 @@ export class PaymentService {
       outbox(transition(state, input, { now, catalog, settleDelayMs }), { now, schedule, newId: this.newId }),
     );
     if (change.deliveries.length > 0) this.options.onDeliveries?.();
-    if (change.next.payment.settleDueAt !== null) this.options.onTimers?.();
+    if (change.next.payment.settleDueAt !== null) this.options.onTimers?.(change.next.payment.settleDueAt);
     return change;
   }
 }
