@@ -48,6 +48,7 @@ interface Params {
   seconds: number;
   dbs: Db[];
   clients: number;
+  unpooled: boolean;
   drainSeconds: number;
   maxInflight: number;
   logLevel: string;
@@ -63,6 +64,7 @@ function parseParams(argv: string[]): Params {
       seconds: { type: 'string', default: '10' },
       db: { type: 'string', default: 'both' },
       clients: { type: 'string', default: '32' },
+      unpooled: { type: 'boolean', default: false },
       'drain-seconds': { type: 'string', default: '10' },
       'max-inflight': { type: 'string', default: '5000' },
       'log-level': { type: 'string', default: 'info' },
@@ -77,6 +79,7 @@ function parseParams(argv: string[]): Params {
   --seconds S           length of each step (default 10)
   --db WHICH            sqlite, postgres or both (default both); PostgreSQL: PAYHOOK_TEST_PG_URL's server
   --clients N           pooled API connections (default 32)
+  --unpooled            a new connection per request instead (a flood: shows shedding, 503 code 1429)
   --drain-seconds S     after a step, how long to wait for its callbacks (default 10)
   --max-inflight N      payments in flight at most; one more is counted as an error, not sent (default 5000)
   --log-level L         the gateway's LOG_LEVEL (default info, as npm start: a JSON line per attempt)
@@ -99,6 +102,7 @@ function parseParams(argv: string[]): Params {
     seconds: int('seconds', values.seconds, 1, 300),
     dbs,
     clients: int('clients', values.clients, 1, 1024),
+    unpooled: values.unpooled,
     drainSeconds: int('drain-seconds', values['drain-seconds'], 1, 300),
     maxInflight: int('max-inflight', values['max-inflight'], 1, 100_000),
     logLevel: values['log-level'],
@@ -124,16 +128,21 @@ const errorCount = (s: StepResult) => [...s.errors.values()].reduce((a, b) => a 
 const held = (s: StepResult) =>
   s.achieved >= 0.95 * s.rate && errorCount(s) === 0 && percentile(s.latency, 0.99) <= P99_TARGET_MS;
 
-/** The gateway's API as 32 (--clients) pooled keep-alive connections. */
+/**
+ * The gateway's API as 32 (--clients) pooled keep-alive connections, or (`connections: null`,
+ * --unpooled) a connection of its own for every request, closed after the answer.
+ */
 class Api {
   private readonly pool: Pool;
+  private readonly reset: boolean;
 
   constructor(
     origin: string,
-    connections: number,
+    connections: number | null,
     private readonly callbackUrl: string,
     private readonly assetId: string,
   ) {
+    this.reset = connections === null;
     this.pool = new Pool(origin, { connections, headersTimeout: 30_000, bodyTimeout: 30_000 });
   }
 
@@ -147,6 +156,7 @@ class Api {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
         signal,
+        reset: this.reset,
       });
     } catch (error) {
       if (signal?.aborted) throw new Error('not answered within --drain-seconds');
@@ -352,7 +362,7 @@ async function main(): Promise<void> {
         // The first USDT the sandbox lists (its catalog's default): one confirmation pays it.
         const usdt = assets.find((a) => a.symbol === 'USDT' && !a.fiat);
         if (!usdt) throw new Error('no USDT in /v1/sandbox/assets');
-        const api = new Api(run.origin, params.clients, receiver.url, usdt.id);
+        const api = new Api(run.origin, params.unpooled ? null : params.clients, receiver.url, usdt.id);
         try {
           // Warm-up, not measured: connections, the JIT, the database's first pages.
           await runStep({ ...params, seconds: 2 }, db, Math.min(50, params.rates[0] ?? 50), api, collect, {
@@ -399,7 +409,9 @@ async function main(): Promise<void> {
   }
 
   const out: string[] = [];
-  out.push(`payhook steady-load benchmark (loopback; ${params.clients} pooled API clients, open loop)`);
+  out.push(
+    `payhook steady-load benchmark (loopback; ${params.unpooled ? 'a new connection per request' : `${params.clients} pooled API clients`}, open loop)`,
+  );
   out.push('');
   out.push(`date        ${startedAt.toISOString()}`);
   out.push(`machine     ${machine}`);

@@ -147,6 +147,26 @@ describe('the group-commit SQLite driver', () => {
     expect(committedIds()).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 
+  it('lets a group wait one more turn when the last COMMIT was less than busyGapMs ago', async () => {
+    for (const [busyGapMs, expected] of [
+      [0, 2],
+      [60_000, 1],
+    ] as const) {
+      await db.destroy();
+      rmSync(path, { force: true });
+      db = await open({ busyGapMs });
+      await insert(`warm-${busyGapMs}`); // a COMMIT just now
+      commits = 0;
+      // One transaction now, another two turns later (after a group's own flush turn).
+      const late = new Promise<void>((resolve, reject) =>
+        setImmediate(() => setImmediate(() => insert(`late-${busyGapMs}`).then(() => resolve(), reject))),
+      );
+      await Promise.all([insert(`now-${busyGapMs}`), late]);
+      expect(commits, `busyGapMs ${busyGapMs}`).toBe(expected);
+    }
+    expect(committedIds()).toEqual(['late-60000', 'now-60000', 'warm-60000']);
+  });
+
   it('lets a transaction that waits between statements hold the group open, and commits it with its group', async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => {
