@@ -1,5 +1,6 @@
 // The logging surface the gateway needs (pino's, so Fastify's logger can be passed in), and the
 // gateway's own pino logger with its redaction of secrets.
+import { SIGNATURE_HEADERS } from '@payhook/protocol';
 import type { FastifyRequest } from 'fastify';
 import pino from 'pino';
 
@@ -27,7 +28,14 @@ export const silentLogger: Logger = {
  * anywhere near the top of a logged object. Logging a secret by mistake then costs nothing.
  */
 export const REDACT_PATHS: readonly string[] = (() => {
-  const headers = ['authorization', 'cookie', '"set-cookie"', '"proxy-authorization"', '"x-payhook-signature"'];
+  const headers = [
+    'authorization',
+    'cookie',
+    '"set-cookie"',
+    '"proxy-authorization"',
+    '"x-payhook-signature"',
+    `"${SIGNATURE_HEADERS.signature}"`,
+  ];
   const fields = [
     'adminToken',
     'token',

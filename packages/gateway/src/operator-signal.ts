@@ -2,6 +2,7 @@
 // Best effort and off the dispatcher's path: the delivery is already recorded as exhausted (and
 // counted, and logged); this only makes sure a person hears of it. A notice that cannot be sent
 // is logged, never retried, and never holds up a callback.
+import { OPERATOR_SIGNAL_HEADER } from '@payhook/protocol';
 import { type CallbackSender, UndiciSender } from './delivery/sender.js';
 import type { Attempt, AttemptErrorClass, Delivery } from './interfaces.js';
 import type { Logger } from './logger.js';
@@ -110,7 +111,7 @@ export class OperatorSignal {
         {
           url: this.options.url,
           body: JSON.stringify(notice),
-          headers: { 'x-payhook-signal': notice.type },
+          headers: { [OPERATOR_SIGNAL_HEADER]: notice.type },
         },
         this.shutdown.signal,
       );

@@ -2,6 +2,7 @@
 // `webhook-signature`), an opt-in of payhook gateways beyond MixPay. A valid signature only says
 // the gateway sent these bytes recently; the handler still looks the payment up and checks it.
 // The clock is a parameter, so the timestamp tolerance is testable.
+import { SIGNATURE_HEADERS } from '@payhook/protocol';
 import { Webhook } from 'standardwebhooks';
 
 /** Standard Webhooks' default: a signature older or newer than this is refused (replay window). */
@@ -36,9 +37,9 @@ export function createSignatureVerifier(
   if (!Number.isFinite(toleranceMs) || toleranceMs < 0) throw new TypeError('signatureToleranceMs must be >= 0');
 
   return (headers, body, nowMs) => {
-    const id = headers.get('webhook-id');
-    const timestamp = headers.get('webhook-timestamp');
-    const signature = headers.get('webhook-signature');
+    const id = headers.get(SIGNATURE_HEADERS.id);
+    const timestamp = headers.get(SIGNATURE_HEADERS.timestamp);
+    const signature = headers.get(SIGNATURE_HEADERS.signature);
     if (!id || !timestamp || !signature) return { ok: false, reason: 'missing signature headers' };
     if (id.length > 256 || !/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'malformed signature headers' };
     const seconds = Number(timestamp);

@@ -1,6 +1,6 @@
 // Test helpers for shops: build the callback MixPay would send, script what
 // payments_result answers, and build results from an order.
-import type { PaymentResult, ResultInclude } from '@payhook/protocol';
+import { type PaymentResult, type ResultInclude, SIGNATURE_HEADERS } from '@payhook/protocol';
 import { Webhook } from 'standardwebhooks';
 import type { ResultSource } from './check-order.js';
 import type { Order } from './order.js';
@@ -22,9 +22,9 @@ export function signCallback(body: string, signing: SigningOptions): Record<stri
   const id = signing.id ?? 'evt_test';
   const seconds = Math.floor((signing.timestampMs ?? Date.now()) / 1000);
   return {
-    'webhook-id': id,
-    'webhook-timestamp': String(seconds),
-    'webhook-signature': new Webhook(signing.secret).sign(id, new Date(seconds * 1000), body),
+    [SIGNATURE_HEADERS.id]: id,
+    [SIGNATURE_HEADERS.timestamp]: String(seconds),
+    [SIGNATURE_HEADERS.signature]: new Webhook(signing.secret).sign(id, new Date(seconds * 1000), body),
   };
 }
 

@@ -12,6 +12,27 @@ export function serializeCallbackBody(body: CallbackBody): string {
   return JSON.stringify({ orderId: body.orderId, traceId: body.traceId, payeeId: body.payeeId });
 }
 
+/**
+ * The headers a payhook gateway adds to every callback. MixPay sends none of them, so a receiver
+ * must never need them; `eventId` is the same for every attempt and redelivery of one event.
+ */
+export const CALLBACK_HEADERS = {
+  event: 'x-payhook-event',
+  eventId: 'x-payhook-event-id',
+  delivery: 'x-payhook-delivery',
+  attempt: 'x-payhook-attempt',
+} as const;
+
+/** Standard Webhooks' headers, on the callbacks of a payee with a signing secret. */
+export const SIGNATURE_HEADERS = {
+  id: 'webhook-id',
+  timestamp: 'webhook-timestamp',
+  signature: 'webhook-signature',
+} as const;
+
+/** Names the signal (`delivery.exhausted`) on a POST to the operator's webhook. */
+export const OPERATOR_SIGNAL_HEADER = 'x-payhook-signal';
+
 /** What a receiver answers to accept a callback. */
 export const CALLBACK_ACK = { code: 'SUCCESS' } as const;
 

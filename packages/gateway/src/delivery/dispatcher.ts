@@ -2,7 +2,7 @@
 // records every attempt and schedules the next one. All its state lives in the store, so
 // any number of dispatchers can run, crash and restart without losing or doubling work.
 import { randomUUID } from 'node:crypto';
-import { nextAttemptAt, type RetrySchedule } from '@payhook/protocol';
+import { CALLBACK_HEADERS, nextAttemptAt, type RetrySchedule } from '@payhook/protocol';
 import type { Attempt, Clock, Delivery } from '../interfaces.js';
 import { type Logger, urlForLog } from '../logger.js';
 import type { ClaimedDelivery, DeliveryQueue, DeliveryUpdate, LeaseOwnerHold } from '../storage/store.js';
@@ -294,10 +294,10 @@ export class Dispatcher {
         url: delivery.url,
         body: delivery.body,
         headers: {
-          'x-payhook-event': delivery.eventType,
-          'x-payhook-event-id': delivery.eventId,
-          'x-payhook-delivery': delivery.id,
-          'x-payhook-attempt': String(attemptNo),
+          [CALLBACK_HEADERS.event]: delivery.eventType,
+          [CALLBACK_HEADERS.eventId]: delivery.eventId,
+          [CALLBACK_HEADERS.delivery]: delivery.id,
+          [CALLBACK_HEADERS.attempt]: String(attemptNo),
           ...(secret === undefined ? {} : signatureHeaders(secret, delivery.eventId, startedAt, delivery.body)),
         },
       },

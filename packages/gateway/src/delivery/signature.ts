@@ -2,6 +2,7 @@
 // Standard Webhooks headers, so its receiver can tell our POSTs from anybody else's before it
 // spends a payments_result lookup. The body is unchanged; signing never replaces that lookup.
 import { randomBytes } from 'node:crypto';
+import { SIGNATURE_HEADERS } from '@payhook/protocol';
 import { Webhook } from 'standardwebhooks';
 
 /** A fresh secret in Standard Webhooks' form: `whsec_` and 32 random bytes in base64. */
@@ -17,8 +18,8 @@ export function generateSigningSecret(): string {
 export function signatureHeaders(secret: string, id: string, atMs: number, body: string): Record<string, string> {
   const seconds = Math.floor(atMs / 1000);
   return {
-    'webhook-id': id,
-    'webhook-timestamp': String(seconds),
-    'webhook-signature': new Webhook(secret).sign(id, new Date(seconds * 1000), body),
+    [SIGNATURE_HEADERS.id]: id,
+    [SIGNATURE_HEADERS.timestamp]: String(seconds),
+    [SIGNATURE_HEADERS.signature]: new Webhook(secret).sign(id, new Date(seconds * 1000), body),
   };
 }
