@@ -14,7 +14,7 @@ import type {
   PaymentFilter,
   QueueDepth,
 } from '../store.js';
-import { PENDING } from './dialect.js';
+import { NOT_TRIED_YET, RETRYING } from './delivery-states.js';
 
 export class SqlAdminQueries implements AdminQueries {
   constructor(private readonly db: Kysely<Database>) {}
@@ -131,8 +131,8 @@ export class SqlAdminQueries implements AdminQueries {
     const row = await this.db
       .selectFrom('deliveries')
       .select([
-        count(sql`state = ${PENDING} and attempts = 0`).as('due'),
-        count(sql`state = ${PENDING} and attempts > 0`).as('retrying'),
+        count(NOT_TRIED_YET).as('due'),
+        count(RETRYING).as('retrying'),
         count(sql`state = ${sql.lit('exhausted')}`).as('exhausted'),
       ])
       .where('state', 'in', ['pending', 'exhausted'])

@@ -15,14 +15,10 @@ import type {
   LeaseOwnerHold,
   StoreCapabilities,
 } from '../store.js';
+import { NOT_TRIED_YET, RETRYING } from './delivery-states.js';
 import { type Db, inTransaction, type SqlDialect } from './dialect.js';
 
 export type DeliveryRow = Selectable<DeliveriesTable> & { signing_secret: string | null };
-
-// The two partial indexes the claim walks (migration 0001): the predicates must be spelled as
-// the indexes are, with literals.
-const FIRST = sql.raw(`state = 'pending' and attempts = 0`);
-const RETRY = sql.raw(`state = 'pending' and attempts > 0`);
 
 export class SqlDeliveryQueue implements DeliveryQueue {
   private readonly db: Kysely<Database>;
@@ -75,8 +71,8 @@ export class SqlDeliveryQueue implements DeliveryQueue {
     // is first attempts when there are any and a backlog of late retries never holds up a new
     // event; whatever one kind leaves unused, the other takes. Each host then keeps its budget.
     return sql<DeliveryRow>`
-      with firsts as (${due(FIRST)}),
-      retries as (${due(RETRY)}),
+      with firsts as (${due(NOT_TRIED_YET)}),
+      retries as (${due(RETRYING)}),
       candidates as (
         select id, host, 2 * row_number() over (order by next_attempt_at, id) - 1 as turn from firsts
         union all
@@ -203,7 +199,7 @@ export class SqlDeliveryQueue implements DeliveryQueue {
       sql`(select next_attempt_at from deliveries where ${kind} and next_attempt_at > ${now}
         order by next_attempt_at limit 1)`;
     const { rows } = await sql<{ first: number | string | null; retry: number | string | null }>`
-      select ${next(FIRST)} as first, ${next(RETRY)} as retry`.execute(this.db);
+      select ${next(NOT_TRIED_YET)} as first, ${next(RETRYING)} as retry`.execute(this.db);
     const times = [rows[0]?.first, rows[0]?.retry].filter((t) => t !== null && t !== undefined).map(Number);
     return times.length === 0 ? null : Math.min(...times);
   }
