@@ -79,7 +79,7 @@ function parseParams(argv: string[]): Params {
   --seconds S           length of each step (default 10)
   --db WHICH            sqlite, postgres or both (default both); PostgreSQL: PAYHOOK_TEST_PG_URL's server
   --clients N           pooled API connections (default 32)
-  --unpooled            a new connection per request instead (a flood: shows shedding, 503 code 1429)
+  --unpooled            a new connection per request instead (a flood: its queue is the kernel's accept queue)
   --drain-seconds S     after a step, how long to wait for its callbacks (default 10)
   --max-inflight N      payments in flight at most; one more is counted as an error, not sent (default 5000)
   --log-level L         the gateway's LOG_LEVEL (default info, as npm start: a JSON line per attempt)

@@ -35,8 +35,8 @@ export class Sweeper {
    * would look anyway: every payment with a deadline calls this, and at a steady API load a
    * wake per payment cost two queries per create for nothing.
    */
-  notify(dueAt?: number): void {
-    if (dueAt !== undefined && this.wakeAt !== null && dueAt >= this.wakeAt) return;
+  notify(dueAt: number): void {
+    if (this.wakeAt !== null && dueAt >= this.wakeAt) return;
     this.wakeable.notify();
   }
 
@@ -84,7 +84,6 @@ export class Sweeper {
         this.wakeAt = null;
       } catch (error) {
         logger.error({ err: error }, 'sweeper loop failed; retrying after the poll interval');
-        this.wakeAt = null;
         await this.wakeable.sleep(pollIntervalMs);
       }
     }
