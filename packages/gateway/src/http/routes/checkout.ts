@@ -7,13 +7,7 @@
 // merchant's returnTo / failedReturnTo once the payment is final. The forms move money as
 // /v1/sandbox/* does, so http/app.ts registers them with it, behind the admin token when one is
 // set; the page stays public and, while its forms are locked, says where to sign in.
-import {
-  createOneTimePaymentRequest,
-  okEnvelope,
-  positiveAmount,
-  traceIdSchema,
-  withoutAbsent,
-} from '@payhook/protocol';
+import { createOneTimePaymentRequest, okEnvelope, positiveAmount, withoutAbsent } from '@payhook/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { USDT_ID } from '../../assets.js';
@@ -25,12 +19,12 @@ import type { HttpContext } from '../context.js';
 import { checkoutPage } from '../pages/checkout-page.js';
 import { safeHref } from '../pages/html.js';
 import { renderErrorsAsPages, sendPage, wantsHtml } from '../pages/respond.js';
+import { traceParams, txidParams } from '../params.js';
 import { presentInfo, remainingAmount } from '../present.js';
 import { parseInput } from '../validate.js';
 
 const codeParams = z.object({ code: z.string().min(1).max(64) });
-const traceParams = z.object({ traceId: traceIdSchema });
-const transferParams = z.object({ traceId: traceIdSchema, txid: z.string().min(1).max(128) });
+const transferParams = traceParams.extend(txidParams.shape);
 
 /** An empty form field means "use the default". */
 const blank = (v: unknown) =>

@@ -15,6 +15,7 @@ import { overviewPage } from '../pages/overview.js';
 import { type NoticeName, paymentPage } from '../pages/payment-page.js';
 import { paymentsListPage } from '../pages/payments-list.js';
 import { renderErrorsAsPages, sendPage } from '../pages/respond.js';
+import { idParams, traceParams } from '../params.js';
 import { loadPaymentDetail } from '../payment-detail.js';
 import { isLoopback, issueSession, isUnsafeMethod, requestOrigin, sessionCookie } from '../session.js';
 import { parseInput } from '../validate.js';
@@ -24,8 +25,6 @@ const TIMELINE = { minutes: 30, bucketSeconds: 30 };
 const RECENT_ATTEMPTS = 15;
 
 const loginForm = z.object({ token: z.string().max(1024).default(''), next: z.string().max(2048).default('/') });
-const idParams = z.object({ id: z.string().min(1).max(64) });
-const traceParams = z.object({ traceId: traceIdSchema });
 const resendForm = z.object({ url: z.string().min(1).max(2048), back: z.string().max(64).optional() });
 
 /**
