@@ -1,8 +1,15 @@
-// /openapi.json and /docs against the running routes: every /v1 route is documented, every
-// documented route exists, and request bodies as documented are what the routes accept.
+// /openapi.json and /docs against the running routes: the document is generated from the routes
+// as registered (http/api-route.ts), so these check what it says of them: every /v1 and /admin
+// route is in it, each operation as its route was declared and guarded, examples and required
+// fields as the routes' schemas have them, and request bodies as documented are accepted.
+import { createOneTimePaymentRequest, createPaymentRequest } from '@payhook/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { type RegisteredRoute, registeredRoutes } from '../src/http/access.js';
+import { toOpenApiPath } from '../src/http/openapi.js';
 import { call, newOrderId } from './helpers/api.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { servedRoutes } from './helpers/routes.js';
 
 const TOKEN = 'openapi-admin-token-0123456789';
 let gw: TestGateway | undefined;
@@ -21,32 +28,40 @@ async function documentOf(g: TestGateway): Promise<Doc> {
   return JSON.parse(res.raw) as Doc;
 }
 
-/**
- * The routes Fastify serves, as `METHOD /path/{param}`, read from printRoutes' tree (one node a
- * line, four columns per level, methods in parentheses).
- */
-function servedRoutes(g: TestGateway): string[] {
-  const tree = g.gateway.app.printRoutes({ commonPrefix: false });
-  const stack: string[] = [];
-  const routes: string[] = [];
-  for (const line of tree.split('\n')) {
-    const match = /^((?:[│ ] {3})*)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
-    if (!match) continue;
-    const depth = (match[1] as string).length / 4;
-    const path = (stack[depth - 1] ?? '') + (match[2] as string);
-    stack[depth] = path;
-    stack.length = depth + 1;
-    for (const method of (match[3] ?? '').split(', ').filter((m) => m !== '' && m !== 'HEAD')) {
-      routes.push(`${method} ${path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
-    }
-  }
-  return routes;
-}
-
+/** The operations of `doc` as `METHOD /path/{param}`. */
 function documented(doc: Doc): string[] {
   return Object.entries(doc.paths).flatMap(([path, methods]) =>
     Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
   );
+}
+
+/** The routes registered with a declaration for the document. */
+function apiRoutes(g: TestGateway): (RegisteredRoute & { api: NonNullable<RegisteredRoute['api']> })[] {
+  return registeredRoutes(g.gateway.app).filter(
+    (r): r is RegisteredRoute & { api: NonNullable<RegisteredRoute['api']> } => Boolean(r.api),
+  );
+}
+
+function resolve(doc: unknown, ref: string): unknown {
+  return ref
+    .replace(/^#\//, '')
+    .split('/')
+    .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], doc);
+}
+
+function refsIn(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(refsIn);
+  if (node === null || typeof node !== 'object') return [];
+  return Object.entries(node).flatMap(([k, v]) => (k === '$ref' && typeof v === 'string' ? [v] : refsIn(v)));
+}
+
+/** Keys a zod object requires: those that refuse `undefined`. */
+function zodRequired(schema: z.ZodType): string[] {
+  const shape = (schema as unknown as { shape: Record<string, z.ZodType> }).shape;
+  return Object.entries(shape)
+    .filter(([, field]) => !field.safeParse(undefined).success)
+    .map(([key]) => key)
+    .sort();
 }
 
 describe('GET /openapi.json', () => {
@@ -58,12 +73,11 @@ describe('GET /openapi.json', () => {
       gw = await startTestGateway(env, {}, { listen: false });
       const doc = await documentOf(gw);
       expect(doc.openapi).toBe('3.1.0');
-      const served = servedRoutes(gw);
+      expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
+      const served = servedRoutes(gw.gateway.app).map((r) => `${r.method} ${toOpenApiPath(r.path)}`);
       // The parser read the tree right: each route it found is one Fastify has.
-      for (const route of served) {
-        const [method, path] = route.split(' ') as [string, string];
-        const url = path.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1');
-        expect(gw.gateway.app.hasRoute({ method: method as 'GET', url }), route).toBe(true);
+      for (const { method, path } of servedRoutes(gw.gateway.app)) {
+        expect(gw.gateway.app.hasRoute({ method: method as 'GET', url: path }), `${method} ${path}`).toBe(true);
       }
       const api = served.filter((r) => /^\/(v1|admin)\//.test(r.split(' ')[1] ?? ''));
       expect(api.filter((r) => r.includes(' /v1/')).length).toBeGreaterThanOrEqual(name === 'sandbox' ? 9 : 4);
@@ -71,8 +85,81 @@ describe('GET /openapi.json', () => {
       expect(documented(doc)).toEqual(expect.arrayContaining(api));
       expect(served).toEqual(expect.arrayContaining(documented(doc)));
       expect(documented(doc).some((r) => r.includes('/v1/sandbox/'))).toBe(name === 'sandbox');
+      // One operation per declared route, with an id of its own; every $ref resolves.
+      const declared = apiRoutes(gw).map((r) => `${r.method} ${toOpenApiPath(r.url)}`);
+      expect([...documented(doc)].sort()).toEqual([...declared].sort());
+      const ids = Object.values(doc.paths).flatMap((methods) => Object.values(methods).map((op) => op.operationId));
+      expect(ids).toHaveLength(declared.length);
+      expect(new Set(ids).size).toBe(ids.length);
+      const refs = refsIn(doc);
+      expect(refs.length).toBeGreaterThan(10);
+      for (const ref of refs) expect(resolve(doc, ref), ref).toBeDefined();
     });
   }
+
+  it('asks for the token on the operator routes, where one is configured', async () => {
+    gw = await startTestGateway({ PAYHOOK_MODE: 'production', PAYHOOK_ADMIN_TOKEN: TOKEN }, {}, { listen: false });
+    const production = await documentOf(gw);
+    expect(production.paths['/admin/stats']?.get.security).toEqual([{ adminToken: [] }]);
+    for (const route of apiRoutes(gw)) {
+      const op = production.paths[toOpenApiPath(route.url)]?.[route.method.toLowerCase()];
+      const where = `${route.method} ${route.url}`;
+      if (route.access === 'operator') {
+        expect(op.security, where).toEqual([{ adminToken: [] }]);
+        expect(Object.keys(op.responses), where).toEqual(expect.arrayContaining(['401', '403']));
+      } else {
+        expect(op.security, where).toBeUndefined();
+      }
+    }
+    // The guarded ones answer 401 without the token, as documented.
+    expect((await call(gw, 'GET', '/admin/stats')).status).toBe(401);
+    expect((await call(gw, 'GET', '/metrics')).status).toBe(401);
+    await gw.close();
+
+    // Without a token the admin API is open, and the document says so.
+    gw = await startTestGateway({}, {}, { listen: false });
+    const open = await documentOf(gw);
+    expect(open.paths['/admin/stats']?.get.security).toEqual([{}, { adminToken: [] }]);
+  });
+
+  it('requires in the request body exactly what the zod schema requires', async () => {
+    gw = await startTestGateway({}, {}, { listen: false });
+    const doc = await documentOf(gw);
+    const required = (path: string) => doc.paths[path]?.post.requestBody.content['application/json'].schema.required;
+    expect([...required('/v1/payments')].sort()).toEqual(zodRequired(createPaymentRequest));
+    expect([...required('/v1/one_time_payment')].sort()).toEqual(zodRequired(createOneTimePaymentRequest));
+    // paymentAssetId: required to create a payment, optional for a one-time payment.
+    expect(required('/v1/payments')).toContain('paymentAssetId');
+    expect(required('/v1/one_time_payment')).not.toContain('paymentAssetId');
+  });
+
+  it('shows only examples that the route schemas accept', async () => {
+    gw = await startTestGateway({}, {}, { listen: false });
+    const doc = await documentOf(gw);
+    const withExamples = apiRoutes(gw).filter((r) => r.api.example);
+    expect(withExamples.length).toBeGreaterThanOrEqual(3);
+    for (const { method, url, api } of withExamples) {
+      const example = JSON.parse(JSON.stringify(api.example));
+      const parsed = api.body?.safeParse(example);
+      expect(parsed?.success, `${url}: ${parsed?.error?.message}`).toBe(true);
+      const op = doc.paths[toOpenApiPath(url)]?.[method.toLowerCase()];
+      expect(op.requestBody.content['application/json'].example, url).toEqual(example);
+      // And the route takes it: whatever it answers, it is not a parameter error.
+      const res = await call(gw, method as 'POST', url.replace(/:[A-Za-z]+/g, 'x'), { json: example });
+      expect(res.status, `${method} ${url}: ${res.body.message}`).not.toBe(400);
+    }
+  });
+
+  it('turns Fastify path parameters into OpenAPI ones', async () => {
+    expect(toOpenApiPath('/v1/sandbox/transfers/:txid/confirmations')).toBe(
+      '/v1/sandbox/transfers/{txid}/confirmations',
+    );
+    gw = await startTestGateway({}, {}, { listen: false });
+    const doc = await documentOf(gw);
+    expect(doc.paths['/admin/deliveries/{id}/redeliver']?.post.parameters).toEqual([
+      { name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 64 } },
+    ]);
+  });
 
   it('describes the bodies /v1/payments and /v1/one_time_payment accept', async () => {
     gw = await startTestGateway({}, {}, { listen: false });

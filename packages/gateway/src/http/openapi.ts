@@ -1,331 +1,21 @@
-// The OpenAPI 3.1 document of the gateway's JSON API, generated from the same zod schemas the
-// routes validate with (z.toJSONSchema), so the document cannot drift from what is accepted.
-// Served at /openapi.json and rendered at /docs.
-import {
-  assetListQuery,
-  createOneTimePaymentRequest,
-  createPaymentRequest,
-  ErrorCode,
-  multisigRequest,
-  payeeIdSchema,
-  paymentsEstimatedQuery,
-  paymentsResultQuery,
-  refreshPaymentRequest,
-} from '@payhook/protocol';
+// The OpenAPI 3.1 document of the gateway's JSON API, generated from the routes as registered:
+// each API route's declaration (api-route.ts: method, path, the zod schemas it validates with, as
+// z.toJSONSchema) and the access of the scope it was registered in (access.ts), so the document
+// cannot drift from what is served and accepted. Served at /openapi.json and rendered at /docs.
+import { ErrorCode } from '@payhook/protocol';
 import { z } from 'zod';
-import { USDT_ID } from '../assets.js';
-import {
-  traceParams as adminTraceParams,
-  deliveriesQuery,
-  feedQuery,
-  idParams,
-  paymentsQuery,
-  redeliverByUrl,
-  timelineQuery,
-} from './routes/admin.js';
-import { paymentsInfoQuery } from './routes/api.js';
-import { confirmationsBody, traceParams, transferBody, txidParams } from './routes/sandbox.js';
-import { mixinParams } from './routes/settings.js';
+import type { RegisteredRoute } from './access.js';
+import type { ApiRouteSpec, ApiTag } from './api-route.js';
 
 export type JsonSchema = { [key: string]: unknown };
 
-type Tag = 'payments' | 'sandbox' | 'admin' | 'operations';
-
-/** One route as the document describes it; `route` is Fastify's template (`/admin/deliveries/:id`). */
-export interface OperationSpec {
-  method: 'get' | 'post' | 'put' | 'delete';
-  route: string;
-  tag: Tag;
-  summary: string;
-  description?: string;
-  query?: z.ZodType;
-  params?: z.ZodType;
-  body?: z.ZodType;
-  /** Form bodies too (MixPay's create endpoints). */
-  form?: boolean;
-  /** A body the route accepts, shown in the docs (and sent by the tests). */
-  example?: Record<string, unknown>;
-  /** The answer's `data`, where a schema exists. */
-  data?: z.ZodType;
-  /** Needs the admin token when one is configured. */
-  guarded?: boolean;
-  /** Refusals beyond parameter errors. */
-  notFound?: boolean;
-  /** Answers other than the JSON envelope. */
-  produces?: 'text/plain' | 'text/html' | 'application/openapi+json';
-}
-
-const payeeParams = z.object({ payeeId: payeeIdSchema });
-
-const EXAMPLE_PAYMENT = {
-  payeeId: 'my-payee',
-  orderId: 'order-1001',
-  quoteAmount: '10',
-  quoteAssetId: 'usd',
-  paymentAssetId: USDT_ID,
-  settlementAssetId: USDT_ID,
-  callbackUrl: 'https://shop.example/mixpay/callback',
-  callbackEvent: 'pending|settle',
+/** The document's sections, in the order the page shows them. */
+const TAGS: Record<ApiTag, string> = {
+  payments: "MixPay's public API",
+  sandbox: 'Drive payments without a chain (sandbox mode, or PAYHOOK_SANDBOX=1)',
+  admin: 'Payments, deliveries and attempts; redelivery',
+  operations: 'Health, metrics and this document',
 };
-
-/** Every route of the JSON API, sandbox and operations endpoints; pages for browsers are not API. */
-export const OPERATIONS: readonly OperationSpec[] = [
-  {
-    method: 'post',
-    route: '/v1/payments',
-    tag: 'payments',
-    summary: 'Create a payment',
-    description:
-      "A traceId is generated when none is given. Re-sending the same request (same traceId, or same payeeId and orderId) refreshes the payment: a new quote window. paymentAmount, when given, wins over quoteAmount. isChain answers a sandbox deposit destination (and tag). callbackUrl must be https:// in production; callbackEvent is a |-separated subset of settle, pending, paid_less (success and fail are always sent). Answers MixPay's payment (docs/compatibility.md).",
-    body: createPaymentRequest,
-    form: true,
-    example: EXAMPLE_PAYMENT,
-  },
-  {
-    method: 'post',
-    route: '/v1/one_time_payment',
-    tag: 'payments',
-    summary: 'Create a one-time payment (answers code and paymentUrl)',
-    description:
-      "The code is the payment's traceId (a given traceId becomes the code); paymentAssetId may be left to the payer. Re-sending refreshes, as /v1/payments does.",
-    body: createOneTimePaymentRequest,
-    form: true,
-    example: { ...EXAMPLE_PAYMENT, orderId: 'order-1002', paymentAssetId: undefined },
-  },
-  {
-    method: 'get',
-    route: '/v1/payments_result',
-    tag: 'payments',
-    summary: "A payment's result: the only place a merchant may learn it",
-    description: 'traceId, or orderId with payeeId, is required. with: payment, transactions or both, comma-separated.',
-    query: paymentsResultQuery,
-    notFound: true,
-  },
-  {
-    method: 'post',
-    route: '/v1/payments/refresh',
-    tag: 'payments',
-    summary: 'A new quote window for a payment (traceId, or a one-time code)',
-    body: refreshPaymentRequest,
-    form: true,
-    notFound: true,
-  },
-  {
-    method: 'get',
-    route: '/v1/payments_estimated',
-    tag: 'payments',
-    summary: 'The price of a payment before creating it (paymentAmount wins over quoteAmount)',
-    query: paymentsEstimatedQuery,
-  },
-  {
-    method: 'get',
-    route: '/v1/setting/payment_assets',
-    tag: 'payments',
-    summary: 'Assets a payer can pay in (bounds specific to quoteAssetId and quoteAmount when given)',
-    query: assetListQuery,
-  },
-  {
-    method: 'get',
-    route: '/v1/setting/quote_assets',
-    tag: 'payments',
-    summary: 'Assets and fiat currencies a price can be quoted in',
-    query: assetListQuery,
-  },
-  {
-    method: 'get',
-    route: '/v1/setting/settlement_assets',
-    tag: 'payments',
-    summary: 'Assets a payee can be settled in',
-    query: assetListQuery,
-  },
-  {
-    method: 'get',
-    route: '/v1/user/mixin_uuid/:mixinId',
-    tag: 'payments',
-    summary: "A Mixin number's payeeId (sandbox: a deterministic stand-in)",
-    params: mixinParams,
-  },
-  {
-    method: 'post',
-    route: '/v1/multisig',
-    tag: 'payments',
-    summary: "A multisig group's payee id (sandbox: a deterministic stand-in from members and threshold)",
-    description: 'receivers as a JSON array, repeated receivers[]=, or receivers[0]=, receivers[1]=…',
-    body: multisigRequest,
-    form: true,
-  },
-  {
-    method: 'get',
-    route: '/v1/payments_info',
-    tag: 'payments',
-    summary: 'What the payer owes, where to and for how long (traceId)',
-    query: paymentsInfoQuery,
-    notFound: true,
-  },
-  {
-    method: 'post',
-    route: '/v1/sandbox/transfers',
-    tag: 'sandbox',
-    summary: 'Feed a transfer to a payment (default: the rest of what is owed, fully confirmed)',
-    description: "traceId, code, or an on-chain payment's destination (and tag) is required.",
-    body: transferBody,
-    guarded: true,
-    notFound: true,
-  },
-  {
-    method: 'post',
-    route: '/v1/sandbox/transfers/:txid/confirmations',
-    tag: 'sandbox',
-    summary: "Set a transfer's confirmations",
-    params: txidParams,
-    body: confirmationsBody,
-    example: { confirmations: 1 },
-    guarded: true,
-    notFound: true,
-  },
-  {
-    method: 'post',
-    route: '/v1/sandbox/payments/:traceId/expire',
-    tag: 'sandbox',
-    summary: "Run a payment's deadline now",
-    params: traceParams,
-    guarded: true,
-    notFound: true,
-  },
-  {
-    method: 'post',
-    route: '/v1/sandbox/payments/:traceId/settle',
-    tag: 'sandbox',
-    summary: 'Settle a successful payment now',
-    params: traceParams,
-    guarded: true,
-    notFound: true,
-  },
-  { method: 'get', route: '/v1/sandbox/assets', tag: 'sandbox', summary: 'The sandbox assets', guarded: true },
-  {
-    method: 'get',
-    route: '/admin/payments',
-    tag: 'admin',
-    summary: 'Payments, newest first, with filters and a paging cursor',
-    query: paymentsQuery,
-    guarded: true,
-  },
-  {
-    method: 'get',
-    route: '/admin/payments/:traceId',
-    tag: 'admin',
-    summary: 'One payment with its transfers, events, deliveries and attempts',
-    params: adminTraceParams,
-    guarded: true,
-    notFound: true,
-  },
-  {
-    method: 'get',
-    route: '/admin/deliveries',
-    tag: 'admin',
-    summary: 'Deliveries, newest first',
-    query: deliveriesQuery,
-    guarded: true,
-  },
-  {
-    method: 'get',
-    route: '/admin/deliveries/:id',
-    tag: 'admin',
-    summary: 'One delivery with its attempts',
-    params: idParams,
-    guarded: true,
-    notFound: true,
-  },
-  {
-    method: 'post',
-    route: '/admin/deliveries/:id/redeliver',
-    tag: 'admin',
-    summary: 'Send a delivered or exhausted event again, on a fresh schedule',
-    params: idParams,
-    guarded: true,
-    notFound: true,
-  },
-  {
-    method: 'post',
-    route: '/admin/deliveries/redeliver-exhausted',
-    tag: 'admin',
-    summary: 'Redeliver every exhausted delivery to one URL',
-    body: redeliverByUrl,
-    example: { url: 'https://shop.example/mixpay/callback' },
-    guarded: true,
-  },
-  {
-    method: 'get',
-    route: '/admin/attempts',
-    tag: 'admin',
-    summary: 'Attempts in the order they ended (a live feed with a cursor)',
-    query: feedQuery,
-    guarded: true,
-  },
-  {
-    method: 'get',
-    route: '/admin/stats',
-    tag: 'admin',
-    summary: 'Delivery counts, retrying, lateness',
-    guarded: true,
-  },
-  {
-    method: 'get',
-    route: '/admin/stats/timeline',
-    tag: 'admin',
-    summary: 'Attempt outcomes per time bucket',
-    query: timelineQuery,
-    guarded: true,
-  },
-  {
-    method: 'put',
-    route: '/admin/payees/:payeeId/secret',
-    tag: 'admin',
-    summary: "Set or rotate a payee's signing secret (signed callbacks); the answer shows it, once",
-    params: payeeParams,
-    guarded: true,
-  },
-  {
-    method: 'get',
-    route: '/admin/payees/:payeeId/secret',
-    tag: 'admin',
-    summary: "Whether a payee's callbacks are signed, and since when (never the secret)",
-    params: payeeParams,
-    guarded: true,
-    notFound: true,
-  },
-  {
-    method: 'delete',
-    route: '/admin/payees/:payeeId/secret',
-    tag: 'admin',
-    summary: "Stop signing a payee's callbacks",
-    params: payeeParams,
-    guarded: true,
-    notFound: true,
-  },
-  {
-    method: 'get',
-    route: '/healthz',
-    tag: 'operations',
-    summary: 'Checks the database: 200, or 503 in the envelope when it is unreachable',
-  },
-  {
-    method: 'get',
-    route: '/metrics',
-    tag: 'operations',
-    summary: 'Prometheus metrics (text exposition format)',
-    guarded: true,
-    produces: 'text/plain',
-  },
-  {
-    method: 'get',
-    route: '/openapi.json',
-    tag: 'operations',
-    summary: 'This document',
-    produces: 'application/openapi+json',
-  },
-  { method: 'get', route: '/docs', tag: 'operations', summary: 'This document as a page', produces: 'text/html' },
-];
 
 /** Error codes the envelope carries, with what they mean. */
 export const ERROR_CODES: readonly { code: number; meaning: string }[] = [
@@ -365,7 +55,8 @@ function parameters(schema: z.ZodType | undefined, where: 'query' | 'path'): Jso
 
 const errorRef = { $ref: '#/components/responses/Error' };
 
-function operation(spec: OperationSpec, tokenConfigured: boolean): JsonSchema {
+/** One operation; `guarded`: registered in an operator scope, so behind the token when one is set. */
+function operation(spec: ApiRouteSpec, guarded: boolean, tokenConfigured: boolean): JsonSchema {
   const responses: Record<string, unknown> = {};
   if (spec.produces === undefined) {
     responses['200'] = {
@@ -387,17 +78,17 @@ function operation(spec: OperationSpec, tokenConfigured: boolean): JsonSchema {
   if (spec.query || spec.params || spec.body) responses['400'] = errorRef;
   if (spec.body) responses['415'] = errorRef;
   if (spec.notFound) responses['404'] = errorRef;
-  if (spec.body && spec.route.startsWith('/v1/') && !spec.guarded) responses['409'] = errorRef;
-  if (spec.guarded) {
+  if (spec.body && spec.url.startsWith('/v1/') && !guarded) responses['409'] = errorRef;
+  if (guarded) {
     responses['401'] = errorRef;
     responses['403'] = errorRef;
   }
-  if (spec.route.startsWith('/v1/')) responses['429'] = errorRef;
-  if (spec.route === '/healthz') responses['503'] = errorRef;
+  if (spec.url.startsWith('/v1/')) responses['429'] = errorRef;
+  if (spec.unavailable) responses['503'] = errorRef;
   responses['500'] = errorRef;
 
   const op: JsonSchema = {
-    operationId: `${spec.method}${spec.route.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
+    operationId: `${spec.method.toLowerCase()}${spec.url.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
     tags: [spec.tag],
     summary: spec.summary,
     ...(spec.description ? { description: spec.description } : {}),
@@ -416,29 +107,28 @@ function operation(spec: OperationSpec, tokenConfigured: boolean): JsonSchema {
       },
     };
   }
-  if (spec.guarded) op.security = tokenConfigured ? [{ adminToken: [] }] : [{}, { adminToken: [] }];
+  if (guarded) op.security = tokenConfigured ? [{ adminToken: [] }] : [{}, { adminToken: [] }];
   return op;
 }
 
 export interface OpenApiOptions {
-  /** Sandbox routes are documented only where they are served. */
-  sandboxEnabled: boolean;
   /** With an admin token, guarded routes require it; without one, they are open. */
   tokenConfigured: boolean;
   publicUrl: string;
   version?: string;
 }
 
-/** The operations this gateway serves, as its options decide. */
-export function servedOperations(options: Pick<OpenApiOptions, 'sandboxEnabled'>): OperationSpec[] {
-  return OPERATIONS.filter((op) => op.tag !== 'sandbox' || options.sandboxEnabled);
-}
-
-export function buildOpenApiDocument(options: OpenApiOptions): JsonSchema {
+/**
+ * The document of the API routes among `routes` (the app's route record, complete once it is
+ * ready): exactly those served, so the sandbox's only where it is on.
+ */
+export function buildOpenApiDocument(routes: readonly RegisteredRoute[], options: OpenApiOptions): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const spec of servedOperations(options)) {
-    const path = toOpenApiPath(spec.route);
-    paths[path] = { ...paths[path], [spec.method]: operation(spec, options.tokenConfigured) };
+  for (const { api, access } of routes) {
+    if (!api) continue;
+    const path = toOpenApiPath(api.url);
+    const guarded = access === 'operator';
+    paths[path] = { ...paths[path], [api.method.toLowerCase()]: operation(api, guarded, options.tokenConfigured) };
   }
   const codes = ERROR_CODES.map((c) => c.code);
   return {
@@ -451,12 +141,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): JsonSchema {
         ERROR_CODES.map((c) => `- \`${c.code}\`: ${c.meaning}`).join('\n'),
     },
     servers: [{ url: options.publicUrl }],
-    tags: [
-      { name: 'payments', description: "MixPay's public API" },
-      { name: 'sandbox', description: 'Drive payments without a chain (sandbox mode, or PAYHOOK_SANDBOX=1)' },
-      { name: 'admin', description: 'Payments, deliveries and attempts; redelivery' },
-      { name: 'operations', description: 'Health, metrics and this document' },
-    ],
+    tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
     paths,
     components: {
       securitySchemes: {

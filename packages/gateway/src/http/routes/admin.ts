@@ -3,9 +3,10 @@ import { okEnvelope, traceIdSchema } from '@payhook/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
+import { apiRoute } from '../api-route.js';
 import type { HttpContext } from '../context.js';
+import { idParams, traceParams } from '../params.js';
 import { loadPaymentDetail } from '../payment-detail.js';
-import { parseInput } from '../validate.js';
 
 const deliveryState = z.enum(['pending', 'delivered', 'exhausted']);
 const limit = z.coerce.number().int().min(1).max(500).default(50);
@@ -28,15 +29,13 @@ export const paymentsQuery = z.object({
     .optional(),
 });
 
-export const deliveriesQuery = z.object({
+const deliveriesQuery = z.object({
   state: deliveryState.optional(),
   traceId: traceIdSchema.optional(),
   limit,
 });
 
-export const idParams = z.object({ id: z.string().min(1).max(64) });
-
-export const feedQuery = z.object({
+const feedQuery = z.object({
   /** `<endedAt>:<deliveryId>:<attemptNo>` of the last attempt seen; absent: the latest ones. */
   after: z
     .string()
@@ -49,7 +48,7 @@ export const feedQuery = z.object({
   limit,
 });
 
-export const timelineQuery = z.object({
+const timelineQuery = z.object({
   minutes: z.coerce
     .number()
     .int()
@@ -59,75 +58,147 @@ export const timelineQuery = z.object({
   bucketSeconds: z.coerce.number().int().min(1).max(86_400).default(60),
 });
 
-export const redeliverByUrl = z.object({ url: z.string().min(1).max(2048) });
-export const traceParams = z.object({ traceId: traceIdSchema });
+const redeliverByUrl = z.object({ url: z.string().min(1).max(2048) });
 
 export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   const { store, payments, clock } = ctx;
 
-  app.get('/admin/payments', async (request) => {
-    const q = parseInput(paymentsQuery, request.query);
-    const list = await store.admin.listPayments(q);
-    const last = list.at(-1);
-    const next = list.length === q.limit && last ? `${last.createdAt}:${last.traceId}` : null;
-    return okEnvelope({ payments: list, next }, clock.now());
-  });
+  apiRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/admin/payments',
+      tag: 'admin',
+      summary: 'Payments, newest first, with filters and a paging cursor',
+      query: paymentsQuery,
+    },
+    async ({ query: q }) => {
+      const list = await store.admin.listPayments(q);
+      const last = list.at(-1);
+      const next = list.length === q.limit && last ? `${last.createdAt}:${last.traceId}` : null;
+      return okEnvelope({ payments: list, next }, clock.now());
+    },
+  );
 
-  app.get('/admin/payments/:traceId', async (request) => {
-    const { traceId } = parseInput(traceParams, request.params);
-    return okEnvelope(await loadPaymentDetail(payments, store, traceId), clock.now());
-  });
+  apiRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/admin/payments/:traceId',
+      tag: 'admin',
+      summary: 'One payment with its transfers, events, deliveries and attempts',
+      params: traceParams,
+      notFound: true,
+    },
+    async ({ params: { traceId } }) => okEnvelope(await loadPaymentDetail(payments, store, traceId), clock.now()),
+  );
 
-  app.get('/admin/deliveries', async (request) => {
-    const q = parseInput(deliveriesQuery, request.query);
-    return okEnvelope(await store.admin.listDeliveries(q), clock.now());
-  });
+  apiRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/admin/deliveries',
+      tag: 'admin',
+      summary: 'Deliveries, newest first',
+      query: deliveriesQuery,
+    },
+    async ({ query }) => okEnvelope(await store.admin.listDeliveries(query), clock.now()),
+  );
 
-  app.get('/admin/deliveries/:id', async (request) => {
-    const { id } = parseInput(idParams, request.params);
-    const delivery = await store.admin.getDelivery(id);
-    if (!delivery) throw new NotFoundError(`delivery ${id} does not exist`);
-    return okEnvelope({ delivery, attempts: await store.admin.listAttempts(id) }, clock.now());
-  });
+  apiRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/admin/deliveries/:id',
+      tag: 'admin',
+      summary: 'One delivery with its attempts',
+      params: idParams,
+      notFound: true,
+    },
+    async ({ params: { id } }) => {
+      const delivery = await store.admin.getDelivery(id);
+      if (!delivery) throw new NotFoundError(`delivery ${id} does not exist`);
+      return okEnvelope({ delivery, attempts: await store.admin.listAttempts(id) }, clock.now());
+    },
+  );
 
-  app.post('/admin/deliveries/:id/redeliver', async (request) => {
-    const { id } = parseInput(idParams, request.params);
-    return okEnvelope(await payments.redeliver(id), clock.now());
-  });
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/admin/deliveries/:id/redeliver',
+      tag: 'admin',
+      summary: 'Send a delivered or exhausted event again, on a fresh schedule',
+      params: idParams,
+      notFound: true,
+    },
+    async ({ params: { id } }) => okEnvelope(await payments.redeliver(id), clock.now()),
+  );
 
-  app.post('/admin/deliveries/redeliver-exhausted', async (request) => {
-    const { url } = parseInput(redeliverByUrl, request.body);
-    const deliveries = await payments.redeliverExhausted(url);
-    return okEnvelope({ count: deliveries.length, deliveries }, clock.now());
-  });
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/admin/deliveries/redeliver-exhausted',
+      tag: 'admin',
+      summary: 'Redeliver every exhausted delivery to one URL',
+      body: redeliverByUrl,
+      example: { url: 'https://shop.example/mixpay/callback' },
+    },
+    async ({ body: { url } }) => {
+      const deliveries = await payments.redeliverExhausted(url);
+      return okEnvelope({ count: deliveries.length, deliveries }, clock.now());
+    },
+  );
 
   /** Attempts as they end, for `payhook tail` and the dashboard's live view. */
-  app.get('/admin/attempts', async (request) => {
-    const q = parseInput(feedQuery, request.query);
-    const attempts = await store.admin.attemptFeed(q.after, q.limit);
-    const last = attempts.at(-1);
-    const next = last
-      ? `${last.endedAt}:${last.deliveryId}:${last.attemptNo}`
-      : ((request.query as { after?: string }).after ?? null);
-    return okEnvelope({ attempts, next }, clock.now());
-  });
+  apiRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/admin/attempts',
+      tag: 'admin',
+      summary: 'Attempts in the order they ended (a live feed with a cursor)',
+      query: feedQuery,
+    },
+    async ({ query: q }, request) => {
+      const attempts = await store.admin.attemptFeed(q.after, q.limit);
+      const last = attempts.at(-1);
+      const next = last
+        ? `${last.endedAt}:${last.deliveryId}:${last.attemptNo}`
+        : ((request.query as { after?: string }).after ?? null);
+      return okEnvelope({ attempts, next }, clock.now());
+    },
+  );
 
-  app.get('/admin/stats/timeline', async (request) => {
-    const q = parseInput(timelineQuery, request.query);
-    const bucketMs = q.bucketSeconds * 1000;
-    const from = Math.floor((clock.now() - q.minutes * 60_000) / bucketMs) * bucketMs;
-    return okEnvelope({ from, bucketMs, buckets: await store.admin.attemptOutcomes(from, bucketMs) }, clock.now());
-  });
+  apiRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/admin/stats/timeline',
+      tag: 'admin',
+      summary: 'Attempt outcomes per time bucket',
+      query: timelineQuery,
+    },
+    async ({ query: q }) => {
+      const bucketMs = q.bucketSeconds * 1000;
+      const from = Math.floor((clock.now() - q.minutes * 60_000) / bucketMs) * bucketMs;
+      return okEnvelope({ from, bucketMs, buckets: await store.admin.attemptOutcomes(from, bucketMs) }, clock.now());
+    },
+  );
 
-  app.get('/admin/stats', async () =>
-    okEnvelope(
-      {
-        deliveries: await store.admin.countDeliveries(),
-        /** Of the pending deliveries, those waiting for a retry after a failed attempt. */
-        retrying: (await store.admin.queueDepth()).retrying,
-        lateness: await store.admin.lateness(1000),
-      },
-      clock.now(),
-    ),
+  apiRoute(
+    app,
+    { method: 'GET', url: '/admin/stats', tag: 'admin', summary: 'Delivery counts, retrying, lateness' },
+    async () =>
+      okEnvelope(
+        {
+          deliveries: await store.admin.countDeliveries(),
+          /** Of the pending deliveries, those waiting for a retry after a failed attempt. */
+          retrying: (await store.admin.queueDepth()).retrying,
+          lateness: await store.admin.lateness(1000),
+        },
+        clock.now(),
+      ),
   );
 }

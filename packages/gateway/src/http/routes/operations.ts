@@ -1,13 +1,24 @@
 // What operators and tools read: the health check, the OpenAPI document and its page.
 import { ErrorCode, errorEnvelope, okEnvelope } from '@payhook/protocol';
 import type { FastifyInstance } from 'fastify';
+import { registeredRoutes } from '../access.js';
+import { type ApiRouteSpec, apiRoute } from '../api-route.js';
 import type { HttpContext } from '../context.js';
 import { buildOpenApiDocument } from '../openapi.js';
 import { apiDocsPage } from '../pages/api-docs.js';
+import type { SafeHtml } from '../pages/html.js';
 import { sendPage } from '../pages/respond.js';
 
 /** A database that does not answer within this is as good as down, for a load balancer. */
 export const HEALTH_TIMEOUT_MS = 2_000;
+
+const HEALTH_CHECK: ApiRouteSpec = {
+  method: 'GET',
+  url: '/healthz',
+  tag: 'operations',
+  summary: 'Checks the database: 200, or 503 in the envelope when it is unreachable',
+  unavailable: true,
+};
 
 class HealthTimeout extends Error {
   override readonly name = 'HealthTimeout';
@@ -36,7 +47,7 @@ export async function operationsRoutes(app: FastifyInstance, ctx: HttpContext): 
 
   // Healthy means able to take a payment: the database answers AND commits a write. A gateway
   // whose disk turned read-only answers reads but fails every change, so a read is not enough.
-  app.get('/healthz', async (request, reply) => {
+  apiRoute(app, HEALTH_CHECK, async (_input, request, reply) => {
     reply.header('cache-control', 'no-store');
     const failed = (error: unknown, what: string) => {
       request.log.error({ err: error }, `health check: ${what}`);
@@ -55,18 +66,39 @@ export async function operationsRoutes(app: FastifyInstance, ctx: HttpContext): 
     return okEnvelope({ status: 'ok', mode: ctx.mode, database: store.capabilities.dialect }, clock.now());
   });
 
-  // Built once: the document only depends on how this gateway was configured.
-  const document = buildOpenApiDocument({
-    sandboxEnabled: ctx.sandboxEnabled,
-    tokenConfigured: ctx.adminToken !== undefined,
-    publicUrl: ctx.publicUrl,
-  });
-  const json = JSON.stringify(document);
-  const page = apiDocsPage(document);
+  // Built once, on first use, when every route is registered: the document only depends on what
+  // this gateway serves and how it was configured.
+  let built: { json: string; page: SafeHtml } | undefined;
+  const docs = () => {
+    if (built === undefined) {
+      const document = buildOpenApiDocument(registeredRoutes(app), {
+        tokenConfigured: ctx.adminToken !== undefined,
+        publicUrl: ctx.publicUrl,
+      });
+      built = { json: JSON.stringify(document), page: apiDocsPage(document) };
+    }
+    return built;
+  };
 
-  app.get('/openapi.json', async (_request, reply) =>
-    reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-cache').send(json),
+  apiRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/openapi.json',
+      tag: 'operations',
+      summary: 'This document',
+      produces: 'application/openapi+json',
+    },
+    async (_input, _request, reply) =>
+      reply
+        .header('content-type', 'application/json; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(docs().json),
   );
 
-  app.get('/docs', async (_request, reply) => sendPage(reply, page));
+  apiRoute(
+    app,
+    { method: 'GET', url: '/docs', tag: 'operations', summary: 'This document as a page', produces: 'text/html' },
+    async (_input, _request, reply) => sendPage(reply, docs().page),
+  );
 }

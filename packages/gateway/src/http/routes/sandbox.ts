@@ -3,13 +3,14 @@
 import { okEnvelope, positiveAmount, traceIdSchema } from '@payhook/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { apiRoute } from '../api-route.js';
 import type { HttpContext } from '../context.js';
+import { traceParams, txidParams } from '../params.js';
 import { presentResult } from '../present.js';
-import { parseInput } from '../validate.js';
 
 const confirmationsField = z.number().int().min(0).max(1_000_000);
 
-export const transferBody = z
+const transferBody = z
   .object({
     traceId: traceIdSchema.optional(),
     code: z.string().min(1).max(64).optional(),
@@ -31,40 +32,70 @@ export const transferBody = z
     path: ['traceId'],
   });
 
-export const confirmationsBody = z.object({ confirmations: confirmationsField });
-export const txidParams = z.object({ txid: z.string().min(1).max(128) });
-export const traceParams = z.object({ traceId: traceIdSchema });
+const confirmationsBody = z.object({ confirmations: confirmationsField });
 
 export async function sandboxRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   const { payments, catalog, clock } = ctx;
   const all = ['payment', 'transactions'] as const;
 
-  app.post('/v1/sandbox/transfers', async (request) => {
-    const body = parseInput(transferBody, request.body);
-    const { transfer, state } = await payments.receiveTransfer(body);
-    return okEnvelope({ transfer, result: presentResult(state, all, ctx) }, clock.now());
-  });
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/v1/sandbox/transfers',
+      tag: 'sandbox',
+      summary: 'Feed a transfer to a payment (default: the rest of what is owed, fully confirmed)',
+      description: "traceId, code, or an on-chain payment's destination (and tag) is required.",
+      body: transferBody,
+      notFound: true,
+    },
+    async ({ body }) => {
+      const { transfer, state } = await payments.receiveTransfer(body);
+      return okEnvelope({ transfer, result: presentResult(state, all, ctx) }, clock.now());
+    },
+  );
 
-  app.post('/v1/sandbox/transfers/:txid/confirmations', async (request) => {
-    const { txid } = parseInput(txidParams, request.params);
-    const { confirmations } = parseInput(confirmationsBody, request.body);
-    const state = await payments.addConfirmations(txid, confirmations);
-    return okEnvelope(presentResult(state, all, ctx), clock.now());
-  });
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/v1/sandbox/transfers/:txid/confirmations',
+      tag: 'sandbox',
+      summary: "Set a transfer's confirmations",
+      params: txidParams,
+      body: confirmationsBody,
+      example: { confirmations: 1 },
+      notFound: true,
+    },
+    async ({ params: { txid }, body: { confirmations } }) => {
+      const state = await payments.addConfirmations(txid, confirmations);
+      return okEnvelope(presentResult(state, all, ctx), clock.now());
+    },
+  );
 
+  /** Runs a payment's timer now instead of when it is due. */
+  const runNow = (timer: 'expire' | 'settle', summary: string) =>
+    apiRoute(
+      app,
+      {
+        method: 'POST',
+        url: `/v1/sandbox/payments/:traceId/${timer}`,
+        tag: 'sandbox',
+        summary,
+        params: traceParams,
+        notFound: true,
+      },
+      async ({ params: { traceId } }) => {
+        const change = await payments.forceTimer(traceId, timer);
+        return okEnvelope(presentResult(change.next, all, ctx), clock.now());
+      },
+    );
   /** "Let it expire": the deadline is now, whatever expiredTimestamp said. */
-  app.post('/v1/sandbox/payments/:traceId/expire', async (request) => {
-    const { traceId } = parseInput(traceParams, request.params);
-    const change = await payments.forceTimer(traceId, 'expire');
-    return okEnvelope(presentResult(change.next, all, ctx), clock.now());
-  });
-
+  runNow('expire', "Run a payment's deadline now");
   /** Settle now instead of after the settlement delay. */
-  app.post('/v1/sandbox/payments/:traceId/settle', async (request) => {
-    const { traceId } = parseInput(traceParams, request.params);
-    const change = await payments.forceTimer(traceId, 'settle');
-    return okEnvelope(presentResult(change.next, all, ctx), clock.now());
-  });
+  runNow('settle', 'Settle a successful payment now');
 
-  app.get('/v1/sandbox/assets', async () => okEnvelope(catalog.list(), clock.now()));
+  apiRoute(app, { method: 'GET', url: '/v1/sandbox/assets', tag: 'sandbox', summary: 'The sandbox assets' }, async () =>
+    okEnvelope(catalog.list(), clock.now()),
+  );
 }

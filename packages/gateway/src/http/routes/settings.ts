@@ -10,12 +10,13 @@ import {
   okEnvelope,
   paymentsEstimatedQuery,
 } from '@payhook/protocol';
-import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Asset } from '../../assets.js';
 import { ParameterError } from '../../errors.js';
+import { apiRoute } from '../api-route.js';
 import type { HttpContext } from '../context.js';
 import { requestInput } from '../mixpay-input.js';
+import { mixinParams } from '../params.js';
 import {
   type PresentContext,
   presentEstimate,
@@ -24,11 +25,6 @@ import {
   presentSettlementAsset,
   standInId,
 } from '../present.js';
-import { parseInput } from '../validate.js';
-
-export const mixinParams = z.object({
-  mixinId: z.string().regex(/^\d{1,20}$/, 'must be a Mixin number (digits only)'),
-});
 
 export async function settingRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   const { catalog, clock } = ctx;
@@ -52,72 +48,140 @@ export async function settingRoutes(app: FastifyInstance, ctx: HttpContext): Pro
     return q.quoteAmount === undefined ? undefined : { asset, amount: q.quoteAmount };
   };
 
+  /** A crypto asset list, bounds specific to the quote when one is given. */
+  const cryptoList =
+    (presentAsset: typeof presentPaymentAsset | typeof presentSettlementAsset) =>
+    async ({ query }: { query: AssetListQuery }) => {
+      const quote = quoteOf(query);
+      return okEnvelope(
+        crypto().map((a) => presentAsset(a, quote, present)),
+        clock.now(),
+      );
+    };
+
   // payeeId is accepted and checked; the sandbox has one list for every payee.
-  app.get('/v1/setting/payment_assets', async (request) => {
-    const quote = quoteOf(parseInput(assetListQuery, requestInput(request)));
-    return okEnvelope(
-      crypto().map((a) => presentPaymentAsset(a, quote, present)),
-      clock.now(),
-    );
-  });
+  apiRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/v1/setting/payment_assets',
+      tag: 'payments',
+      summary: 'Assets a payer can pay in (bounds specific to quoteAssetId and quoteAmount when given)',
+      query: assetListQuery,
+      input: requestInput,
+    },
+    cryptoList(presentPaymentAsset),
+  );
 
-  app.get('/v1/setting/quote_assets', async (request) => {
-    parseInput(assetListQuery, requestInput(request));
-    return okEnvelope(
-      catalog.list().map((a) => presentQuoteAsset(a, present)),
-      clock.now(),
-    );
-  });
+  apiRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/v1/setting/quote_assets',
+      tag: 'payments',
+      summary: 'Assets and fiat currencies a price can be quoted in',
+      query: assetListQuery,
+      input: requestInput,
+    },
+    async () =>
+      okEnvelope(
+        catalog.list().map((a) => presentQuoteAsset(a, present)),
+        clock.now(),
+      ),
+  );
 
-  app.get('/v1/setting/settlement_assets', async (request) => {
-    const quote = quoteOf(parseInput(assetListQuery, requestInput(request)));
-    return okEnvelope(
-      crypto().map((a) => presentSettlementAsset(a, quote, present)),
-      clock.now(),
-    );
-  });
+  apiRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/v1/setting/settlement_assets',
+      tag: 'payments',
+      summary: 'Assets a payee can be settled in',
+      query: assetListQuery,
+      input: requestInput,
+    },
+    cryptoList(presentSettlementAsset),
+  );
 
   /** The price of a payment before creating it; `paymentAmount` wins over `quoteAmount`. */
-  app.get('/v1/payments_estimated', async (request) => {
-    const q = parseInput(paymentsEstimatedQuery, requestInput(request));
-    const assets = {
-      payment: payable('paymentAssetId', q.paymentAssetId),
-      settlement: payable('settlementAssetId', q.settlementAssetId),
-      quote: known('quoteAssetId', q.quoteAssetId, ErrorCode.unsupportedQuoteAsset),
-    };
-    const amounts =
-      q.paymentAmount !== undefined
-        ? { paymentAmount: q.paymentAmount, quoteAmount: catalog.settle(q.paymentAmount, assets.payment, assets.quote) }
-        : {
-            quoteAmount: q.quoteAmount as string,
-            paymentAmount: catalog.quote(q.quoteAmount as string, assets.quote, assets.payment),
-          };
-    return okEnvelope(presentEstimate(amounts, assets, catalog), clock.now());
-  });
+  apiRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/v1/payments_estimated',
+      tag: 'payments',
+      summary: 'The price of a payment before creating it (paymentAmount wins over quoteAmount)',
+      query: paymentsEstimatedQuery,
+      input: requestInput,
+    },
+    async ({ query: q }) => {
+      const assets = {
+        payment: payable('paymentAssetId', q.paymentAssetId),
+        settlement: payable('settlementAssetId', q.settlementAssetId),
+        quote: known('quoteAssetId', q.quoteAssetId, ErrorCode.unsupportedQuoteAsset),
+      };
+      const amounts =
+        q.paymentAmount !== undefined
+          ? {
+              paymentAmount: q.paymentAmount,
+              quoteAmount: catalog.settle(q.paymentAmount, assets.payment, assets.quote),
+            }
+          : {
+              quoteAmount: q.quoteAmount as string,
+              paymentAmount: catalog.quote(q.quoteAmount as string, assets.quote, assets.payment),
+            };
+      return okEnvelope(presentEstimate(amounts, assets, catalog), clock.now());
+    },
+  );
 
   /** Stand-in: every Mixin number is a MixPay user, whose payeeId is derived from the number. */
-  app.get('/v1/user/mixin_uuid/:mixinId', async (request) => {
-    const { mixinId } = parseInput(mixinParams, request.params);
-    return okEnvelope({ payeeId: standInId('payhook-sandbox', 'mixin-user', mixinId) }, clock.now());
-  });
+  apiRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/v1/user/mixin_uuid/:mixinId',
+      tag: 'payments',
+      summary: "A Mixin number's payeeId (sandbox: a deterministic stand-in)",
+      params: mixinParams,
+    },
+    async ({ params: { mixinId } }) =>
+      okEnvelope({ payeeId: standInId('payhook-sandbox', 'mixin-user', mixinId) }, clock.now()),
+  );
 
   /** Stand-in: the id of a group is derived from its members (in any order) and its threshold. */
-  app.post('/v1/multisig', async (request) => {
-    const input = requestInput(request);
-    const { receivers, threshold } = parseInput(multisigRequest, { ...input, receivers: receiversOf(input) });
-    const members = [...new Set(receivers)].sort();
-    if (members.length < 3) throw new ParameterError('receivers: must name at least 3 different members');
-    if (threshold > members.length) {
-      throw new ParameterError(
-        `threshold: ${threshold} exceeds the ${members.length} members`,
-        ErrorCode.thresholdExceedsMembers,
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/v1/multisig',
+      tag: 'payments',
+      summary: "A multisig group's payee id (sandbox: a deterministic stand-in from members and threshold)",
+      description: 'receivers as a JSON array, repeated receivers[]=, or receivers[0]=, receivers[1]=…',
+      body: multisigRequest,
+      input: multisigInput,
+      form: true,
+    },
+    async ({ body: { receivers, threshold } }) => {
+      const members = [...new Set(receivers)].sort();
+      if (members.length < 3) throw new ParameterError('receivers: must name at least 3 different members');
+      if (threshold > members.length) {
+        throw new ParameterError(
+          `threshold: ${threshold} exceeds the ${members.length} members`,
+          ErrorCode.thresholdExceedsMembers,
+        );
+      }
+      return okEnvelope(
+        { multisigId: standInId('payhook-sandbox', 'multisig', String(threshold), ...members) },
+        clock.now(),
       );
-    }
-    return okEnvelope(
-      { multisigId: standInId('payhook-sandbox', 'multisig', String(threshold), ...members) },
-      clock.now(),
-    );
-  });
+    },
+  );
+}
+
+/** MixPay's parameters with `receivers` gathered from whichever form the client sent. */
+function multisigInput(request: FastifyRequest): unknown {
+  const input = requestInput(request);
+  return { ...input, receivers: receiversOf(input) };
 }
 
 /**
