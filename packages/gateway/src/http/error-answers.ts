@@ -1,8 +1,8 @@
 // How each kind of error is answered over HTTP: its status, MixPay's envelope code and, for a
-// browser, a page's title. The one table of it; the envelope (error-handler.ts) and the error
-// pages (pages/respond.ts) both read it.
-import { ErrorCode, errorEnvelope } from '@payhook/protocol';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+// browser, a page's title. The one table of it: the envelope (error-handler.ts), the error pages
+// (pages/respond.ts) and the checkout page's refused actions all answer from it.
+import { ErrorCode } from '@payhook/protocol';
+import type { FastifyError, FastifyRequest } from 'fastify';
 import type { ErrorKind, PayhookError } from '../errors.js';
 
 /** What an answer to an error says. */
@@ -13,10 +13,7 @@ export interface ErrorAnswer {
   title: string;
 }
 
-/** Anything that is not a PayhookError nor Fastify's refusal: a bug, answered without internals. */
-type Unexpected = 'unexpected';
-
-const ANSWERS: Record<ErrorKind | Unexpected, Omit<ErrorAnswer, 'message'>> = {
+const ANSWERS: Record<ErrorKind | 'unexpected', Omit<ErrorAnswer, 'message'>> = {
   parameter: { status: 400, code: ErrorCode.parameterError, title: 'Bad request' },
   notFound: { status: 404, code: ErrorCode.notFound, title: 'Not found' },
   conflict: { status: 409, code: ErrorCode.parameterError, title: 'Not possible now' },
@@ -27,6 +24,7 @@ const ANSWERS: Record<ErrorKind | Unexpected, Omit<ErrorAnswer, 'message'>> = {
   // what overload pages have always said.
   overloaded: { status: 503, code: ErrorCode.rateLimited, title: 'Bad request' },
   unavailable: { status: 503, code: ErrorCode.serverError, title: 'Unavailable' },
+  // Neither a PayhookError nor Fastify's refusal: a bug.
   unexpected: { status: 500, code: ErrorCode.serverError, title: 'Server error' },
 };
 
@@ -52,9 +50,4 @@ export function frameworkRefusal(error: FastifyError, request: FastifyRequest): 
       ? `content-type: ${request.headers['content-type'] ?? '(none)'} is not supported; send application/json or application/x-www-form-urlencoded`
       : error.message;
   return { ...answer, status, message };
-}
-
-/** Sends `answer` in MixPay's envelope. */
-export function sendEnvelope(reply: FastifyReply, answer: ErrorAnswer, now: number): FastifyReply {
-  return reply.status(answer.status).send(errorEnvelope(answer.code, answer.message, now));
 }

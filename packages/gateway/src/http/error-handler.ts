@@ -1,9 +1,13 @@
 // Every error becomes MixPay's envelope here, and only here, as error-answers.ts says. Bad input:
 // the code and a message saying what to fix. Anything unexpected: -1 with no internals, logged in full.
+import { errorEnvelope } from '@payhook/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError, PayhookError } from '../errors.js';
 import type { Clock } from '../interfaces.js';
-import { answerTo, frameworkRefusal, sendEnvelope, UNEXPECTED } from './error-answers.js';
+import { answerTo, type ErrorAnswer, frameworkRefusal, UNEXPECTED } from './error-answers.js';
+
+const sendEnvelope = (reply: FastifyReply, answer: ErrorAnswer, now: number) =>
+  reply.status(answer.status).send(errorEnvelope(answer.code, answer.message, now));
 
 /** Fastify's refusals of bad input carry a 4xx status; anything else it throws is a bug. */
 const isRefusal = (error: Error): error is FastifyError => {
