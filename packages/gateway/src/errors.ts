@@ -1,67 +1,70 @@
-// The gateway's typed errors. Each carries MixPay's error code and an HTTP status;
-// the HTTP layer maps them to the envelope in exactly one place (http/error-handler.ts).
-import { ErrorCode } from '@payhook/protocol';
+// The gateway's typed errors. Each says what went wrong as a kind, the caller's next step, and
+// nothing of HTTP: the HTTP layer answers each kind one way, from one table (http/error-answers.ts).
+
+/** What went wrong, as the caller acts on it. */
+export type ErrorKind =
+  | 'parameter'
+  | 'notFound'
+  | 'conflict'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'rateLimited'
+  | 'overloaded'
+  | 'unavailable';
 
 export abstract class PayhookError extends Error {
-  abstract readonly code: number;
-  abstract readonly httpStatus: number;
+  abstract readonly kind: ErrorKind;
+  /** MixPay's code, where it says more than its kind's (an unsupported asset is a 10002 parameter error). */
+  readonly code?: number;
+
+  constructor(message: string) {
+    super(message);
+    // The subclass's own name, in logs and stack traces.
+    this.name = new.target.name;
+  }
+}
+
+/** The base of one kind's errors: each kind below is a class, to throw and catch by name. */
+function ofKind<K extends ErrorKind>(kind: K) {
+  abstract class OfKind extends PayhookError {
+    readonly kind = kind;
+  }
+  return OfKind;
 }
 
 /** Bad input: a field is missing, malformed or out of bounds. Nothing was changed. */
-export class ParameterError extends PayhookError {
-  override readonly name = 'ParameterError';
-  readonly httpStatus = 400;
+export class ParameterError extends ofKind('parameter') {
   constructor(
     message: string,
-    readonly code: number = ErrorCode.parameterError,
+    override readonly code?: number,
   ) {
     super(message);
   }
 }
 
-export class NotFoundError extends PayhookError {
-  override readonly name = 'NotFoundError';
-  readonly code = ErrorCode.notFound;
-  readonly httpStatus = 404;
-}
+/** What was asked for does not exist: a payment, a delivery, a route. */
+export class NotFoundError extends ofKind('notFound') {}
 
 /** The request is well formed but conflicts with stored state (duplicate orderId, txid…). */
-export class ConflictError extends PayhookError {
-  override readonly name = 'ConflictError';
-  readonly code = ErrorCode.parameterError;
-  readonly httpStatus = 409;
-}
+export class ConflictError extends ofKind('conflict') {}
 
 /** No credentials, or wrong ones: the admin token (bearer) or the dashboard's session cookie. */
-export class UnauthorizedError extends PayhookError {
-  override readonly name = 'UnauthorizedError';
-  readonly code = ErrorCode.insufficientPermissions;
-  readonly httpStatus = 401;
-}
+export class UnauthorizedError extends ofKind('unauthorized') {}
 
 /** Refused whatever the credentials: from another site, or to a host name this gateway does not answer to. */
-export class ForbiddenError extends PayhookError {
-  override readonly name = 'ForbiddenError';
-  readonly code = ErrorCode.insufficientPermissions;
-  readonly httpStatus = 403;
-}
+export class ForbiddenError extends ofKind('forbidden') {}
 
 /** The client spent its request budget for this window (MixPay's 1429). */
-export class RateLimitedError extends PayhookError {
-  override readonly name = 'RateLimitedError';
-  readonly code = ErrorCode.rateLimited;
-  readonly httpStatus = 429;
-}
+export class RateLimitedError extends ofKind('rateLimited') {}
 
 /**
  * The process is past what it can serve (its event loop lags): refused before any work, so the
- * client may simply retry. Same envelope code as a spent budget, with HTTP 503.
+ * client may simply retry.
  */
-export class OverloadedError extends PayhookError {
-  override readonly name = 'OverloadedError';
-  readonly code = ErrorCode.rateLimited;
-  readonly httpStatus = 503;
-}
+export class OverloadedError extends ofKind('overloaded') {}
+
+/** The gateway cannot take a payment now: its database does not answer, or does not commit. */
+export class UnavailableError extends ofKind('unavailable') {}
 
 /** A unique key was taken; the store raises it, the service turns it into a ConflictError. */
 export class UniqueViolation extends Error {

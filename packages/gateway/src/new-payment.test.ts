@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AssetCatalog, USDT_ID } from './assets.js';
 import { checkCallbackUrl, isLoopbackHost } from './callback-url.js';
 import { ParameterError } from './errors.js';
+import { answerTo } from './http/error-answers.js';
 import {
   differingTerm,
   MAX_EXPIRY_SECONDS,
@@ -269,7 +270,7 @@ describe('newPayment', () => {
   describe('callbackEvent', () => {
     it('refuses unknown events, naming them', () => {
       const error = parameterError(() => create({ callbackEvent: 'settle|paidless' }));
-      expect(error.code).toBe(ErrorCode.parameterError);
+      expect(answerTo(error).code).toBe(ErrorCode.parameterError);
       expect(error.message).toContain('paidless');
     });
   });
@@ -357,10 +358,9 @@ describe('checkCallbackUrl', () => {
     },
   );
 
-  it('throws ParameterErrors with the parameter-error code', () => {
+  it('throws ParameterErrors, answered with the parameter-error code and 400', () => {
     const error = parameterError(() => checkCallbackUrl('http://shop.example', 'production'));
-    expect(error.code).toBe(ErrorCode.parameterError);
-    expect(error.httpStatus).toBe(400);
+    expect(answerTo(error)).toMatchObject({ status: 400, code: ErrorCode.parameterError });
   });
 });
 

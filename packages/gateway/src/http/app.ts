@@ -1,12 +1,11 @@
 // Builds the gateway's HTTP server. Routes only translate HTTP to the payment service
 // and back; they hold no logic of their own.
 import formbody from '@fastify/formbody';
-import { ErrorCode, errorEnvelope } from '@payhook/protocol';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { declareAccess, recordRoutes } from './access.js';
 import { refuseCrossSite, refuseForeignHost, requireToken } from './auth.js';
 import type { HttpContext } from './context.js';
-import { installErrorHandling } from './error-handler.js';
+import { answerRouterErrors, installErrorHandling } from './error-handler.js';
 import { installOverloadShedding } from './overload.js';
 import { installRateLimits } from './rate-limit.js';
 import { RequestLogController } from './request-log.js';
@@ -34,12 +33,7 @@ export async function buildApp(
     trustProxy: false,
     // Request lines at info, but the hot reads' at debug (request-log.ts).
     logController: new RequestLogController(),
-    // A malformed or overlong URL is refused by the router before any handler runs; without
-    // this it would answer Fastify's own JSON instead of MixPay's envelope.
-    frameworkErrors: (error, _request, reply: FastifyReply) => {
-      const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 400;
-      reply.status(status).send(errorEnvelope(ErrorCode.parameterError, error.message, ctx.clock.now()));
-    },
+    frameworkErrors: answerRouterErrors(ctx.clock),
   }) as unknown as FastifyInstance;
   recordRoutes(app);
   installErrorHandling(app, ctx.clock);

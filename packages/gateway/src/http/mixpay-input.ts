@@ -5,6 +5,7 @@ import { withoutAbsent } from '@payhook/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parse as parseLossless } from 'lossless-json';
 import secureJson from 'secure-json-parse';
+import { ParameterError } from '../errors.js';
 
 /**
  * Replaces the JSON parser of `scope` with one that hands every number literal over as its
@@ -25,10 +26,7 @@ export function installMixPayJson(scope: FastifyInstance): void {
       }
       done(null, value);
     } catch (error) {
-      done(
-        Object.assign(new Error(`body is not valid JSON: ${(error as Error).message}`), { statusCode: 400 }),
-        undefined,
-      );
+      done(new ParameterError(`body is not valid JSON: ${(error as Error).message}`), undefined);
     }
   });
 }

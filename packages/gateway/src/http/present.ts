@@ -218,23 +218,39 @@ function chainAsset(asset: Asset, ctx: PresentContext): WireChainAsset {
   return { id: chain.id, name: chain.name, symbol: chain.symbol, iconUrl: iconUrl(ctx.publicUrl, chain.symbol) };
 }
 
-/**
- * An item of `payment_assets`. With a quote, the bounds are those of that quote: `maxPaymentAmount`
- * `"0"` when the quote's price in this asset lies outside the asset's bounds (MixPay: not usable).
- */
-export function presentPaymentAsset(
+/** A quote the asset lists are asked about: `amount` of `asset` (`quoteAssetId`, `quoteAmount`). */
+export interface AssetQuote {
+  asset: Asset;
+  amount: string;
+}
+
+/** The fields an item of `payment_assets` and of `settlement_assets` open with, in MixPay's order. */
+function listedAsset(
   asset: Asset,
-  quote: { asset: Asset; amount: string } | undefined,
   ctx: PresentContext,
-): WirePaymentAsset {
-  const priced = quote === undefined ? undefined : ctx.catalog.quote(quote.amount, quote.asset, asset);
-  const usable = priced === undefined || ctx.catalog.withinPaymentBounds(asset, priced);
+): Pick<WirePaymentAsset & WireSettlementAsset, 'assetId' | 'name' | 'symbol' | 'iconUrl' | 'network'> {
   return {
     assetId: asset.id,
     name: asset.name,
     symbol: asset.symbol,
     iconUrl: iconUrl(ctx.publicUrl, asset.symbol),
     network: asset.network,
+  };
+}
+
+/**
+ * An item of `payment_assets`. With a quote, the bounds are those of that quote: `maxPaymentAmount`
+ * `"0"` when the quote's price in this asset lies outside the asset's bounds (MixPay: not usable).
+ */
+export function presentPaymentAsset(
+  asset: Asset,
+  quote: AssetQuote | undefined,
+  ctx: PresentContext,
+): WirePaymentAsset {
+  const priced = quote === undefined ? undefined : ctx.catalog.quote(quote.amount, quote.asset, asset);
+  const usable = priced === undefined || ctx.catalog.withinPaymentBounds(asset, priced);
+  return {
+    ...listedAsset(asset, ctx),
     onChainSupported: asset.deposit !== null,
     minPaymentAmount: asset.minPaymentAmount,
     maxPaymentAmount: usable ? asset.maxPaymentAmount : '0',
@@ -258,16 +274,12 @@ export function presentQuoteAsset(asset: Asset, ctx: PresentContext): WireQuoteA
 /** An item of `settlement_assets`; with a quote, `isAvailable` says whether it can settle that quote. */
 export function presentSettlementAsset(
   asset: Asset,
-  quote: { asset: Asset; amount: string } | undefined,
+  quote: AssetQuote | undefined,
   ctx: PresentContext,
 ): WireSettlementAsset {
   const priced = quote === undefined ? undefined : ctx.catalog.settle(quote.amount, quote.asset, asset);
   return {
-    assetId: asset.id,
-    name: asset.name,
-    symbol: asset.symbol,
-    iconUrl: iconUrl(ctx.publicUrl, asset.symbol),
-    network: asset.network,
+    ...listedAsset(asset, ctx),
     isAsset: !asset.fiat,
     isAvailable: priced === undefined || compareDecimals(priced, '0') > 0,
     chainAsset: chainAsset(asset, ctx),

@@ -1,6 +1,7 @@
 // Sending pages: the headers every page carries, and errors shown as pages to browsers.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PayhookError } from '../../errors.js';
+import { answerTo } from '../error-answers.js';
 import type { SafeHtml } from './html.js';
 import { messagePage } from './layout.js';
 
@@ -36,14 +37,6 @@ export function sendPage(
     .send(body.value);
 }
 
-const TITLES: Record<number, string> = {
-  401: 'Sign in needed',
-  403: 'Refused',
-  404: 'Not found',
-  409: 'Not possible now',
-  429: 'Too many requests',
-};
-
 /** The sign-in page, coming back to the page the refused form was on (the dashboard checks `next`). */
 function signInHref(request: FastifyRequest): string {
   let next = '/';
@@ -53,13 +46,16 @@ function signInHref(request: FastifyRequest): string {
   return `/dashboard/login?next=${encodeURIComponent(next)}`;
 }
 
-/** In `app`'s scope, a payhook error asked for by a browser becomes a page; anything else goes on up. */
+/**
+ * In `app`'s scope, a payhook error asked for by a browser becomes a page, with the status and
+ * title its kind has (error-answers.ts); anything else goes on up.
+ */
 export function renderErrorsAsPages(app: FastifyInstance, back: { href: string; label: string }): void {
   app.setErrorHandler((error, request, reply) => {
     if (!(error instanceof PayhookError) || !wantsHtml(request)) throw error;
-    const title = TITLES[error.httpStatus] ?? 'Bad request';
+    const { status, title, message } = answerTo(error);
     // Refused for want of credentials: the way on is signing in, then back to where the form was.
-    const way = error.httpStatus === 401 ? { href: signInHref(request), label: 'Sign in' } : back;
-    return sendPage(reply, messagePage(title, error.message, way), { status: error.httpStatus, formsToSelf: true });
+    const way = error.kind === 'unauthorized' ? { href: signInHref(request), label: 'Sign in' } : back;
+    return sendPage(reply, messagePage(title, message, way), { status, formsToSelf: true });
   });
 }

@@ -16,6 +16,7 @@ import type { Payment } from '../../interfaces.js';
 import type { PaymentState } from '../../lifecycle.js';
 import { authenticate, SIGN_IN_PATH } from '../auth.js';
 import type { HttpContext } from '../context.js';
+import { answerTo } from '../error-answers.js';
 import { checkoutPage } from '../pages/checkout-page.js';
 import { safeHref } from '../pages/html.js';
 import { renderErrorsAsPages, sendPage, wantsHtml } from '../pages/respond.js';
@@ -51,7 +52,7 @@ function checkoutRenderer(ctx: HttpContext) {
       error: options.error?.message,
       remainingAmount: remainingAmount(state.payment),
     });
-    return sendPage(reply, page, { status: options.error?.httpStatus ?? 200 });
+    return sendPage(reply, page, { status: options.error ? answerTo(options.error).status : 200 });
   };
 }
 

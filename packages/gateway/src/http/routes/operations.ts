@@ -1,6 +1,7 @@
 // What operators and tools read: the health check, the OpenAPI document and its page.
-import { ErrorCode, errorEnvelope, okEnvelope } from '@payhook/protocol';
+import { okEnvelope } from '@payhook/protocol';
 import type { FastifyInstance } from 'fastify';
+import { UnavailableError } from '../../errors.js';
 import { registeredRoutes } from '../access.js';
 import { type ApiRouteSpec, apiRoute } from '../api-route.js';
 import type { HttpContext } from '../context.js';
@@ -51,17 +52,17 @@ export async function operationsRoutes(app: FastifyInstance, ctx: HttpContext): 
     reply.header('cache-control', 'no-store');
     const failed = (error: unknown, what: string) => {
       request.log.error({ err: error }, `health check: ${what}`);
-      return reply.status(503).send(errorEnvelope(ErrorCode.serverError, what, clock.now()));
+      return new UnavailableError(what);
     };
     try {
       await withinTimeout(() => store.ping());
     } catch (error) {
-      return failed(error, 'database unreachable');
+      throw failed(error, 'database unreachable');
     }
     try {
       await withinTimeout(() => store.probeCommit(clock.now()));
     } catch (error) {
-      return failed(error, 'database cannot commit writes');
+      throw failed(error, 'database cannot commit writes');
     }
     return okEnvelope({ status: 'ok', mode: ctx.mode, database: store.capabilities.dialect }, clock.now());
   });
