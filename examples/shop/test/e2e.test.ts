@@ -3,15 +3,14 @@
 // through the shop's GET /orders/{id}, and straight from the shop's database file (a separate
 // read-only connection on payhook_orders). The gateway runs MixPay's 10 attempts compressed.
 import { afterEach, describe, expect, it } from 'vitest';
-import { killAllGateways } from '../../../packages/gateway/test/helpers/process.js';
-import { waitFor } from '../../../packages/gateway/test/helpers/wait.js';
+import { killAllProcesses } from '../../../test-support/process.js';
+import { waitFor } from '../../../test-support/wait.js';
 import { type FakeMixPay, startApiProxy, startFakeMixPay } from './helpers/fake-api.js';
 import {
   type AdminDelivery,
   BTC_ID,
   type CreatedOrder,
   cleanupStacks,
-  killAllShops,
   noteCounts,
   type OrderRow,
   SHOP_PAYEE,
@@ -25,7 +24,7 @@ const SUCCESS = { status: 200, code: 'SUCCESS' };
 const servers: { close(): Promise<void> }[] = [];
 
 afterEach(async () => {
-  await Promise.all([killAllShops(), killAllGateways()]);
+  await killAllProcesses();
   await Promise.all(servers.splice(0).map((s) => s.close()));
   await cleanupStacks();
 });

@@ -2,10 +2,10 @@
 // payments_result: unpaid, pending, success (with surplus), failed 40000/40020/40024,
 // multi-pay underpayment, settlement, and the return URLs.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test-support/wait.js';
 import { ManualClock } from '../src/clock.js';
 import { type ApiBody, call, expectOk, expectResultShape, newOrderId } from './helpers/api.js';
 import { startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
-import { waitFor } from './helpers/wait.js';
 
 const BTC_ID = 'c6d0c728-2624-429b-8e0d-d9d19b6592fa';
 const PUSD_ID = '31d2ea9c-95eb-3355-b65b-ba096853bc18';

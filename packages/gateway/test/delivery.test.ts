@@ -1,8 +1,8 @@
 // Callback delivery end to end: a real gateway, real SQLite, real HTTP receivers on loopback.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test-support/wait.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { type Behaviour, type Receiver, refusedUrl, startReceiver } from './helpers/receiver.js';
-import { waitFor } from './helpers/wait.js';
 
 let gw: TestGateway;
 let receiver: Receiver;

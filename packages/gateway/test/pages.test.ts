@@ -2,10 +2,10 @@
 // always escaped, and that the checkout forms drive the same ingestion path as the sandbox API.
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test-support/wait.js';
 import { ManualClock } from '../src/clock.js';
 import { startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
-import { waitFor } from './helpers/wait.js';
 
 const BTC_ID = 'c6d0c728-2624-429b-8e0d-d9d19b6592fa';
 const TOKEN = 'pages-admin-token-0123456789';

@@ -6,6 +6,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test-support/wait.js';
 import { declareAccess, recordRoutes, registeredRoutes } from '../src/http/access.js';
 import { tokenMatches } from '../src/http/auth.js';
 import { createLogger } from '../src/logger.js';
@@ -13,7 +14,6 @@ import { type CallOptions, call, expectError, expectOk, newOrderId, snapshot } f
 import { startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 import { servedRoutes } from './helpers/routes.js';
-import { waitFor } from './helpers/wait.js';
 
 const TOKEN = 'security-admin-token-0123456789';
 /** What the inject()ed requests count as this gateway's own origin. */

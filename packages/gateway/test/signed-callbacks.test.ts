@@ -15,11 +15,11 @@ import {
 } from '@payhook/merchant';
 import { nodeCallbackHandler } from '@payhook/merchant/node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test-support/wait.js';
 import { ManualClock } from '../src/clock.js';
 import { call, expectError, expectOk } from './helpers/api.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
-import { waitFor } from './helpers/wait.js';
 
 const PAYEE = 'payee-signed';
 let gw: TestGateway;

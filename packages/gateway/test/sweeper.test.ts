@@ -1,9 +1,9 @@
 // The sweeper sleeps until the earliest payment timer or the poll interval. A new timer wakes it
 // only when it is earlier than that: a wake per create cost two queries per payment.
 import { afterEach, expect, it, vi } from 'vitest';
+import { waitFor } from '../../../test-support/wait.js';
 import { call, expectOk } from './helpers/api.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
-import { waitFor } from './helpers/wait.js';
 
 let gw: TestGateway;
 

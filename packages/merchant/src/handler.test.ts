@@ -4,8 +4,8 @@
 //   bad_request -> 400, forbidden -> 403.
 import type { OptionalEventName, PaymentResult } from '@payhook/protocol';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { waitFor } from '../../../test-support/wait.js';
 import { makeOrder, PAYEE } from '../test/helpers/orders.js';
-import { waitFor } from '../test/helpers/wait.js';
 import type { OrderHooks } from './check-order.js';
 import { type CallbackHandlerOptions, type CallbackRecord, createCallbackHandler } from './handler.js';
 import { MIXPAY_CALLBACK_IPS } from './ip-allowlist.js';

@@ -5,10 +5,10 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../../test-support/wait.js';
 import { type BrowserSession, openBrowser, waitForText } from '../helpers/browser.js';
 import { startTestGateway, type TestGateway, USDT_ID } from '../helpers/gateway.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
-import { waitFor } from '../helpers/wait.js';
 
 let gw: TestGateway | undefined;
 let receiver: Receiver | undefined;
