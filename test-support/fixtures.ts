@@ -14,7 +14,7 @@ export function newOrderId(prefix = 'order'): string {
  * A valid `/v1/payments` body: 10 USD, paid and settled in USDT, a fresh order id;
  * `overrides` win (pass a field as `undefined` to leave it out of the JSON).
  */
-export function paymentBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function paymentBody<T extends Record<string, unknown>>(overrides?: T) {
   return {
     payeeId: 'payee-1',
     orderId: newOrderId(),

@@ -2,6 +2,7 @@
 // payments_result: unpaid, pending, success (with surplus), failed 40000/40020/40024,
 // multi-pay underpayment, settlement, and the return URLs.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { paymentBody } from '../../../test-support/fixtures.js';
 import { waitFor } from '../../../test-support/wait.js';
 import { ManualClock } from '../src/clock.js';
 import { type ApiBody, call, expectOk, expectResultShape, newOrderId } from './helpers/api.js';
@@ -297,16 +298,11 @@ describe('timers', () => {
     const confirming = await create({ expiredTimestamp: deadline });
     const underpaid = expectOk(
       await call(gw, 'POST', '/v1/one_time_payment', {
-        json: {
-          payeeId: 'payee-1',
+        json: paymentBody({
           orderId: newOrderId('late'),
-          quoteAmount: '10',
-          quoteAssetId: 'usd',
-          paymentAssetId: USDT_ID,
-          settlementAssetId: USDT_ID,
           failedReturnTo: FAILED_RETURN_TO,
           expiredTimestamp: deadline,
-        },
+        }),
       }),
     );
     const info = expectOk(await call(gw, 'GET', `/v1/payments_info?traceId=${unpaid.traceId}`));

@@ -2,8 +2,8 @@
 // PostgreSQL (advisory locks): a dispatcher that starts never takes the leases of a live one,
 // and the leases of a dispatcher that died are taken back at once, not when they expire.
 import { beforeEach, expect, it } from 'vitest';
+import { paymentBody } from '../../../test-support/fixtures.js';
 import { waitFor } from '../../../test-support/wait.js';
-import { USDT_ID } from '../src/assets.js';
 import { type GatewayProcess, spawnGateway } from './helpers/process.js';
 import { processSuite } from './helpers/process-suite.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
@@ -38,15 +38,14 @@ it("a starting dispatcher leaves a live one's leases alone; once that one is SIG
   };
   const a = await spawnGateway(env, STARTUP_MS);
   for (let i = 0; i < N; i++) {
-    const created = await a.post('/v1/payments', {
-      payeeId: 'payee-owners',
-      orderId: `owners-${i}`,
-      quoteAmount: '10',
-      quoteAssetId: 'usd',
-      paymentAssetId: USDT_ID,
-      settlementAssetId: USDT_ID,
-      callbackUrl: receiver.url,
-    });
+    const created = await a.post(
+      '/v1/payments',
+      paymentBody({
+        payeeId: 'payee-owners',
+        orderId: `owners-${i}`,
+        callbackUrl: receiver.url,
+      }),
+    );
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     const paid = await a.post('/v1/sandbox/transfers', { traceId: created.body.data.traceId });
     expect(paid.status).toBe(200);

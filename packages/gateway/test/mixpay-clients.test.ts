@@ -4,6 +4,7 @@
 // answer. What stays refused answers the envelope with data [] and a non-2xx status.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { paymentBody } from '../../../test-support/fixtures.js';
 import { ManualClock } from '../src/clock.js';
 import { call, expectError, expectOk, expectPaymentShape, expectResultShape, newOrderId } from './helpers/api.js';
 import { startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
@@ -167,15 +168,12 @@ describe('POST /v1/payments (§11.2 a–h)', () => {
   it('paymentAmount wins over quoteAmount when both are sent', async () => {
     const data = expectOk(
       await call(gw, 'POST', '/v1/payments', {
-        json: {
+        json: paymentBody({
           payeeId: PAYEE,
           orderId: newOrderId('both'),
-          paymentAssetId: USDT_ID,
-          settlementAssetId: USDT_ID,
-          quoteAssetId: 'usd',
           quoteAmount: '999',
           paymentAmount: '4',
-        },
+        }),
       }),
     );
     expect(data).toMatchObject({ paymentAmount: '4', quoteAmount: '4' });

@@ -6,11 +6,12 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { paymentBody } from '../../../test-support/fixtures.js';
 import { waitFor } from '../../../test-support/wait.js';
 import { declareAccess, recordRoutes, registeredRoutes } from '../src/http/access.js';
 import { tokenMatches } from '../src/http/auth.js';
 import { createLogger } from '../src/logger.js';
-import { type CallOptions, call, expectError, expectOk, newOrderId, snapshot } from './helpers/api.js';
+import { type CallOptions, call, expectError, expectOk, snapshot } from './helpers/api.js';
 import { startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 import { servedRoutes } from './helpers/routes.js';
@@ -220,14 +221,7 @@ describe('production mode', () => {
     expect(routes.filter((r) => r.includes('/sandbox/') || /^POST \/checkout\//.test(r))).toEqual([]);
     const created = expectOk(
       await call(gw, 'POST', '/v1/payments', {
-        json: {
-          payeeId: 'payee-1',
-          orderId: newOrderId(),
-          quoteAmount: '10',
-          quoteAssetId: 'usd',
-          paymentAssetId: USDT_ID,
-          settlementAssetId: USDT_ID,
-        },
+        json: paymentBody(),
       }),
     );
     expectOk(await call(gw, 'GET', `/v1/payments_result?traceId=${created.traceId}`));
@@ -330,15 +324,9 @@ describe('text input', () => {
         'POST',
         '/v1/payments',
         {
-          json: {
-            payeeId: 'payee-1',
-            orderId: newOrderId(),
-            quoteAmount: '10',
-            quoteAssetId: 'usd',
-            paymentAssetId: USDT_ID,
-            settlementAssetId: USDT_ID,
+          json: paymentBody({
             remark: 'nul\u0000here',
-          },
+          }),
         },
         /remark: must not contain the NUL character/,
       ],

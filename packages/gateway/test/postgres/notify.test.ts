@@ -2,8 +2,8 @@
 // dispatcher processes run apart, and a new delivery wakes an idle dispatcher through
 // LISTEN/NOTIFY instead of waiting for its poll.
 import { beforeEach, expect, it } from 'vitest';
+import { paymentBody } from '../../../../test-support/fixtures.js';
 import { waitFor } from '../../../../test-support/wait.js';
-import { USDT_ID } from '../../src/assets.js';
 import { spawnGateway } from '../helpers/process.js';
 import { processSuite } from '../helpers/process-suite.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
@@ -19,15 +19,14 @@ it('an API-only process delivers nothing; a dispatcher process polling every 60 
   const env = { DATABASE_URL: suite.database.url, PAYHOOK_POLL_INTERVAL: '60' };
   const api = await spawnGateway({ ...env, PAYHOOK_ROLE: 'api' });
   const payment = (
-    await api.post('/v1/payments', {
-      payeeId: 'payee-notify',
-      orderId: 'notify-order-1',
-      quoteAmount: '10',
-      quoteAssetId: 'usd',
-      paymentAssetId: USDT_ID,
-      settlementAssetId: USDT_ID,
-      callbackUrl: receiver.url,
-    })
+    await api.post(
+      '/v1/payments',
+      paymentBody({
+        payeeId: 'payee-notify',
+        orderId: 'notify-order-1',
+        callbackUrl: receiver.url,
+      }),
+    )
   ).body.data;
   await api.post('/v1/sandbox/transfers', { traceId: payment.traceId });
   // The API process has no dispatcher: the delivery waits in the outbox.
@@ -41,15 +40,14 @@ it('an API-only process delivers nothing; a dispatcher process polling every 60 
 
   // Now idle, with its next poll a minute away: only a NOTIFY can wake it in time.
   const second = (
-    await api.post('/v1/payments', {
-      payeeId: 'payee-notify',
-      orderId: 'notify-order-2',
-      quoteAmount: '10',
-      quoteAssetId: 'usd',
-      paymentAssetId: USDT_ID,
-      settlementAssetId: USDT_ID,
-      callbackUrl: receiver.url,
-    })
+    await api.post(
+      '/v1/payments',
+      paymentBody({
+        payeeId: 'payee-notify',
+        orderId: 'notify-order-2',
+        callbackUrl: receiver.url,
+      }),
+    )
   ).body.data;
   const paidAt = Date.now();
   await api.post('/v1/sandbox/transfers', { traceId: second.traceId });
