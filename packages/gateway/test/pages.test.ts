@@ -2,6 +2,7 @@
 // always escaped, and that the checkout forms drive the same ingestion path as the sandbox API.
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { paymentBody } from '../../../test-support/fixtures.js';
 import { waitFor } from '../../../test-support/wait.js';
 import { ManualClock } from '../src/clock.js';
 import { startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
@@ -289,15 +290,7 @@ describe('escaping', () => {
 
 describe('checkout page actions (sandbox)', () => {
   const oneTime = async (extra: Record<string, unknown> = {}) => {
-    const res = await gw.post('/v1/one_time_payment', {
-      payeeId: 'payee-1',
-      orderId: `order-${Math.random().toString(36).slice(2, 10)}`,
-      quoteAmount: '10',
-      quoteAssetId: 'usd',
-      paymentAssetId: USDT_ID,
-      settlementAssetId: USDT_ID,
-      ...extra,
-    });
+    const res = await gw.post('/v1/one_time_payment', paymentBody(extra));
     expect(res.status).toBe(200);
     // A one-time payment's code is its traceId.
     const { code } = res.body.data as { code: string };

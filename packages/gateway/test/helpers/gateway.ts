@@ -4,9 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { paymentBody } from '../../../../test-support/fixtures.js';
 import { USDT_ID } from '../../src/assets.js';
 import { loadConfig } from '../../src/config.js';
 import { createGateway, type Gateway, type GatewayDeps } from '../../src/gateway.js';
+import { call } from './api.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export { USDT_ID };
@@ -53,13 +55,9 @@ export async function startTestGateway(
   const url = options.listen === false ? '' : await gateway.start();
   let closed = false;
 
-  const request = async (method: string, path: string, body?: unknown) => {
-    const res = await gateway.app.inject({
-      method: method as 'GET' | 'POST',
-      url: path,
-      ...(body === undefined ? {} : { payload: body as object }),
-    });
-    return { status: res.statusCode, body: res.json() };
+  const request = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
+    const { status, body: answer } = await call({ gateway }, method, path, body === undefined ? {} : { json: body });
+    return { status, body: answer };
   };
 
   return {
@@ -69,15 +67,7 @@ export async function startTestGateway(
     post: (path, body) => request('POST', path, body),
     get: (path) => request('GET', path),
     async createPayment(overrides = {}) {
-      const res = await request('POST', '/v1/payments', {
-        payeeId: 'payee-1',
-        orderId: `order-${Math.random().toString(36).slice(2, 12)}`,
-        quoteAmount: '10',
-        quoteAssetId: 'usd',
-        paymentAssetId: USDT_ID,
-        settlementAssetId: USDT_ID,
-        ...overrides,
-      });
+      const res = await request('POST', '/v1/payments', paymentBody(overrides));
       if (res.status !== 200) throw new Error(`createPayment failed: ${JSON.stringify(res.body)}`);
       return res.body.data;
     },
