@@ -2,7 +2,7 @@
 // outcomes over time, and "redeliver everything that gave up on this URL".
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock.js';
-import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { closeTestServers, startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 
 let clock: ManualClock;
@@ -15,10 +15,7 @@ beforeEach(async () => {
   gw = await startTestGateway({ PAYHOOK_RETRY_SCHEDULE: '0,60' }, { clock }, { listen: false });
 });
 
-afterEach(async () => {
-  await gw.close();
-  await receiver.close();
-});
+afterEach(closeTestServers);
 
 async function paidPayment(): Promise<string> {
   const p = await gw.createPayment({ callbackUrl: receiver.url });

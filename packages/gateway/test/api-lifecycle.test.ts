@@ -6,7 +6,7 @@ import { paymentBody } from '../../../test-support/fixtures.js';
 import { waitFor } from '../../../test-support/wait.js';
 import { ManualClock } from '../src/clock.js';
 import { type ApiBody, call, expectOk, expectResultShape, newOrderId } from './helpers/api.js';
-import { startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
+import { closeTestServers, startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
 
 const BTC_ID = 'c6d0c728-2624-429b-8e0d-d9d19b6592fa';
 const PUSD_ID = '31d2ea9c-95eb-3355-b65b-ba096853bc18';
@@ -15,9 +15,7 @@ const FAILED_RETURN_TO = 'https://shop.example/sorry';
 
 let gw: TestGateway;
 
-afterEach(async () => {
-  await gw?.close();
-});
+afterEach(closeTestServers);
 
 async function result(traceId: string): Promise<ApiBody['data']> {
   const data = expectOk(await call(gw, 'GET', `/v1/payments_result?traceId=${traceId}&with=payment,transactions`));

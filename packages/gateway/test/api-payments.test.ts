@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { paymentBody } from '../../../test-support/fixtures.js';
 import { call, expectOk, expectPaymentShape, expectResultShape, newOrderId } from './helpers/api.js';
-import { startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
+import { closeTestServers, startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
 
 const BTC_ID = 'c6d0c728-2624-429b-8e0d-d9d19b6592fa';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -15,9 +15,7 @@ beforeEach(async () => {
   gw = await startTestGateway({ PAYHOOK_PUBLIC_URL: 'https://pay.example.test/' });
 });
 
-afterEach(async () => {
-  await gw.close();
-});
+afterEach(closeTestServers);
 
 /** The stored payment, as the admin API shows it. */
 async function stored(traceId: string) {

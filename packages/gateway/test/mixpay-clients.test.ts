@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { paymentBody } from '../../../test-support/fixtures.js';
 import { ManualClock } from '../src/clock.js';
 import { call, expectError, expectOk, expectPaymentShape, expectResultShape, newOrderId } from './helpers/api.js';
-import { startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
+import { closeTestServers, startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
 
 const BTC_ID = 'c6d0c728-2624-429b-8e0d-d9d19b6592fa';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -24,9 +24,7 @@ beforeEach(async () => {
   gw = await startTestGateway({ PAYHOOK_SETTLE_DELAY: '3600' }, { clock }, { listen: false });
 });
 
-afterEach(async () => {
-  await gw.close();
-});
+afterEach(closeTestServers);
 
 /** A raw form body, exactly as written (PHP's and Go's encoders, un-encoded where they leave it). */
 const form = (body: string) => ({ raw: body, contentType: 'application/x-www-form-urlencoded' });

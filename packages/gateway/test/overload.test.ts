@@ -11,14 +11,11 @@ import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { paymentBody } from '../../../test-support/fixtures.js';
 import { RETRY_AFTER_S } from '../src/http/overload.js';
-import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { closeTestServers, startTestGateway, type TestGateway } from './helpers/gateway.js';
 
 let gw: TestGateway | undefined;
 
-afterEach(async () => {
-  await gw?.close();
-  gw = undefined;
-});
+afterEach(closeTestServers);
 
 interface RawAnswer {
   status: number;

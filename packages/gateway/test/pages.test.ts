@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { paymentBody } from '../../../test-support/fixtures.js';
 import { waitFor } from '../../../test-support/wait.js';
 import { ManualClock } from '../src/clock.js';
-import { startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
+import { closeTestServers, startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 
 const BTC_ID = 'c6d0c728-2624-429b-8e0d-d9d19b6592fa';
@@ -16,11 +16,7 @@ const EVIL = 'http://evil.example';
 let gw: TestGateway;
 let receiver: Receiver | undefined;
 
-afterEach(async () => {
-  await gw.close();
-  await receiver?.close();
-  receiver = undefined;
-});
+afterEach(closeTestServers);
 
 interface Req {
   method?: 'GET' | 'POST';

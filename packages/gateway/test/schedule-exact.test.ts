@@ -3,7 +3,7 @@
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '@payhook/protocol';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock.js';
-import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { closeTestServers, startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 
 let clock: ManualClock;
@@ -22,10 +22,7 @@ beforeEach(async () => {
   );
 });
 
-afterEach(async () => {
-  await gw.close();
-  await receiver.close();
-});
+afterEach(closeTestServers);
 
 it('follows 0/15/15/30/180/1800/1800/1800/1800/3600 s exactly, then exhausts', async () => {
   receiver.script([], 'status500');

@@ -12,7 +12,7 @@ import { declareAccess, recordRoutes, registeredRoutes } from '../src/http/acces
 import { tokenMatches } from '../src/http/auth.js';
 import { createLogger } from '../src/logger.js';
 import { type CallOptions, call, expectError, expectOk, snapshot } from './helpers/api.js';
-import { startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
+import { closeTestServers, startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 import { servedRoutes } from './helpers/routes.js';
 
@@ -76,11 +76,7 @@ const isWrite = (method: string) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(
 let gw: TestGateway;
 let receiver: Receiver | undefined;
 
-afterEach(async () => {
-  await gw.close();
-  await receiver?.close();
-  receiver = undefined;
-});
+afterEach(closeTestServers);
 
 describe('production mode', () => {
   it('asks for the token on every route but the public ones, and changes nothing without it', async () => {

@@ -3,13 +3,11 @@
 import { afterEach, expect, it, vi } from 'vitest';
 import { waitFor } from '../../../test-support/wait.js';
 import { call, expectOk } from './helpers/api.js';
-import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { closeTestServers, startTestGateway, type TestGateway } from './helpers/gateway.js';
 
 let gw: TestGateway;
 
-afterEach(async () => {
-  await gw?.close();
-});
+afterEach(closeTestServers);
 
 it('wakes for an earlier timer, not for every payment with a later one', async () => {
   // A poll interval far beyond the test: only a wake can make the sweeper look again.

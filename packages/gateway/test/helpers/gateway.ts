@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { createGateway, type Gateway, type GatewayDeps } from '../../src/gateway.js';
 import { call } from './api.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { closeReceivers } from './receiver.js';
 
 export { USDT_ID };
 
@@ -24,6 +25,8 @@ export interface TestGateway {
   createPayment(overrides?: Record<string, unknown>): Promise<any>;
   close(): Promise<void>;
 }
+
+const open = new Set<TestGateway>();
 
 export async function startTestGateway(
   env: Record<string, string> = {},
@@ -60,7 +63,7 @@ export async function startTestGateway(
     return { status, body: answer };
   };
 
-  return {
+  const testGateway: TestGateway = {
     gateway,
     url,
     database,
@@ -74,9 +77,22 @@ export async function startTestGateway(
     async close() {
       if (closed) return;
       closed = true;
+      open.delete(testGateway);
       await gateway.stop(200);
       if (!options.database) await database.drop();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
+  open.add(testGateway);
+  return testGateway;
+}
+
+/**
+ * Closes every test gateway, then every receiver, a test left open: call it in afterEach of a
+ * suite whose gateways live for one test.
+ */
+export async function closeTestServers(): Promise<void> {
+  // Gateways that borrowed a database close before the one that owns (and drops) it.
+  for (const gw of [...open].reverse()) await gw.close();
+  await closeReceivers();
 }

@@ -32,6 +32,8 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
+const open = new Set<Receiver>();
+
 export async function startReceiver(options: { hugeBytes?: number; slowMs?: number } = {}): Promise<Receiver> {
   let queue: Behaviour[] = [];
   let fallback: Behaviour = 'success';
@@ -90,7 +92,7 @@ export async function startReceiver(options: { hugeBytes?: number; slowMs?: numb
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  return {
+  const receiver: Receiver = {
     url: `http://127.0.0.1:${port}/callback`,
     received,
     script(behaviours, fb = 'success') {
@@ -98,12 +100,20 @@ export async function startReceiver(options: { hugeBytes?: number; slowMs?: numb
       fallback = fb;
     },
     async close() {
+      if (!open.delete(receiver)) return;
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
       server.close();
       await once(server, 'close');
     },
   };
+  open.add(receiver);
+  return receiver;
+}
+
+/** Closes every receiver a test left open: call it in afterEach. */
+export async function closeReceivers(): Promise<void> {
+  await Promise.all([...open].map((r) => r.close()));
 }
 
 /** A port with nothing listening: connections are refused. */
