@@ -1,8 +1,6 @@
 // End-to-end plumbing: a REAL gateway process and a REAL shop process on loopback, each on
 // its own SQLite file in a temp dir, plus the HTTP calls and store reads the tests assert with.
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -13,17 +11,7 @@ import { type NodeProcess, spawnServer, TSX_SOURCES } from '../../../../test-sup
 export { BTC_ID, USDT_ID } from '../../../../test-support/fixtures.js';
 export const SHOP_PAYEE = 'shop-payee';
 
-/** A port nothing listens on right now (the OS picks it; we release it for the child). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+import { freePort } from '../../../../test-support/net.js';
 
 export interface ShopProcess extends NodeProcess {
   url: string;

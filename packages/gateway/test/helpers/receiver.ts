@@ -2,6 +2,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { freePort } from '../../../../test-support/net.js';
 
 /** How the receiver answers one callback. */
 export type Behaviour =
@@ -118,11 +119,5 @@ export async function closeReceivers(): Promise<void> {
 
 /** A port with nothing listening: connections are refused. */
 export async function refusedUrl(): Promise<string> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return `http://127.0.0.1:${port}/callback`;
+  return `http://127.0.0.1:${await freePort()}/callback`;
 }
