@@ -400,22 +400,16 @@ describe('sandbox mode', () => {
 
   describe('sandbox transfers', () => {
     it('refuses a txid already received, on the same payment or another', async () => {
-      await refused(
-        'POST',
-        '/v1/sandbox/transfers',
-        { json: { traceId: confirming.traceId, txid: confirming.txid } },
-        409,
-        PARAM,
-        new RegExp(`txid ${confirming.txid} was already received`),
-      );
-      await refused(
-        'POST',
-        '/v1/sandbox/transfers',
-        { json: { traceId: unpaid.traceId, txid: confirming.txid } },
-        409,
-        PARAM,
-        new RegExp(`txid ${confirming.txid} was already received`),
-      );
+      for (const traceId of [confirming.traceId, unpaid.traceId]) {
+        await refused(
+          'POST',
+          '/v1/sandbox/transfers',
+          { json: { traceId, txid: confirming.txid } },
+          409,
+          PARAM,
+          new RegExp(`txid ${confirming.txid} was already received`),
+        );
+      }
     });
 
     it('refuses confirmations going down, and malformed confirmations', async () => {

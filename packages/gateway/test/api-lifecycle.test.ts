@@ -128,18 +128,39 @@ describe('statuses through the sandbox', () => {
     });
   });
 
-  it('success with surplus on an overpayment', async () => {
+  it.each([
+    {
+      name: 'success with surplus on an overpayment',
+      amount: '12.5',
+      expected: {
+        status: 'success',
+        paymentAmount: '12.5',
+        payableAmount: '10',
+        surplusAmount: '2.5',
+        surplusStatus: 'pending',
+        returnTo: RETURN_TO,
+        payment: { isFullyPaid: true, totalTransactionsAmount: '12.5' },
+      },
+      events: undefined,
+    },
+    {
+      name: 'failed 40024 when a single-pay payment is underpaid; paymentAmount says what was paid',
+      amount: '9.99',
+      expected: {
+        status: 'failed',
+        failureCode: '40024',
+        failureReason: 'Wrong Amount paid',
+        paymentAmount: '9.99',
+        returnTo: FAILED_RETURN_TO,
+        payment: { isMultiPay: false, isFullyPaid: false, totalTransactionsAmount: '9.99' },
+      },
+      events: ['fail'],
+    },
+  ])('$name', async ({ amount, expected, events }) => {
     const payment = await create();
-    await transfer({ traceId: payment.traceId, amount: '12.5' });
-    expect(await result(payment.traceId)).toMatchObject({
-      status: 'success',
-      paymentAmount: '12.5',
-      payableAmount: '10',
-      surplusAmount: '2.5',
-      surplusStatus: 'pending',
-      returnTo: RETURN_TO,
-      payment: { isFullyPaid: true, totalTransactionsAmount: '12.5' },
-    });
+    await transfer({ traceId: payment.traceId, amount });
+    expect(await result(payment.traceId)).toMatchObject(expected);
+    if (events !== undefined) expect(await eventsOf(payment.traceId)).toEqual(events);
   });
 
   it('failed 40000 when the sandbox lets it expire; failedReturnTo shown', async () => {
@@ -173,20 +194,6 @@ describe('statuses through the sandbox', () => {
       // A Mixin payment has no on-chain hash; the transfer is in transactions.
       txid: '',
       transactions: [{ txid: t.txid, paymentAssetId: BTC_ID, paymentAssetSymbol: 'BTC', paymentAmount: '0.00016667' }],
-    });
-    expect(await eventsOf(payment.traceId)).toEqual(['fail']);
-  });
-
-  it('failed 40024 when a single-pay payment is underpaid; paymentAmount says what was paid', async () => {
-    const payment = await create();
-    await transfer({ traceId: payment.traceId, amount: '9.99' });
-    expect(await result(payment.traceId)).toMatchObject({
-      status: 'failed',
-      failureCode: '40024',
-      failureReason: 'Wrong Amount paid',
-      paymentAmount: '9.99',
-      returnTo: FAILED_RETURN_TO,
-      payment: { isMultiPay: false, isFullyPaid: false, totalTransactionsAmount: '9.99' },
     });
     expect(await eventsOf(payment.traceId)).toEqual(['fail']);
   });
