@@ -2,8 +2,9 @@
 // message naming the field), a 4xx status and never a 500, and changes nothing stored.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiAnswer, type CallOptions, call, expectError, expectOk, newOrderId, snapshot } from './helpers/api.js';
-import { startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
+import { paymentBody } from '../../../test-support/fixtures.js';
+import { type ApiAnswer, type CallOptions, call, expectError, expectOk, snapshot } from './helpers/api.js';
+import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 
 const PARAM = 10011;
 const NOT_FOUND = 404;
@@ -14,15 +15,7 @@ let gw: TestGateway;
 let unpaid: { traceId: string; orderId: string };
 let confirming: { traceId: string; orderId: string; txid: string };
 
-const valid = (overrides: Record<string, unknown> = {}) => ({
-  payeeId: 'payee-1',
-  orderId: newOrderId(),
-  quoteAmount: '10',
-  quoteAssetId: 'usd',
-  paymentAssetId: USDT_ID,
-  settlementAssetId: USDT_ID,
-  ...overrides,
-});
+const valid = paymentBody;
 
 /** Runs a bad request and checks both its answer and that nothing stored changed. */
 async function refused(
