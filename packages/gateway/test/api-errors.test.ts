@@ -509,24 +509,9 @@ describe('production mode', () => {
   for (const callbackUrl of ['http://shop.example/cb', 'http://127.0.0.1:8080/cb', 'http://localhost/cb']) {
     it(`refuses the non-HTTPS callbackUrl ${callbackUrl}`, async () => {
       for (const route of ['/v1/payments', '/v1/one_time_payment']) {
-        await refused(
-          'POST',
-          route,
-          { json: valid({ callbackUrl }) },
-          400,
-          PARAM,
-          /callbackUrl: only HTTPS is supported/,
-          TOKEN,
-        );
-        await refused(
-          'POST',
-          route,
-          { form: valid({ callbackUrl }) },
-          400,
-          PARAM,
-          /callbackUrl: only HTTPS is supported/,
-          TOKEN,
-        );
+        for (const body of [{ json: valid({ callbackUrl }) }, { form: valid({ callbackUrl }) }]) {
+          await refused('POST', route, body, 400, PARAM, /callbackUrl: only HTTPS is supported/, TOKEN);
+        }
       }
     });
   }

@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { paymentBody } from '../../../../test-support/fixtures.js';
 import { USDT_ID } from '../../src/assets.js';
+import { ManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { createGateway, type Gateway, type GatewayDeps } from '../../src/gateway.js';
 import { call } from './api.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
-import { closeReceivers } from './receiver.js';
+import { closeReceivers, startReceiver } from './receiver.js';
 
 export { USDT_ID };
 
@@ -95,4 +96,15 @@ export async function closeTestServers(): Promise<void> {
   // Gateways that borrowed a database close before the one that owns (and drops) it.
   for (const gw of [...open].reverse()) await gw.close();
   await closeReceivers();
+}
+
+/**
+ * A gateway on a hand-moved clock with `schedule` (PAYHOOK_RETRY_SCHEDULE), listening nowhere,
+ * and a receiver for its callbacks: the dispatcher runs when the test calls runDue().
+ */
+export async function startClockedGateway(schedule: string) {
+  const clock = new ManualClock(Date.UTC(2026, 10, 24, 12));
+  const receiver = await startReceiver();
+  const gw = await startTestGateway({ PAYHOOK_RETRY_SCHEDULE: schedule }, { clock }, { listen: false });
+  return { clock, receiver, gw };
 }
