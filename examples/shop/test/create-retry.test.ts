@@ -3,15 +3,16 @@
 // which creates the payment, or finds the one the first request created. Real gateway and shop
 // processes; a proxy between them cuts the way to the API or loses its answers.
 import { afterEach, describe, expect, it } from 'vitest';
-import { killAllGateways } from '../../../packages/gateway/test/helpers/process.js';
-import { waitFor } from '../../../packages/gateway/test/helpers/wait.js';
+import { freePort } from '../../../test-support/net.js';
+import { killAllProcesses } from '../../../test-support/process.js';
+import { waitFor } from '../../../test-support/wait.js';
 import { startApiProxy } from './helpers/fake-api.js';
-import { cleanupStacks, freePort, killAllShops, SHOP_PAYEE, Stack } from './helpers/stack.js';
+import { cleanupStacks, SHOP_PAYEE, Stack } from './helpers/stack.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const servers: { close(): Promise<void> }[] = [];
 afterEach(async () => {
-  await Promise.all([killAllShops(), killAllGateways()]);
+  await killAllProcesses();
   await Promise.all(servers.splice(0).map((s) => s.close()));
   await cleanupStacks();
 });

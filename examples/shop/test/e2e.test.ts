@@ -3,15 +3,15 @@
 // through the shop's GET /orders/{id}, and straight from the shop's database file (a separate
 // read-only connection on payhook_orders). The gateway runs MixPay's 10 attempts compressed.
 import { afterEach, describe, expect, it } from 'vitest';
-import { killAllGateways } from '../../../packages/gateway/test/helpers/process.js';
-import { waitFor } from '../../../packages/gateway/test/helpers/wait.js';
+import { paymentBody } from '../../../test-support/fixtures.js';
+import { killAllProcesses } from '../../../test-support/process.js';
+import { waitFor } from '../../../test-support/wait.js';
 import { type FakeMixPay, startApiProxy, startFakeMixPay } from './helpers/fake-api.js';
 import {
   type AdminDelivery,
   BTC_ID,
   type CreatedOrder,
   cleanupStacks,
-  killAllShops,
   noteCounts,
   type OrderRow,
   SHOP_PAYEE,
@@ -25,7 +25,7 @@ const SUCCESS = { status: 200, code: 'SUCCESS' };
 const servers: { close(): Promise<void> }[] = [];
 
 afterEach(async () => {
-  await Promise.all([killAllShops(), killAllGateways()]);
+  await killAllProcesses();
   await Promise.all(servers.splice(0).map((s) => s.close()));
   await cleanupStacks();
 });
@@ -168,14 +168,12 @@ describe('example shop end to end (real gateway and shop processes)', { timeout:
     const stack = await Stack.start();
     const created = await stack.createOrder('10', 'one_time');
     // The attacker's own payment, really paid, whose ids they can put in a callback.
-    const attacker = await stack.createPayment({
-      payeeId: 'attacker',
-      orderId: 'attacker-order-1',
-      quoteAmount: '10',
-      quoteAssetId: 'usd',
-      paymentAssetId: USDT_ID,
-      settlementAssetId: USDT_ID,
-    });
+    const attacker = await stack.createPayment(
+      paymentBody({
+        payeeId: 'attacker',
+        orderId: 'attacker-order-1',
+      }),
+    );
     expect((await stack.pay(attacker.traceId)).result.status).toBe('success');
     const before = await expectOrder(stack, created.orderId, { status: 'waiting', settled: false, notes: {} });
 
@@ -215,15 +213,13 @@ describe('example shop end to end (real gateway and shop processes)', { timeout:
     }
 
     for (const target of [paylink, oneTime]) {
-      const attack = await stack.createPayment({
-        payeeId: 'attacker-payee',
-        orderId: target.orderId,
-        quoteAmount: '10',
-        quoteAssetId: 'usd',
-        paymentAssetId: USDT_ID,
-        settlementAssetId: USDT_ID,
-        callbackUrl: stack.callbackUrl,
-      });
+      const attack = await stack.createPayment(
+        paymentBody({
+          payeeId: 'attacker-payee',
+          orderId: target.orderId,
+          callbackUrl: stack.callbackUrl,
+        }),
+      );
       const { result } = await stack.pay(attack.traceId);
       expect(result).toMatchObject({ status: 'success', orderId: target.orderId, payeeId: 'attacker-payee' });
       // The gateway itself tells the shop about the attacker's payment: refused, all 10 times.
@@ -274,15 +270,13 @@ describe('example shop end to end (real gateway and shop processes)', { timeout:
     );
 
     for (const target of [waiting, paid]) {
-      const attack = await stack.createPayment({
-        payeeId: 'attacker-payee',
-        orderId: target.orderId,
-        quoteAmount: '10',
-        quoteAssetId: 'usd',
-        paymentAssetId: USDT_ID,
-        settlementAssetId: USDT_ID,
-        callbackUrl: stack.callbackUrl,
-      });
+      const attack = await stack.createPayment(
+        paymentBody({
+          payeeId: 'attacker-payee',
+          orderId: target.orderId,
+          callbackUrl: stack.callbackUrl,
+        }),
+      );
       expect(await stack.expire(attack.traceId)).toMatchObject({ status: 'failed', failureCode: '40000' });
       const delivery = await waitForDelivery(stack, attack.traceId, 'fail', finished);
       expect(delivery.state).toBe('exhausted');

@@ -7,10 +7,10 @@
 import { DEFAULT_LOOKUP_WINDOW_MS } from '@payhook/merchant';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '@payhook/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killAllGateways } from '../../../packages/gateway/test/helpers/process.js';
-import { waitFor } from '../../../packages/gateway/test/helpers/wait.js';
+import { killAllProcesses } from '../../../test-support/process.js';
+import { waitFor } from '../../../test-support/wait.js';
 import { startApiProxy } from './helpers/fake-api.js';
-import { type AdminDelivery, cleanupStacks, killAllShops, SHOP_PAYEE, Stack } from './helpers/stack.js';
+import { type AdminDelivery, cleanupStacks, SHOP_PAYEE, Stack } from './helpers/stack.js';
 
 const FLOOD_PER_SECOND = 10;
 /** A customer order every so often during the flood, each paid a moment after it is created. */
@@ -20,7 +20,7 @@ const ABANDONED = 2;
 
 const servers: { close(): Promise<void> }[] = [];
 afterEach(async () => {
-  await Promise.all([killAllShops(), killAllGateways()]);
+  await killAllProcesses();
   await Promise.all(servers.splice(0).map((s) => s.close()));
   await cleanupStacks();
 });

@@ -1,5 +1,6 @@
 // `payhook pay` and `payhook trigger` against a real gateway and a real callback receiver.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { paymentBody } from '../../../test-support/fixtures.js';
 import { killAllClis, runCli, runJson } from './helpers/cli.js';
 import {
   callbacksFor,
@@ -93,16 +94,16 @@ describe('payhook trigger', () => {
   });
 
   it('paid_less with --amount on an existing one-time payment', async () => {
-    const created = await gw.post('/v1/one_time_payment', {
-      payeeId: 'payee-cli',
-      orderId: `order-${Date.now()}`,
-      quoteAmount: '8',
-      quoteAssetId: 'usd',
-      paymentAssetId: USDT_ID,
-      settlementAssetId: USDT_ID,
-      callbackUrl: receiver.url,
-      callbackEvent: 'paid_less',
-    });
+    const created = await gw.post(
+      '/v1/one_time_payment',
+      paymentBody({
+        payeeId: 'payee-cli',
+        orderId: `order-${Date.now()}`,
+        quoteAmount: '8',
+        callbackUrl: receiver.url,
+        callbackEvent: 'paid_less',
+      }),
+    );
     // A one-time payment's code is its traceId.
     const { code: traceId } = created.body.data;
     const out = await runJson(['trigger', 'paid_less', traceId, '--amount', '2.5', ...url]);

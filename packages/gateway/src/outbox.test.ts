@@ -1,7 +1,7 @@
 // The outbox: what a transition writes besides the payment, in the same transaction.
 import type { CallbackEventName, OptionalEventName } from '@payhook/protocol';
 import { describe, expect, it } from 'vitest';
-import { USDT_ID } from './assets.js';
+import { storedPayment } from '../test/helpers/payments.js';
 import type { Payment } from './interfaces.js';
 import type { Transition } from './lifecycle.js';
 import { newDelivery, type OutboxContext, outbox } from './outbox.js';
@@ -9,44 +9,15 @@ import { newDelivery, type OutboxContext, outbox } from './outbox.js';
 const NOW = Date.UTC(2026, 0, 1, 12);
 const TRACE_ID = '0b1f3a2e-6c2d-4a59-9a51-7f0c1e2d3b4a';
 
-const payment: Payment = {
+const payment: Payment = storedPayment(NOW - 60_000, {
   traceId: TRACE_ID,
-  orderId: 'order-0001',
-  payeeId: 'payee-1',
-  kind: 'payment',
-  code: null,
-  quoteAmount: '10',
-  quoteAssetId: 'usd',
-  paymentAssetId: USDT_ID,
-  payableAmount: '10',
-  settlementAssetId: USDT_ID,
-  strictMode: false,
-  isMultiPay: false,
-  callbackUrl: 'https://shop.example/callback',
-  callbackEvents: [],
-  returnTo: null,
-  failedReturnTo: null,
-  remark: null,
-  settlementMemo: null,
-  expireAt: null,
   status: 'success',
-  failureCode: null,
   paidAmount: '10',
-  surplusAmount: '0',
-  surplusStatus: 'no',
   settleStatus: 'pending',
   settleDueAt: NOW + 5000,
-  settleAmount: null,
-  settleAssetId: null,
-  createdAt: NOW - 60_000,
   updatedAt: NOW,
   completedAt: NOW,
-  clientId: 'client-1',
-  isChain: false,
-  quotedAt: NOW - 60_000,
-  destination: null,
-  tag: null,
-};
+});
 
 /** Ids in creation order, so the test can say which row got which. */
 function context(schedule: readonly number[] = [0, 15_000]): OutboxContext {

@@ -1,24 +1,19 @@
 // The admin endpoints the dashboard and the CLI build on: the attempt feed (a live tail),
 // outcomes over time, and "redeliver everything that gave up on this URL".
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { ManualClock } from '../src/clock.js';
-import { startTestGateway, type TestGateway } from './helpers/gateway.js';
-import { type Receiver, startReceiver } from './helpers/receiver.js';
+import type { ManualClock } from '../src/clock.js';
+import { closeTestServers, startClockedGateway, type TestGateway } from './helpers/gateway.js';
+import type { Receiver } from './helpers/receiver.js';
 
 let clock: ManualClock;
 let gw: TestGateway;
 let receiver: Receiver;
 
 beforeEach(async () => {
-  clock = new ManualClock(Date.UTC(2026, 10, 24, 12));
-  receiver = await startReceiver();
-  gw = await startTestGateway({ PAYHOOK_RETRY_SCHEDULE: '0,60' }, { clock }, { listen: false });
+  ({ clock, receiver, gw } = await startClockedGateway('0,60'));
 });
 
-afterEach(async () => {
-  await gw.close();
-  await receiver.close();
-});
+afterEach(closeTestServers);
 
 async function paidPayment(): Promise<string> {
   const p = await gw.createPayment({ callbackUrl: receiver.url });

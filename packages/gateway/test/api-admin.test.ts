@@ -1,19 +1,15 @@
 // The admin read API: the payment list with its filters, search and paging, and the stats.
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test-support/wait.js';
 import { ManualClock } from '../src/clock.js';
 import { call, expectOk } from './helpers/api.js';
-import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { closeTestServers, startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { type Receiver, refusedUrl, startReceiver } from './helpers/receiver.js';
-import { waitFor } from './helpers/wait.js';
 
 let gw: TestGateway;
 let receiver: Receiver | undefined;
 
-afterEach(async () => {
-  await gw.close();
-  await receiver?.close();
-  receiver = undefined;
-});
+afterEach(closeTestServers);
 
 interface Listed {
   traceId: string;

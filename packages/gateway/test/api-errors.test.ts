@@ -2,8 +2,9 @@
 // message naming the field), a 4xx status and never a 500, and changes nothing stored.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiAnswer, type CallOptions, call, expectError, expectOk, newOrderId, snapshot } from './helpers/api.js';
-import { startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
+import { paymentBody } from '../../../test-support/fixtures.js';
+import { type ApiAnswer, type CallOptions, call, expectError, expectOk, snapshot } from './helpers/api.js';
+import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 
 const PARAM = 10011;
 const NOT_FOUND = 404;
@@ -14,15 +15,7 @@ let gw: TestGateway;
 let unpaid: { traceId: string; orderId: string };
 let confirming: { traceId: string; orderId: string; txid: string };
 
-const valid = (overrides: Record<string, unknown> = {}) => ({
-  payeeId: 'payee-1',
-  orderId: newOrderId(),
-  quoteAmount: '10',
-  quoteAssetId: 'usd',
-  paymentAssetId: USDT_ID,
-  settlementAssetId: USDT_ID,
-  ...overrides,
-});
+const valid = paymentBody;
 
 /** Runs a bad request and checks both its answer and that nothing stored changed. */
 async function refused(
@@ -400,22 +393,16 @@ describe('sandbox mode', () => {
 
   describe('sandbox transfers', () => {
     it('refuses a txid already received, on the same payment or another', async () => {
-      await refused(
-        'POST',
-        '/v1/sandbox/transfers',
-        { json: { traceId: confirming.traceId, txid: confirming.txid } },
-        409,
-        PARAM,
-        new RegExp(`txid ${confirming.txid} was already received`),
-      );
-      await refused(
-        'POST',
-        '/v1/sandbox/transfers',
-        { json: { traceId: unpaid.traceId, txid: confirming.txid } },
-        409,
-        PARAM,
-        new RegExp(`txid ${confirming.txid} was already received`),
-      );
+      for (const traceId of [confirming.traceId, unpaid.traceId]) {
+        await refused(
+          'POST',
+          '/v1/sandbox/transfers',
+          { json: { traceId, txid: confirming.txid } },
+          409,
+          PARAM,
+          new RegExp(`txid ${confirming.txid} was already received`),
+        );
+      }
     });
 
     it('refuses confirmations going down, and malformed confirmations', async () => {
@@ -522,24 +509,9 @@ describe('production mode', () => {
   for (const callbackUrl of ['http://shop.example/cb', 'http://127.0.0.1:8080/cb', 'http://localhost/cb']) {
     it(`refuses the non-HTTPS callbackUrl ${callbackUrl}`, async () => {
       for (const route of ['/v1/payments', '/v1/one_time_payment']) {
-        await refused(
-          'POST',
-          route,
-          { json: valid({ callbackUrl }) },
-          400,
-          PARAM,
-          /callbackUrl: only HTTPS is supported/,
-          TOKEN,
-        );
-        await refused(
-          'POST',
-          route,
-          { form: valid({ callbackUrl }) },
-          400,
-          PARAM,
-          /callbackUrl: only HTTPS is supported/,
-          TOKEN,
-        );
+        for (const body of [{ json: valid({ callbackUrl }) }, { form: valid({ callbackUrl }) }]) {
+          await refused('POST', route, body, 400, PARAM, /callbackUrl: only HTTPS is supported/, TOKEN);
+        }
       }
     });
   }

@@ -2,10 +2,11 @@
 // payments_result: unpaid, pending, success (with surplus), failed 40000/40020/40024,
 // multi-pay underpayment, settlement, and the return URLs.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { paymentBody } from '../../../test-support/fixtures.js';
+import { waitFor } from '../../../test-support/wait.js';
 import { ManualClock } from '../src/clock.js';
 import { type ApiBody, call, expectOk, expectResultShape, newOrderId } from './helpers/api.js';
-import { startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
-import { waitFor } from './helpers/wait.js';
+import { closeTestServers, startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
 
 const BTC_ID = 'c6d0c728-2624-429b-8e0d-d9d19b6592fa';
 const PUSD_ID = '31d2ea9c-95eb-3355-b65b-ba096853bc18';
@@ -14,9 +15,7 @@ const FAILED_RETURN_TO = 'https://shop.example/sorry';
 
 let gw: TestGateway;
 
-afterEach(async () => {
-  await gw?.close();
-});
+afterEach(closeTestServers);
 
 async function result(traceId: string): Promise<ApiBody['data']> {
   const data = expectOk(await call(gw, 'GET', `/v1/payments_result?traceId=${traceId}&with=payment,transactions`));
@@ -129,18 +128,39 @@ describe('statuses through the sandbox', () => {
     });
   });
 
-  it('success with surplus on an overpayment', async () => {
+  it.each([
+    {
+      name: 'success with surplus on an overpayment',
+      amount: '12.5',
+      expected: {
+        status: 'success',
+        paymentAmount: '12.5',
+        payableAmount: '10',
+        surplusAmount: '2.5',
+        surplusStatus: 'pending',
+        returnTo: RETURN_TO,
+        payment: { isFullyPaid: true, totalTransactionsAmount: '12.5' },
+      },
+      events: undefined,
+    },
+    {
+      name: 'failed 40024 when a single-pay payment is underpaid; paymentAmount says what was paid',
+      amount: '9.99',
+      expected: {
+        status: 'failed',
+        failureCode: '40024',
+        failureReason: 'Wrong Amount paid',
+        paymentAmount: '9.99',
+        returnTo: FAILED_RETURN_TO,
+        payment: { isMultiPay: false, isFullyPaid: false, totalTransactionsAmount: '9.99' },
+      },
+      events: ['fail'],
+    },
+  ])('$name', async ({ amount, expected, events }) => {
     const payment = await create();
-    await transfer({ traceId: payment.traceId, amount: '12.5' });
-    expect(await result(payment.traceId)).toMatchObject({
-      status: 'success',
-      paymentAmount: '12.5',
-      payableAmount: '10',
-      surplusAmount: '2.5',
-      surplusStatus: 'pending',
-      returnTo: RETURN_TO,
-      payment: { isFullyPaid: true, totalTransactionsAmount: '12.5' },
-    });
+    await transfer({ traceId: payment.traceId, amount });
+    expect(await result(payment.traceId)).toMatchObject(expected);
+    if (events !== undefined) expect(await eventsOf(payment.traceId)).toEqual(events);
   });
 
   it('failed 40000 when the sandbox lets it expire; failedReturnTo shown', async () => {
@@ -174,20 +194,6 @@ describe('statuses through the sandbox', () => {
       // A Mixin payment has no on-chain hash; the transfer is in transactions.
       txid: '',
       transactions: [{ txid: t.txid, paymentAssetId: BTC_ID, paymentAssetSymbol: 'BTC', paymentAmount: '0.00016667' }],
-    });
-    expect(await eventsOf(payment.traceId)).toEqual(['fail']);
-  });
-
-  it('failed 40024 when a single-pay payment is underpaid; paymentAmount says what was paid', async () => {
-    const payment = await create();
-    await transfer({ traceId: payment.traceId, amount: '9.99' });
-    expect(await result(payment.traceId)).toMatchObject({
-      status: 'failed',
-      failureCode: '40024',
-      failureReason: 'Wrong Amount paid',
-      paymentAmount: '9.99',
-      returnTo: FAILED_RETURN_TO,
-      payment: { isMultiPay: false, isFullyPaid: false, totalTransactionsAmount: '9.99' },
     });
     expect(await eventsOf(payment.traceId)).toEqual(['fail']);
   });
@@ -297,16 +303,11 @@ describe('timers', () => {
     const confirming = await create({ expiredTimestamp: deadline });
     const underpaid = expectOk(
       await call(gw, 'POST', '/v1/one_time_payment', {
-        json: {
-          payeeId: 'payee-1',
+        json: paymentBody({
           orderId: newOrderId('late'),
-          quoteAmount: '10',
-          quoteAssetId: 'usd',
-          paymentAssetId: USDT_ID,
-          settlementAssetId: USDT_ID,
           failedReturnTo: FAILED_RETURN_TO,
           expiredTimestamp: deadline,
-        },
+        }),
       }),
     );
     const info = expectOk(await call(gw, 'GET', `/v1/payments_info?traceId=${unpaid.traceId}`));

@@ -2,8 +2,9 @@
 // JSON and form bodies, payments_info by traceId and code, payments_result in all its forms.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { paymentBody } from '../../../test-support/fixtures.js';
 import { call, expectOk, expectPaymentShape, expectResultShape, newOrderId } from './helpers/api.js';
-import { startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
+import { closeTestServers, startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
 
 const BTC_ID = 'c6d0c728-2624-429b-8e0d-d9d19b6592fa';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -14,9 +15,7 @@ beforeEach(async () => {
   gw = await startTestGateway({ PAYHOOK_PUBLIC_URL: 'https://pay.example.test/' });
 });
 
-afterEach(async () => {
-  await gw.close();
-});
+afterEach(closeTestServers);
 
 /** The stored payment, as the admin API shows it. */
 async function stored(traceId: string) {
@@ -195,15 +194,9 @@ describe('GET /v1/payments_info', () => {
   it('finds a one-time payment by its code and by its traceId, with the same answer', async () => {
     const created = expectOk(
       await call(gw, 'POST', '/v1/one_time_payment', {
-        json: {
-          payeeId: 'payee-1',
-          orderId: newOrderId(),
-          quoteAmount: '10',
-          quoteAssetId: 'usd',
-          paymentAssetId: USDT_ID,
-          settlementAssetId: USDT_ID,
+        json: paymentBody({
           remark: 'info',
-        },
+        }),
       }),
     );
     const byCode = expectOk(await call(gw, 'GET', `/v1/payments_info?code=${created.code}`));
@@ -220,14 +213,7 @@ describe('GET /v1/payments_info', () => {
   it('shows what a partly paid one-time payment has paid of what it owes (payments_result with=payment)', async () => {
     const created = expectOk(
       await call(gw, 'POST', '/v1/one_time_payment', {
-        json: {
-          payeeId: 'payee-1',
-          orderId: newOrderId(),
-          quoteAmount: '10',
-          quoteAssetId: 'usd',
-          paymentAssetId: USDT_ID,
-          settlementAssetId: USDT_ID,
-        },
+        json: paymentBody(),
       }),
     );
     expectOk(await call(gw, 'POST', '/v1/sandbox/transfers', { json: { code: created.code, amount: '2.25' } }));

@@ -1,50 +1,25 @@
 // Durability with real OS processes: the gateway runs as `node main.ts` on a SQLite file and
 // is SIGKILLed or SIGTERMed mid-delivery, then restarted on the same file. Nothing may be lost.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { USDT_ID } from '../src/assets.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { type GatewayProcess, type Json, killAllGateways, spawnGateway } from './helpers/process.js';
+import { describe, expect, it } from 'vitest';
+import { paymentBody } from '../../../test-support/fixtures.js';
+import { waitFor } from '../../../test-support/wait.js';
+import { type GatewayProcess, type Json, spawnGateway } from './helpers/process.js';
+import { processSuite } from './helpers/process-suite.js';
 import { type ReceivedCallback, type Receiver, startReceiver } from './helpers/receiver.js';
-import { waitFor } from './helpers/wait.js';
 
 const SCHEDULE = '0,0.2,0.2,0.2,0.2,0.2,0.2,0.2,0.2,0.2';
 
-let dir: string;
-let database: TestDatabase;
-let receivers: Receiver[];
-
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'payhook-crash-'));
-  database = await createTestDatabase(dir);
-  receivers = [];
-});
-
-afterEach(async () => {
-  await killAllGateways();
-  await Promise.all(receivers.map((r) => r.close()));
-  await database.drop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const suite = processSuite('payhook-crash-');
 
 async function receiver(options: { slowMs?: number } = {}): Promise<Receiver> {
-  const r = await startReceiver(options);
-  receivers.push(r);
-  return r;
+  return suite.track(await startReceiver(options));
 }
 
 async function createPayment(gw: GatewayProcess, callbackUrl: string, n: number): Promise<string> {
-  const res = await gw.post('/v1/payments', {
-    payeeId: 'payee-crash',
-    orderId: `crash-order-${n}`,
-    quoteAmount: '10',
-    quoteAssetId: 'usd',
-    paymentAssetId: USDT_ID,
-    settlementAssetId: USDT_ID,
-    callbackUrl,
-  });
+  const res = await gw.post(
+    '/v1/payments',
+    paymentBody({ payeeId: 'payee-crash', orderId: `crash-order-${n}`, callbackUrl }),
+  );
   if (res.status !== 200) throw new Error(`create failed: ${JSON.stringify(res.body)}`);
   return res.body.data.traceId as string;
 }
@@ -88,7 +63,7 @@ interface Row {
 
 /** Reads the deliveries straight from the database while no gateway runs: the state a restart finds. */
 function snapshot(): Promise<Row[]> {
-  return database.rows<Row>('select trace_id, state, attempts, locked_until from deliveries');
+  return suite.database.rows<Row>('select trace_id, state, attempts, locked_until from deliveries');
 }
 
 const traceOf = (c: ReceivedCallback) => (JSON.parse(c.body) as { traceId: string }).traceId;
@@ -116,7 +91,7 @@ describe('durability across real process crashes and restarts', { timeout: 120_0
     slow.script(Array(10).fill('slow_success'), 'success');
     const fast = await receiver();
     const env = {
-      DATABASE_URL: database.url,
+      DATABASE_URL: suite.database.url,
       // Retries a second apart: nothing exhausts before the kill (ten attempts take nine seconds).
       PAYHOOK_RETRY_SCHEDULE: '0,1,1,1,1,1,1,1,1,1',
       PAYHOOK_ATTEMPT_TIMEOUT: '5',
@@ -162,7 +137,7 @@ describe('durability across real process crashes and restarts', { timeout: 120_0
     expect(unattempted.length).toBeGreaterThan(0);
 
     // Each in-flight lease names the killed process as its owner.
-    const owners = await database.rows<{ lock_owner: string }>(
+    const owners = await suite.database.rows<{ lock_owner: string }>(
       "select distinct lock_owner from deliveries where lock_owner is not null and state = 'pending'",
     );
     expect(owners.map((o) => o.lock_owner)).toEqual([expect.stringMatching(new RegExp(`-${first.pid}-[0-9a-f]{16}$`))]);
@@ -205,7 +180,7 @@ describe('durability across real process crashes and restarts', { timeout: 120_0
     const stuck = await receiver();
     stuck.script(['hang', 'hang'], 'success'); // never answers: aborted at the end of the grace, released
     const env = {
-      DATABASE_URL: database.url,
+      DATABASE_URL: suite.database.url,
       PAYHOOK_RETRY_SCHEDULE: SCHEDULE,
       // Longer than main.ts's 5 s shutdown grace, so the hanging attempts are cut off by the stop.
       PAYHOOK_ATTEMPT_TIMEOUT: '8',
@@ -267,7 +242,7 @@ describe('durability across real process crashes and restarts', { timeout: 120_0
     const failing = await receiver();
     failing.script([], 'status500');
     const env = {
-      DATABASE_URL: database.url,
+      DATABASE_URL: suite.database.url,
       PAYHOOK_RETRY_SCHEDULE: '0,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3',
       PAYHOOK_ATTEMPT_TIMEOUT: '1',
       PAYHOOK_LEASE: '60',
@@ -306,7 +281,7 @@ describe('durability across real process crashes and restarts', { timeout: 120_0
   it('SIGKILL after the answer but before the attempt is committed: the restart sends the callback again', async () => {
     const fast = await receiver();
     const env = {
-      DATABASE_URL: database.url,
+      DATABASE_URL: suite.database.url,
       PAYHOOK_LEASE: '600',
       PAYHOOK_POLL_INTERVAL: '0.1',
     };
@@ -326,7 +301,7 @@ describe('durability across real process crashes and restarts', { timeout: 120_0
     expect(await snapshot()).toEqual([
       { trace_id: traceId, state: 'pending', attempts: 0, locked_until: expect.any(Number) },
     ]);
-    expect(await database.rows('select * from attempts')).toEqual([]);
+    expect(await suite.database.rows('select * from attempts')).toEqual([]);
 
     const second = await spawnGateway(env, 60_000);
     await waitFor(async () => (await stats(second)).delivered === 1, {
@@ -339,7 +314,7 @@ describe('durability across real process crashes and restarts', { timeout: 120_0
     const [sent, resent] = fast.received.map((c) => c.headers);
     expect(resent?.['x-payhook-event-id']).toBe(sent?.['x-payhook-event-id']);
     expect([sent?.['x-payhook-attempt'], resent?.['x-payhook-attempt']]).toEqual(['1', '1']);
-    const attempts = await database.rows<{ attempt_no: number; success: number | boolean }>(
+    const attempts = await suite.database.rows<{ attempt_no: number; success: number | boolean }>(
       'select attempt_no, success from attempts',
     );
     expect(attempts.map((a) => Number(a.attempt_no))).toEqual([1]);

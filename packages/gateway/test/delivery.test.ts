@@ -1,8 +1,8 @@
 // Callback delivery end to end: a real gateway, real SQLite, real HTTP receivers on loopback.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { waitFor } from '../../../test-support/wait.js';
+import { closeTestServers, startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { type Behaviour, type Receiver, refusedUrl, startReceiver } from './helpers/receiver.js';
-import { waitFor } from './helpers/wait.js';
 
 let gw: TestGateway;
 let receiver: Receiver;
@@ -12,10 +12,7 @@ beforeEach(async () => {
   gw = await startTestGateway({ PAYHOOK_ATTEMPT_TIMEOUT: '0.3', PAYHOOK_MAX_ANSWER_BYTES: '65536' });
 });
 
-afterEach(async () => {
-  await gw.close();
-  await receiver.close();
-});
+afterEach(closeTestServers);
 
 async function payInFull(traceId: string) {
   const res = await gw.post('/v1/sandbox/transfers', { traceId });

@@ -1,10 +1,10 @@
 // Backpressure and fairness: a slow host cannot take every slot, and a backlog of late
 // retries cannot hold up a new event's first attempt.
 import { afterEach, expect, it } from 'vitest';
+import { waitFor } from '../../../test-support/wait.js';
 import { ManualClock } from '../src/clock.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
-import { waitFor } from './helpers/wait.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -6,6 +6,7 @@
 // path), FUZZ_RUNS scales it (default sized for CI: well under a minute per backend).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paymentBody as validPayment } from '../../../test-support/fixtures.js';
 import { ManualClock } from '../src/clock.js';
 import { call, expectOk } from './helpers/api.js';
 import { type Fingerprinter, fingerprinter } from './helpers/fingerprint.js';
@@ -31,14 +32,7 @@ beforeAll(async () => {
     { clock },
     { listen: false },
   );
-  const base = {
-    payeeId: 'payee-1',
-    quoteAmount: '10',
-    quoteAssetId: 'usd',
-    paymentAssetId: USDT_ID,
-    settlementAssetId: USDT_ID,
-    callbackUrl: 'http://127.0.0.1:9/callback',
-  };
+  const base = validPayment({ callbackUrl: 'http://127.0.0.1:9/callback' });
   const unpaid = await gw.createPayment({ ...base, orderId: 'fuzz-unpaid' });
   const confirming = await gw.createPayment({ ...base, orderId: 'fuzz-confirming', paymentAssetId: BTC_ID });
   const paid = await gw.createPayment({ ...base, orderId: 'fuzz-paid' });

@@ -5,15 +5,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HEALTH_TIMEOUT_MS } from '../src/http/routes/operations.js';
 import { call } from './helpers/api.js';
 import { BACKEND, pgAdmin } from './helpers/database.js';
-import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { closeTestServers, startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { captureLogs } from './helpers/logs.js';
 
 let gw: TestGateway | undefined;
 
-afterEach(async () => {
-  await gw?.close();
-  gw = undefined;
-});
+afterEach(closeTestServers);
 
 function expectUnavailable(res: Awaited<ReturnType<typeof call>>, message = 'database unreachable') {
   expect(res.status, res.raw).toBe(503);

@@ -15,19 +15,17 @@
 // SQLite, whose engine lives inside the processes, every process on the file is SIGKILLed at
 // once and the shared-memory WAL index (`-shm`) is deleted before they start again, so the
 // first to open the file rebuilds it from the WAL: crash recovery, as after a power cut.
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { beforeAll, expect, it } from 'vitest';
+import { waitFor } from '../../../test-support/wait.js';
 import { BUILT_MAIN, buildGateway } from './helpers/built.js';
-import { BACKEND, createDatabaseOn, createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { BACKEND, createDatabaseOn, createTestDatabase } from './helpers/database.js';
 import {
   Cadence,
   FAST_SCHEDULE,
   Fleet,
   ingest,
   makePlan,
-  type PlanReceiver,
   prng,
   progress,
   reconcile,
@@ -36,8 +34,8 @@ import {
   workDone,
 } from './helpers/faults.js';
 import { type PostgresServer, startPostgresServer } from './helpers/postgres-server.js';
-import { type GatewayProcess, killAllGateways, spawnGateway } from './helpers/process.js';
-import { waitFor } from './helpers/wait.js';
+import { type GatewayProcess, spawnGateway } from './helpers/process.js';
+import { processSuite } from './helpers/process-suite.js';
 
 const CONCURRENCY = 16;
 const KILLS = 20;
@@ -47,40 +45,34 @@ const WAVES = KILLS + 2;
 const PER_WAVE = 8;
 const EVENTS = WAVES * PER_WAVE;
 
-let dir: string;
-let database: TestDatabase;
 let server: PostgresServer | undefined;
-let receivers: PlanReceiver[];
 
 // Some 25 process starts: from dist/, each costs well under half the CPU of a start through tsx.
 beforeAll(() => buildGateway(), 180_000);
 
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'payhook-kill-'));
-  receivers = [];
-  if (BACKEND === 'postgres') {
+const suite = processSuite('payhook-kill-', {
+  async database(dir) {
+    if (BACKEND !== 'postgres') return createTestDatabase(dir);
     server = await startPostgresServer();
-    database = await createDatabaseOn(server.adminUrl);
-  } else database = await createTestDatabase(dir);
-});
-
-afterEach(async () => {
-  await killAllGateways();
-  await Promise.all(receivers.map((r) => r.close()));
-  await database.drop();
-  await server?.destroy();
-  server = undefined;
-  rmSync(dir, { recursive: true, force: true });
+    return createDatabaseOn(server.adminUrl);
+  },
+  async teardown() {
+    await server?.destroy();
+    server = undefined;
+  },
 });
 
 it(`${KILLS}+ SIGKILLs in turn and a database restart during ingestion and delivery: all final as the receivers dictate, none lost`, async () => {
+  const { database } = suite;
   const started = Date.now();
   const deadline = started + 170_000;
   // Two receivers fail 30% of requests, the third 75%: some deliveries exhaust at attempt 10.
   const plan = makePlan(`kill-${BACKEND}`, EVENTS, [0.3, 0.3, 0.75]);
   const log: Seen[] = [];
   // Answers take up to 60 ms, so a kill finds attempts in flight.
-  receivers = await Promise.all([0, 1, 2].map((i) => startPlanReceiver(plan, i, log, 60)));
+  const receivers = await Promise.all(
+    [0, 1, 2].map(async (i) => suite.track(await startPlanReceiver(plan, i, log, 60))),
+  );
   const urls = receivers.map((r) => r.url);
   const env = {
     DATABASE_URL: database.url,

@@ -1,31 +1,18 @@
 // Lease owners with real processes, on SQLite (two processes on one file: file locks) and on
 // PostgreSQL (advisory locks): a dispatcher that starts never takes the leases of a live one,
 // and the leases of a dispatcher that died are taken back at once, not when they expire.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { USDT_ID } from '../src/assets.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { type GatewayProcess, killAllGateways, spawnGateway } from './helpers/process.js';
+import { beforeEach, expect, it } from 'vitest';
+import { paymentBody } from '../../../test-support/fixtures.js';
+import { waitFor } from '../../../test-support/wait.js';
+import { type GatewayProcess, spawnGateway } from './helpers/process.js';
+import { processSuite } from './helpers/process-suite.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
-import { waitFor } from './helpers/wait.js';
 
-let dir: string;
-let database: TestDatabase;
+const suite = processSuite('payhook-owners-');
 let receiver: Receiver;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'payhook-owners-'));
-  database = await createTestDatabase(dir);
-  receiver = await startReceiver();
-});
-
-afterEach(async () => {
-  await killAllGateways();
-  await receiver.close();
-  await database.drop();
-  rmSync(dir, { recursive: true, force: true });
+  receiver = suite.track(await startReceiver());
 });
 
 const N = 5;
@@ -33,7 +20,7 @@ const N = 5;
 const STARTUP_MS = 60_000;
 
 async function leases(): Promise<{ id: string; lock_owner: string | null; attempts: number }[]> {
-  return database.rows("select id, lock_owner, attempts from deliveries where state = 'pending' order by id");
+  return suite.database.rows("select id, lock_owner, attempts from deliveries where state = 'pending' order by id");
 }
 
 const ownedBy = (gw: GatewayProcess) => expect.stringMatching(new RegExp(`-${gw.pid}-[0-9a-f]{16}$`));
@@ -42,7 +29,7 @@ it("a starting dispatcher leaves a live one's leases alone; once that one is SIG
   // The first N callbacks hang (in flight for as long as the test wants), then every answer is SUCCESS.
   receiver.script(Array(N).fill('hang'), 'success');
   const env = {
-    DATABASE_URL: database.url,
+    DATABASE_URL: suite.database.url,
     PAYHOOK_RETRY_SCHEDULE: '0,1',
     PAYHOOK_ATTEMPT_TIMEOUT: '120',
     // Ten minutes: if anything waited for these leases to expire, the test would time out.
@@ -51,15 +38,14 @@ it("a starting dispatcher leaves a live one's leases alone; once that one is SIG
   };
   const a = await spawnGateway(env, STARTUP_MS);
   for (let i = 0; i < N; i++) {
-    const created = await a.post('/v1/payments', {
-      payeeId: 'payee-owners',
-      orderId: `owners-${i}`,
-      quoteAmount: '10',
-      quoteAssetId: 'usd',
-      paymentAssetId: USDT_ID,
-      settlementAssetId: USDT_ID,
-      callbackUrl: receiver.url,
-    });
+    const created = await a.post(
+      '/v1/payments',
+      paymentBody({
+        payeeId: 'payee-owners',
+        orderId: `owners-${i}`,
+        callbackUrl: receiver.url,
+      }),
+    );
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     const paid = await a.post('/v1/sandbox/transfers', { traceId: created.body.data.traceId });
     expect(paid.status).toBe(200);
@@ -93,7 +79,7 @@ it("a starting dispatcher leaves a live one's leases alone; once that one is SIG
   }
   // Each delivery: sent once by A (cut off, never recorded) and once by C, both as attempt 1.
   expect([...perDelivery.values()]).toEqual(Array(N).fill(['1', '1']));
-  const rows = await database.rows<{ state: string; attempts: number; lock_owner: string | null }>(
+  const rows = await suite.database.rows<{ state: string; attempts: number; lock_owner: string | null }>(
     'select state, attempts, lock_owner from deliveries',
   );
   expect(rows).toEqual(Array(N).fill({ state: 'delivered', attempts: 1, lock_owner: null }));

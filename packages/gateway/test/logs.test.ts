@@ -1,22 +1,17 @@
 // The gateway's JSON logs from a real gateway: request lines show headers but never a credential,
 // and every line about a delivery names the delivery.
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test-support/wait.js';
 import { call } from './helpers/api.js';
-import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { closeTestServers, startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { captureLogs } from './helpers/logs.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
-import { waitFor } from './helpers/wait.js';
 
 const TOKEN = 'log-test-admin-token-5c1d9e';
 let gw: TestGateway | undefined;
 let receiver: Receiver | undefined;
 
-afterEach(async () => {
-  await gw?.close();
-  await receiver?.close();
-  gw = undefined;
-  receiver = undefined;
-});
+afterEach(closeTestServers);
 
 describe('logs', () => {
   it('never contain the admin token, whether sent as a header, a cookie or a form', async () => {

@@ -4,9 +4,10 @@
 // answer. What stays refused answers the envelope with data [] and a non-2xx status.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { paymentBody } from '../../../test-support/fixtures.js';
 import { ManualClock } from '../src/clock.js';
 import { call, expectError, expectOk, expectPaymentShape, expectResultShape, newOrderId } from './helpers/api.js';
-import { startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
+import { closeTestServers, startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
 
 const BTC_ID = 'c6d0c728-2624-429b-8e0d-d9d19b6592fa';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -23,9 +24,7 @@ beforeEach(async () => {
   gw = await startTestGateway({ PAYHOOK_SETTLE_DELAY: '3600' }, { clock }, { listen: false });
 });
 
-afterEach(async () => {
-  await gw.close();
-});
+afterEach(closeTestServers);
 
 /** A raw form body, exactly as written (PHP's and Go's encoders, un-encoded where they leave it). */
 const form = (body: string) => ({ raw: body, contentType: 'application/x-www-form-urlencoded' });
@@ -167,15 +166,12 @@ describe('POST /v1/payments (§11.2 a–h)', () => {
   it('paymentAmount wins over quoteAmount when both are sent', async () => {
     const data = expectOk(
       await call(gw, 'POST', '/v1/payments', {
-        json: {
+        json: paymentBody({
           payeeId: PAYEE,
           orderId: newOrderId('both'),
-          paymentAssetId: USDT_ID,
-          settlementAssetId: USDT_ID,
-          quoteAssetId: 'usd',
           quoteAmount: '999',
           paymentAmount: '4',
-        },
+        }),
       }),
     );
     expect(data).toMatchObject({ paymentAmount: '4', quoteAmount: '4' });

@@ -1,10 +1,10 @@
 // Exhaustion tells the operator, end to end: the warn line, and the operator webhook's JSON POST
 // (PAYHOOK_OPERATOR_WEBHOOK_URL) from a real gateway to a real receiver; a failing webhook is logged.
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test-support/wait.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { captureLogs } from './helpers/logs.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
-import { waitFor } from './helpers/wait.js';
 
 const open: { close(): Promise<void> }[] = [];
 

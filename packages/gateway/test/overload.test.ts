@@ -9,15 +9,13 @@
 // sample sees the block depends on timer order, so a round is repeated until one is shed.
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { paymentBody } from '../../../test-support/fixtures.js';
 import { RETRY_AFTER_S } from '../src/http/overload.js';
-import { startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
+import { closeTestServers, startTestGateway, type TestGateway } from './helpers/gateway.js';
 
 let gw: TestGateway | undefined;
 
-afterEach(async () => {
-  await gw?.close();
-  gw = undefined;
-});
+afterEach(closeTestServers);
 
 interface RawAnswer {
   status: number;
@@ -61,14 +59,7 @@ function blockEventLoop(ms: number): void {
   }
 }
 
-const newPayment = (orderId: string) => ({
-  payeeId: 'payee-1',
-  orderId,
-  quoteAmount: '10',
-  quoteAssetId: 'usd',
-  paymentAssetId: USDT_ID,
-  settlementAssetId: USDT_ID,
-});
+const newPayment = (orderId: string) => paymentBody({ orderId });
 
 describe('overload shedding (PAYHOOK_MAX_EVENT_LOOP_DELAY)', () => {
   it('answers 503 + envelope + retry-after past the threshold, keeps /healthz and /metrics, recovers, loses nothing accepted', async () => {

@@ -2,10 +2,11 @@
 // always escaped, and that the checkout forms drive the same ingestion path as the sandbox API.
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { paymentBody } from '../../../test-support/fixtures.js';
+import { waitFor } from '../../../test-support/wait.js';
 import { ManualClock } from '../src/clock.js';
-import { startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
+import { closeTestServers, startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
-import { waitFor } from './helpers/wait.js';
 
 const BTC_ID = 'c6d0c728-2624-429b-8e0d-d9d19b6592fa';
 const TOKEN = 'pages-admin-token-0123456789';
@@ -15,11 +16,7 @@ const EVIL = 'http://evil.example';
 let gw: TestGateway;
 let receiver: Receiver | undefined;
 
-afterEach(async () => {
-  await gw.close();
-  await receiver?.close();
-  receiver = undefined;
-});
+afterEach(closeTestServers);
 
 interface Req {
   method?: 'GET' | 'POST';
@@ -289,15 +286,7 @@ describe('escaping', () => {
 
 describe('checkout page actions (sandbox)', () => {
   const oneTime = async (extra: Record<string, unknown> = {}) => {
-    const res = await gw.post('/v1/one_time_payment', {
-      payeeId: 'payee-1',
-      orderId: `order-${Math.random().toString(36).slice(2, 10)}`,
-      quoteAmount: '10',
-      quoteAssetId: 'usd',
-      paymentAssetId: USDT_ID,
-      settlementAssetId: USDT_ID,
-      ...extra,
-    });
+    const res = await gw.post('/v1/one_time_payment', paymentBody(extra));
     expect(res.status).toBe(200);
     // A one-time payment's code is its traceId.
     const { code } = res.body.data as { code: string };

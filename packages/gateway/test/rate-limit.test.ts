@@ -3,10 +3,10 @@
 // budget shared by every gateway on the same database.
 import { MixPayApiError, MixPayClient, RateLimitedError } from '@payhook/merchant';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test-support/wait.js';
 import { ManualClock } from '../src/clock.js';
 import { CONTROL_FACTOR, RATE_WINDOW_MS } from '../src/http/rate-limit.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
-import { waitFor } from './helpers/wait.js';
 
 const TOKEN = 'rate-limit-admin-token-0123456789';
 const running: TestGateway[] = [];

@@ -2,30 +2,21 @@
 // 10 attempts and shows each one happens exactly when due, never a millisecond early.
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '@payhook/protocol';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { ManualClock } from '../src/clock.js';
-import { startTestGateway, type TestGateway } from './helpers/gateway.js';
-import { type Receiver, startReceiver } from './helpers/receiver.js';
+import type { ManualClock } from '../src/clock.js';
+import { closeTestServers, startClockedGateway, type TestGateway } from './helpers/gateway.js';
+import type { Receiver } from './helpers/receiver.js';
 
 let clock: ManualClock;
 let gw: TestGateway;
 let receiver: Receiver;
 
 beforeEach(async () => {
-  clock = new ManualClock(Date.UTC(2026, 10, 24, 12));
-  receiver = await startReceiver();
   // No PAYHOOK_RETRY_SCHEDULE override beyond the default itself, and no background loops:
   // the test drives the dispatcher with runDue() as it moves the clock.
-  gw = await startTestGateway(
-    { PAYHOOK_RETRY_SCHEDULE: DEFAULT_RETRY_SCHEDULE_SECONDS.join(',') },
-    { clock },
-    { listen: false },
-  );
+  ({ clock, receiver, gw } = await startClockedGateway(DEFAULT_RETRY_SCHEDULE_SECONDS.join(',')));
 });
 
-afterEach(async () => {
-  await gw.close();
-  await receiver.close();
-});
+afterEach(closeTestServers);
 
 it('follows 0/15/15/30/180/1800/1800/1800/1800/3600 s exactly, then exhausts', async () => {
   receiver.script([], 'status500');

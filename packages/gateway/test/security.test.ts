@@ -6,14 +6,15 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { paymentBody } from '../../../test-support/fixtures.js';
+import { waitFor } from '../../../test-support/wait.js';
 import { declareAccess, recordRoutes, registeredRoutes } from '../src/http/access.js';
 import { tokenMatches } from '../src/http/auth.js';
 import { createLogger } from '../src/logger.js';
-import { type CallOptions, call, expectError, expectOk, newOrderId, snapshot } from './helpers/api.js';
-import { startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
+import { type CallOptions, call, expectError, expectOk, snapshot } from './helpers/api.js';
+import { closeTestServers, startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 import { servedRoutes } from './helpers/routes.js';
-import { waitFor } from './helpers/wait.js';
 
 const TOKEN = 'security-admin-token-0123456789';
 /** What the inject()ed requests count as this gateway's own origin. */
@@ -75,11 +76,7 @@ const isWrite = (method: string) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(
 let gw: TestGateway;
 let receiver: Receiver | undefined;
 
-afterEach(async () => {
-  await gw.close();
-  await receiver?.close();
-  receiver = undefined;
-});
+afterEach(closeTestServers);
 
 describe('production mode', () => {
   it('asks for the token on every route but the public ones, and changes nothing without it', async () => {
@@ -220,14 +217,7 @@ describe('production mode', () => {
     expect(routes.filter((r) => r.includes('/sandbox/') || /^POST \/checkout\//.test(r))).toEqual([]);
     const created = expectOk(
       await call(gw, 'POST', '/v1/payments', {
-        json: {
-          payeeId: 'payee-1',
-          orderId: newOrderId(),
-          quoteAmount: '10',
-          quoteAssetId: 'usd',
-          paymentAssetId: USDT_ID,
-          settlementAssetId: USDT_ID,
-        },
+        json: paymentBody(),
       }),
     );
     expectOk(await call(gw, 'GET', `/v1/payments_result?traceId=${created.traceId}`));
@@ -330,15 +320,9 @@ describe('text input', () => {
         'POST',
         '/v1/payments',
         {
-          json: {
-            payeeId: 'payee-1',
-            orderId: newOrderId(),
-            quoteAmount: '10',
-            quoteAssetId: 'usd',
-            paymentAssetId: USDT_ID,
-            settlementAssetId: USDT_ID,
+          json: paymentBody({
             remark: 'nul\u0000here',
-          },
+          }),
         },
         /remark: must not contain the NUL character/,
       ],

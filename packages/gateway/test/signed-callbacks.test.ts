@@ -15,11 +15,12 @@ import {
 } from '@payhook/merchant';
 import { nodeCallbackHandler } from '@payhook/merchant/node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test-support/wait.js';
+import { makeOrder } from '../../merchant/test/helpers/orders.js';
 import { ManualClock } from '../src/clock.js';
 import { call, expectError, expectOk } from './helpers/api.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
-import { waitFor } from './helpers/wait.js';
 
 const PAYEE = 'payee-signed';
 let gw: TestGateway;
@@ -136,18 +137,14 @@ describe('signed callbacks through a real receiver built with the merchant kit',
     const shopUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mixpay/callback`;
 
     const payment = await gw.createPayment({ payeeId: PAYEE, orderId: 'order-signed-1', callbackUrl: shopUrl });
-    const order: Order = {
+    const order: Order = makeOrder({
       orderId: 'order-signed-1',
       traceId: payment.traceId,
       payeeId: PAYEE,
-      amount: '10',
-      assetId: 'usd',
-      status: 'waiting',
       paymentUrl: null,
-      settledAt: null,
       createdAt: Date.now(),
       updatedAt: Date.now(),
-    };
+    });
     await store.insert(order);
     expectOk(await call(gw, 'POST', '/v1/sandbox/transfers', { json: { traceId: payment.traceId } }));
 

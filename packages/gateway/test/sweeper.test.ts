@@ -1,15 +1,13 @@
 // The sweeper sleeps until the earliest payment timer or the poll interval. A new timer wakes it
 // only when it is earlier than that: a wake per create cost two queries per payment.
 import { afterEach, expect, it, vi } from 'vitest';
+import { waitFor } from '../../../test-support/wait.js';
 import { call, expectOk } from './helpers/api.js';
-import { startTestGateway, type TestGateway } from './helpers/gateway.js';
-import { waitFor } from './helpers/wait.js';
+import { closeTestServers, startTestGateway, type TestGateway } from './helpers/gateway.js';
 
 let gw: TestGateway;
 
-afterEach(async () => {
-  await gw?.close();
-});
+afterEach(closeTestServers);
 
 it('wakes for an earlier timer, not for every payment with a later one', async () => {
   // A poll interval far beyond the test: only a wake can make the sweeper look again.

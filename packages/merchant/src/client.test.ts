@@ -2,8 +2,9 @@
 // every kind of answer (no fetch mocks: the sockets, timeouts and caps are real).
 import type { ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test-support/net.js';
 import { makeOrder } from '../test/helpers/orders.js';
-import { closedPort, sendJson, startServer, type TestServer } from '../test/helpers/server.js';
+import { sendJson, startServer, type TestServer } from '../test/helpers/server.js';
 import { MixPayClient, type MixPayClientOptions } from './client.js';
 import { MixPayApiError, MixPayNetworkError, MixPayResponseError, RateLimitedError } from './errors.js';
 import type { LimiterClock } from './rate-limiter.js';
@@ -422,7 +423,7 @@ describe('network trouble', () => {
   });
 
   it('reports a refused connection as MixPayNetworkError', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const c = new MixPayClient({ baseUrl: `http://127.0.0.1:${port}/v1`, readRetries: 1 });
     const read = await rejection(c.getPaymentResult({ traceId: 'x' }));
     expect(read).toBeInstanceOf(MixPayNetworkError);

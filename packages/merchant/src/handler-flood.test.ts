@@ -2,6 +2,7 @@
 // callback; and the window never keeps a genuine callback from being answered by its next try.
 import type { PaymentResult } from '@payhook/protocol';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { gate } from '../../../test-support/gate.js';
 import { makeOrder, PAYEE } from '../test/helpers/orders.js';
 import { type CallbackHandlerOptions, createCallbackHandler } from './handler.js';
 import { MIXPAY_CALLBACK_IPS } from './ip-allowlist.js';
@@ -58,19 +59,16 @@ describe('a flood of callbacks naming a waiting order', () => {
 
   it('concurrent callbacks share the lookup under way', async () => {
     const order = await waitingOrder();
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const held = gate();
     source.set(lookupFor(order), async () => {
-      await gate;
+      await held.opened;
       return unpaid(order);
     });
     const send = handler({ lookupWindowMs: 0 });
     const answers = Array.from({ length: 30 }, () => send(order));
     // Every handler has read the store and joined the one request before it is answered.
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-    release();
+    held.open();
     expect(await Promise.all(answers)).toEqual(Array(30).fill('202 NOT_FINAL'));
     expect(source.calls).toHaveLength(1);
     // With the window off, the next callback looks again.

@@ -4,8 +4,9 @@
 //   bad_request -> 400, forbidden -> 403.
 import type { OptionalEventName, PaymentResult } from '@payhook/protocol';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { gate } from '../../../test-support/gate.js';
+import { waitFor } from '../../../test-support/wait.js';
 import { makeOrder, PAYEE } from '../test/helpers/orders.js';
-import { waitFor } from '../test/helpers/wait.js';
 import type { OrderHooks } from './check-order.js';
 import { type CallbackHandlerOptions, type CallbackRecord, createCallbackHandler } from './handler.js';
 import { MIXPAY_CALLBACK_IPS } from './ip-allowlist.js';
@@ -109,12 +110,9 @@ describe('a verified success', () => {
   it('under 50 concurrent duplicate callbacks: one shared lookup, one onPaid, every answer SUCCESS', async () => {
     const order = await waitingOrder();
     // The lookup is held until all 50 have found the order, so they all arrive while it is under way.
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const held = gate();
     source.set(lookupFor(order), async () => {
-      await gate;
+      await held.opened;
       return resultFor(order);
     });
     const find = vi.spyOn(store, 'findByOrderId');
@@ -124,7 +122,7 @@ describe('a verified success', () => {
     await waitFor(() => find.mock.results.length === 50, { what: '50 store reads' });
     await Promise.all(find.mock.results.map((r) => r.value));
     await new Promise((resolve) => setImmediate(resolve));
-    release();
+    held.open();
     const responses = await Promise.all(answers);
     const bodies = await Promise.all(responses.map((r) => r.json()));
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));

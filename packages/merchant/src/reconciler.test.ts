@@ -1,6 +1,7 @@
 // The reconciler polls what callbacks missed: only orders old enough, a batch at a time,
 // stopping at the first rate limit, through the same checkOrder as the handler.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { gate } from '../../../test-support/gate.js';
 import { makeOrder } from '../test/helpers/orders.js';
 import { sendJson, startServer, type TestServer } from '../test/helpers/server.js';
 import { MixPayClient } from './client.js';
@@ -187,12 +188,9 @@ describe('Reconciler.start / stop', () => {
     vi.useFakeTimers();
     const { store, source, orders } = await setup([10 * MINUTE]);
     const order = orders[0] as Order;
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const held = gate();
     source.set(lookupFor(order), async () => {
-      await gate;
+      await held.opened;
       return resultFor(order);
     });
     const reconciler = new Reconciler({ store, source, intervalMs: 1_000, now: () => NOW });
@@ -204,7 +202,7 @@ describe('Reconciler.start / stop', () => {
     });
     await vi.advanceTimersByTimeAsync(0);
     expect(stopped).toBe(false);
-    release();
+    held.open();
     await stopping;
     expect((await store.findByOrderId(order.orderId))?.status).toBe('paid');
     await vi.advanceTimersByTimeAsync(10_000);

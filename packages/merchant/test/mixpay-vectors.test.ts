@@ -32,6 +32,7 @@ import {
   Reconciler,
 } from '../src/index.js';
 import { buildCallbackRequest } from '../src/testing.js';
+import { makeOrder } from './helpers/orders.js';
 import { type Responder, sendJson, startServer, type TestServer } from './helpers/server.js';
 
 /** A UUID payee, as MixPay issues them. */
@@ -332,18 +333,12 @@ afterAll(async () => {
 let counter = 0;
 function newOrder(paylink = false): Order {
   counter += 1;
-  return {
+  return makeOrder({
     orderId: `vector-${String(counter).padStart(4, '0')}`,
     traceId: paylink ? null : crypto.randomUUID(),
     payeeId: PAYEE,
-    amount: '10',
-    assetId: 'usd',
-    status: 'waiting',
     paymentUrl: null,
-    settledAt: null,
-    createdAt: 1_700_000_000_000,
-    updatedAt: 1_700_000_000_000,
-  };
+  });
 }
 
 const idsOf = (order: Order): ExampleIds => ({

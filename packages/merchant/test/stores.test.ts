@@ -8,12 +8,12 @@ import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test-support/wait.js';
 import type { FinalOrderStatus, Order } from '../src/order.js';
 import type { WritableOrderStore } from '../src/store.js';
 import { MemoryOrderStore } from '../src/stores/memory-store.js';
 import { SqlOrderStore } from '../src/stores/sql-store.js';
 import { makeOrder } from './helpers/orders.js';
-import { waitFor } from './helpers/wait.js';
 
 interface Backend {
   /** Sets the backend up once for the suite. */

@@ -1,108 +1,39 @@
 // End-to-end plumbing: a REAL gateway process and a REAL shop process on loopback, each on
 // its own SQLite file in a temp dir, plus the HTTP calls and store reads the tests assert with.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { type GatewayProcess, REPO_ROOT, spawnGateway } from '../../../../packages/gateway/test/helpers/process.js';
+import { type GatewayProcess, spawnGateway } from '../../../../packages/gateway/test/helpers/process.js';
+import { requestJson } from '../../../../test-support/http.js';
+import { type NodeProcess, spawnServer, TSX_SOURCES } from '../../../../test-support/process.js';
 
-export const USDT_ID = '4d8c508b-91c5-375b-92b0-ee702ed2dac5';
-export const BTC_ID = 'c6d0c728-2624-429b-8e0d-d9d19b6592fa';
+export { BTC_ID, USDT_ID } from '../../../../test-support/fixtures.js';
 export const SHOP_PAYEE = 'shop-payee';
 
-/** A port nothing listens on right now (the OS picks it; we release it for the child). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+import { freePort } from '../../../../test-support/net.js';
 
-export interface ShopProcess {
-  child: ChildProcess;
+export interface ShopProcess extends NodeProcess {
   url: string;
-  output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM (graceful: the shop closes its server and database) and wait for the exit. */
   stop(): Promise<void>;
 }
 
-const liveShops = new Set<ChildProcess>();
-
 /** Spawns the shop exactly as an operator would run its sources, and waits for its "listening on" line. */
 export async function spawnShop(env: Record<string, string>, startTimeoutMs = 20_000): Promise<ShopProcess> {
-  const { NODE_OPTIONS: _ignored, ...inherited } = process.env;
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@payhook/source', 'examples/shop/src/main.ts'],
-    { cwd: REPO_ROOT, env: { ...inherited, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  const shop = await spawnServer(
+    'shop',
+    [...TSX_SOURCES, 'examples/shop/src/main.ts'],
+    { LOG_LEVEL: 'warn', ...env },
+    /shop listening on (http:\/\/\S+)/,
+    startTimeoutMs,
   );
-  liveShops.add(child);
-  let out = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => {
-      liveShops.delete(child);
-      resolve({ code, signal });
-    });
-  });
-  child.stdout?.setEncoding('utf8');
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
-    out += chunk;
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`shop did not start within ${startTimeoutMs} ms:\n${out}`));
-    }, startTimeoutMs);
-    child.stdout?.on('data', (chunk: string) => {
-      out += chunk;
-      const match = /shop listening on (http:\/\/\S+)/.exec(out);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`shop exited before listening (code ${code}, signal ${signal}):\n${out}`));
-    });
-  });
-  return {
-    child,
-    url,
-    output: () => out,
-    exited,
+  return Object.assign(shop, {
     async stop() {
-      child.kill('SIGTERM');
-      const exit = await Promise.race([
-        exited,
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`shop did not stop:\n${out}`)), 10_000)),
-      ]);
-      if (exit.code !== 0) throw new Error(`shop exited with ${exit.code ?? exit.signal}:\n${out}`);
+      const exit = await shop.signal('SIGTERM');
+      if (exit.code !== 0) throw new Error(`shop exited with ${exit.code ?? exit.signal}:\n${shop.output()}`);
     },
-  };
-}
-
-/** SIGKILLs every shop still running: call it in afterEach. */
-export async function killAllShops(): Promise<void> {
-  await Promise.all(
-    [...liveShops].map(async (child) => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const gone = once(child, 'exit');
-        child.kill('SIGKILL');
-        await gone;
-      }
-      liveShops.delete(child);
-    }),
-  );
+  });
 }
 
 export interface StackOptions {
@@ -239,14 +170,10 @@ export class Stack {
   // --- the gateway, as payer, attacker and operator ------------------------------------------
 
   private async gw(method: 'GET' | 'POST', path: string, body?: unknown): Promise<any> {
-    const res = await fetch(`${this.gatewayUrl}${path}`, {
-      method,
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    });
-    const json = (await res.json()) as { success: boolean; data: unknown };
-    if (res.status !== 200 || !json.success)
-      throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json.data;
+    const res = await requestJson(this.gatewayUrl, method, path, body);
+    if (res.status !== 200 || !res.body.success)
+      throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.data;
   }
 
   /** The sandbox pays: in full by default (amount, asset and confirmations default to "in full"). */

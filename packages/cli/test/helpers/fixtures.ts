@@ -2,9 +2,9 @@
 // temporary SQLite file with a compressed retry schedule, and scriptable callback receivers.
 import type { ReceivedCallback } from '../../../gateway/test/helpers/receiver.js';
 
+export { waitFor } from '../../../../test-support/wait.js';
 export { startTestGateway, type TestGateway, USDT_ID } from '../../../gateway/test/helpers/gateway.js';
 export { type Receiver, refusedUrl, startReceiver } from '../../../gateway/test/helpers/receiver.js';
-export { waitFor } from '../../../gateway/test/helpers/wait.js';
 
 /** The callbacks a receiver got for one payment, with the event header of each. */
 export function callbacksFor(received: readonly ReceivedCallback[], traceId: string) {

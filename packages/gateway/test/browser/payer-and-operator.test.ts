@@ -5,10 +5,11 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { paymentBody } from '../../../../test-support/fixtures.js';
+import { waitFor } from '../../../../test-support/wait.js';
 import { type BrowserSession, openBrowser, waitForText } from '../helpers/browser.js';
-import { startTestGateway, type TestGateway, USDT_ID } from '../helpers/gateway.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
-import { waitFor } from '../helpers/wait.js';
 
 let gw: TestGateway | undefined;
 let receiver: Receiver | undefined;
@@ -56,17 +57,15 @@ describe('checkout and dashboard in a browser', () => {
     browser = await openBrowser();
     const { page } = browser;
     const orderId = `order-${Date.now().toString(36)}`;
-    const created = await gw.post('/v1/one_time_payment', {
-      payeeId: 'payee-1',
-      orderId,
-      quoteAmount: '10',
-      quoteAssetId: 'usd',
-      paymentAssetId: USDT_ID,
-      settlementAssetId: USDT_ID,
-      callbackUrl: receiver.url,
-      callbackEvent: 'paid_less',
-      returnTo: `${shop.url}/thanks?order=${orderId}`,
-    });
+    const created = await gw.post(
+      '/v1/one_time_payment',
+      paymentBody({
+        orderId,
+        callbackUrl: receiver.url,
+        callbackEvent: 'paid_less',
+        returnTo: `${shop.url}/thanks?order=${orderId}`,
+      }),
+    );
     expect(created.status).toBe(200);
     // At MixPay the one-time code is the payment's traceId.
     const { code } = created.body.data;

@@ -33,8 +33,9 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
+/** One request through the gateway's `inject` (no socket), with any body shape and headers. */
 export async function call(
-  gw: TestGateway,
+  gw: Pick<TestGateway, 'gateway'>,
   method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   url: string,
   options: CallOptions = {},
@@ -113,10 +114,7 @@ export async function snapshot(gw: TestGateway, token?: string) {
   return { list: list.payments, payments };
 }
 
-/** A fresh order id that satisfies MixPay's pattern. */
-export function newOrderId(prefix = 'order'): string {
-  return `${prefix}-${Math.random().toString(36).slice(2, 12)}`;
-}
+export { newOrderId } from '../../../../test-support/fixtures.js';
 
 /**
  * The fields of `data` of `payments_result` with their JSON types, from MixPay's documented answer

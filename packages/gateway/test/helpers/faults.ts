@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { USDT_ID } from '../../src/assets.js';
+import { paymentBody } from '../../../../test-support/fixtures.js';
 import type { TestDatabase } from './database.js';
 import type { GatewayProcess } from './process.js';
 
@@ -204,16 +204,15 @@ export async function ingest(
   const worker = async () => {
     while (next < plan.events.length && !failed) {
       const e = plan.events[next++] as PlannedEvent;
-      await post('/v1/payments', {
-        payeeId: `payee-${plan.seed}`,
-        orderId: e.orderId,
-        traceId: e.traceId,
-        quoteAmount: '10',
-        quoteAssetId: 'usd',
-        paymentAssetId: USDT_ID,
-        settlementAssetId: USDT_ID,
-        callbackUrl: urls[e.receiver],
-      });
+      await post(
+        '/v1/payments',
+        paymentBody({
+          payeeId: `payee-${plan.seed}`,
+          orderId: e.orderId,
+          traceId: e.traceId,
+          callbackUrl: urls[e.receiver],
+        }),
+      );
       await post('/v1/sandbox/transfers', { traceId: e.traceId, txid: `tx-${e.orderId}` });
     }
   };

@@ -4,10 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { paymentBody } from '../../../../test-support/fixtures.js';
 import { USDT_ID } from '../../src/assets.js';
+import { ManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { createGateway, type Gateway, type GatewayDeps } from '../../src/gateway.js';
+import { call } from './api.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { closeReceivers, startReceiver } from './receiver.js';
 
 export { USDT_ID };
 
@@ -22,6 +26,8 @@ export interface TestGateway {
   createPayment(overrides?: Record<string, unknown>): Promise<any>;
   close(): Promise<void>;
 }
+
+const open = new Set<TestGateway>();
 
 export async function startTestGateway(
   env: Record<string, string> = {},
@@ -53,40 +59,52 @@ export async function startTestGateway(
   const url = options.listen === false ? '' : await gateway.start();
   let closed = false;
 
-  const request = async (method: string, path: string, body?: unknown) => {
-    const res = await gateway.app.inject({
-      method: method as 'GET' | 'POST',
-      url: path,
-      ...(body === undefined ? {} : { payload: body as object }),
-    });
-    return { status: res.statusCode, body: res.json() };
+  const request = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
+    const { status, body: answer } = await call({ gateway }, method, path, body === undefined ? {} : { json: body });
+    return { status, body: answer };
   };
 
-  return {
+  const testGateway: TestGateway = {
     gateway,
     url,
     database,
     post: (path, body) => request('POST', path, body),
     get: (path) => request('GET', path),
     async createPayment(overrides = {}) {
-      const res = await request('POST', '/v1/payments', {
-        payeeId: 'payee-1',
-        orderId: `order-${Math.random().toString(36).slice(2, 12)}`,
-        quoteAmount: '10',
-        quoteAssetId: 'usd',
-        paymentAssetId: USDT_ID,
-        settlementAssetId: USDT_ID,
-        ...overrides,
-      });
+      const res = await request('POST', '/v1/payments', paymentBody(overrides));
       if (res.status !== 200) throw new Error(`createPayment failed: ${JSON.stringify(res.body)}`);
       return res.body.data;
     },
     async close() {
       if (closed) return;
       closed = true;
+      open.delete(testGateway);
       await gateway.stop(200);
       if (!options.database) await database.drop();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
+  open.add(testGateway);
+  return testGateway;
+}
+
+/**
+ * Closes every test gateway, then every receiver, a test left open: call it in afterEach of a
+ * suite whose gateways live for one test.
+ */
+export async function closeTestServers(): Promise<void> {
+  // Gateways that borrowed a database close before the one that owns (and drops) it.
+  for (const gw of [...open].reverse()) await gw.close();
+  await closeReceivers();
+}
+
+/**
+ * A gateway on a hand-moved clock with `schedule` (PAYHOOK_RETRY_SCHEDULE), listening nowhere,
+ * and a receiver for its callbacks: the dispatcher runs when the test calls runDue().
+ */
+export async function startClockedGateway(schedule: string) {
+  const clock = new ManualClock(Date.UTC(2026, 10, 24, 12));
+  const receiver = await startReceiver();
+  const gw = await startTestGateway({ PAYHOOK_RETRY_SCHEDULE: schedule }, { clock }, { listen: false });
+  return { clock, receiver, gw };
 }

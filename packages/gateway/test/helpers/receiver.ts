@@ -2,6 +2,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { freePort } from '../../../../test-support/net.js';
 
 /** How the receiver answers one callback. */
 export type Behaviour =
@@ -31,6 +32,8 @@ export interface Receiver {
   script(behaviours: Behaviour[], fallback?: Behaviour): void;
   close(): Promise<void>;
 }
+
+const open = new Set<Receiver>();
 
 export async function startReceiver(options: { hugeBytes?: number; slowMs?: number } = {}): Promise<Receiver> {
   let queue: Behaviour[] = [];
@@ -90,7 +93,7 @@ export async function startReceiver(options: { hugeBytes?: number; slowMs?: numb
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  return {
+  const receiver: Receiver = {
     url: `http://127.0.0.1:${port}/callback`,
     received,
     script(behaviours, fb = 'success') {
@@ -98,21 +101,23 @@ export async function startReceiver(options: { hugeBytes?: number; slowMs?: numb
       fallback = fb;
     },
     async close() {
+      if (!open.delete(receiver)) return;
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
       server.close();
       await once(server, 'close');
     },
   };
+  open.add(receiver);
+  return receiver;
+}
+
+/** Closes every receiver a test left open: call it in afterEach. */
+export async function closeReceivers(): Promise<void> {
+  await Promise.all([...open].map((r) => r.close()));
 }
 
 /** A port with nothing listening: connections are refused. */
 export async function refusedUrl(): Promise<string> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return `http://127.0.0.1:${port}/callback`;
+  return `http://127.0.0.1:${await freePort()}/callback`;
 }

@@ -2,53 +2,35 @@
 // in turn while thousands of callbacks to randomly failing receivers flow, and every backend
 // connection of the database is terminated mid-run. Nothing may be lost, every delivery
 // must end as its receiver's answers dictate, and resends stay bounded by what was in flight.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
+import { waitFor } from '../../../../test-support/wait.js';
 import { BUILT_MAIN, buildGateway } from '../helpers/built.js';
-import { createTestDatabase, pgAdmin, type TestDatabase } from '../helpers/database.js';
+import { pgAdmin } from '../helpers/database.js';
 import {
   Cadence,
   FAST_SCHEDULE,
   Fleet,
   ingest,
   makePlan,
-  type PlanReceiver,
   prng,
   progress,
   reconcile,
   type Seen,
   startPlanReceiver,
 } from '../helpers/faults.js';
-import { type GatewayProcess, killAllGateways, spawnGateway } from '../helpers/process.js';
-import { waitFor } from '../helpers/wait.js';
+import { type GatewayProcess, spawnGateway } from '../helpers/process.js';
+import { processSuite } from '../helpers/process-suite.js';
 
 const CONCURRENCY = 16;
-
-let dir: string;
-let database: TestDatabase;
-let receivers: PlanReceiver[];
 
 // Dispatchers restart every few seconds: the built gateway, so tsx does not transform the sources each time.
 beforeAll(() => buildGateway(), 180_000);
 
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'payhook-faults-'));
-  database = await createTestDatabase(dir);
-  receivers = [];
-});
-
-afterEach(async () => {
-  await killAllGateways();
-  await Promise.all(receivers.map((r) => r.close()));
-  await database.drop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const suite = processSuite('payhook-faults-');
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
   return {
-    DATABASE_URL: database.url,
+    DATABASE_URL: suite.database.url,
     PAYHOOK_RETRY_SCHEDULE: FAST_SCHEDULE,
     PAYHOOK_ATTEMPT_TIMEOUT: '1',
     PAYHOOK_LEASE: '2',
@@ -61,7 +43,7 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
   };
 }
 
-const databaseName = () => new URL(database.url).pathname.slice(1);
+const databaseName = () => new URL(suite.database.url).pathname.slice(1);
 
 async function listenerPids(): Promise<number[]> {
   return pgAdmin(async (c) => {
@@ -92,7 +74,9 @@ it('5,000 events, 3 dispatchers SIGKILLed in turn: each delivery ends as its rec
   // Three receivers fail 30% of requests; the fourth fails 75%, so some deliveries exhaust.
   const plan = makePlan('pgkill', 5_000, [0.3, 0.3, 0.3, 0.75]);
   const log: Seen[] = [];
-  receivers = await Promise.all([0, 1, 2, 3].map((i) => startPlanReceiver(plan, i, log, 20)));
+  const receivers = await Promise.all(
+    [0, 1, 2, 3].map(async (i) => suite.track(await startPlanReceiver(plan, i, log, 20))),
+  );
   const urls = receivers.map((r) => r.url);
   const fleet = new Fleet();
   let spawned = 0;
@@ -114,7 +98,7 @@ it('5,000 events, 3 dispatchers SIGKILLed in turn: each delivery ends as its rec
   const killer = (async () => {
     while (await cadence.sleep(2_000 + Math.floor(rand() * 1_000))) {
       const victim = kills % dispatchers.length;
-      const { pending, total } = await progress(database);
+      const { pending, total } = await progress(suite.database);
       await fleet.kill(dispatchers[victim] as GatewayProcess);
       kills++;
       if (pending > 0 || total < plan.events.length) killsWithWorkLeft++;
@@ -133,7 +117,7 @@ it('5,000 events, 3 dispatchers SIGKILLed in turn: each delivery ends as its rec
       async () => {
         if (fleet.crashes.length > 0) throw new Error(fleet.crashes.join('\n'));
         if (killerFailed !== undefined) throw killerFailed;
-        const p = await progress(database);
+        const p = await progress(suite.database);
         return p.total === plan.events.length && p.pending === 0;
       },
       { timeoutMs: Math.max(1_000, deadline - Date.now()), intervalMs: 250, what: 'every delivery to be final' },
@@ -145,7 +129,7 @@ it('5,000 events, 3 dispatchers SIGKILLed in turn: each delivery ends as its rec
     // Stop everything before reading the logs: no late send can slip in after the count.
     for (const gw of [api, ...dispatchers]) await fleet.kill(gw);
 
-    const outcome = await reconcile(database, plan, log);
+    const outcome = await reconcile(suite.database, plan, log);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     console.log(
       `faults/kill: ${outcome.events} events (ingested in ${(ingestMs / 1000).toFixed(1)} s), ` +
@@ -172,7 +156,7 @@ it('every database connection cut twice mid-run: the processes survive, reconnec
   const plan = makePlan('pgcut', 1_505, [0.3, 0.3]);
   expect(plan.events.every((e) => e.expected.state === 'delivered')).toBe(true); // fixed by the seed
   const log: Seen[] = [];
-  receivers = await Promise.all([0, 1].map((i) => startPlanReceiver(plan, i, log, 20)));
+  const receivers = await Promise.all([0, 1].map(async (i) => suite.track(await startPlanReceiver(plan, i, log, 20))));
   const urls = receivers.map((r) => r.url);
   const fleet = new Fleet();
   // Polls only every 5 s: after the cuts, prompt delivery needs the re-established LISTEN.
@@ -202,7 +186,7 @@ it('every database connection cut twice mid-run: the processes survive, reconnec
     waitFor(
       async () => {
         checkAlive();
-        return (await progress(database)).final >= n;
+        return (await progress(suite.database)).final >= n;
       },
       { timeoutMs: Math.max(1_000, deadline - Date.now()), intervalMs: 100, what },
     );
@@ -217,19 +201,19 @@ it('every database connection cut twice mid-run: the processes survive, reconnec
     // Cut 1: ingestion and deliveries both under way.
     const before1 = await listening('both dispatchers to LISTEN');
     await finalAtLeast(300, '300 deliveries final before the first cut');
-    cuts.push({ at: `${(await progress(database)).final} final`, terminated: await cutConnections() });
+    cuts.push({ at: `${(await progress(suite.database)).final} final`, terminated: await cutConnections() });
     const after1 = await listening('the LISTEN connections to come back after the first cut', before1);
 
     // Cut 2: deliveries and retries flowing, ingestion perhaps done.
     await finalAtLeast(900, '900 deliveries final before the second cut');
-    cuts.push({ at: `${(await progress(database)).final} final`, terminated: await cutConnections() });
+    cuts.push({ at: `${(await progress(suite.database)).final} final`, terminated: await cutConnections() });
     await listening('the LISTEN connections to come back after the second cut', after1);
 
     const ingested = await ingestion;
     await waitFor(
       async () => {
         checkAlive();
-        const p = await progress(database);
+        const p = await progress(suite.database);
         return p.total === 1_500 && p.pending === 0;
       },
       { timeoutMs: Math.max(1_000, deadline - Date.now()), intervalMs: 200, what: 'every delivery to be final' },
@@ -248,7 +232,7 @@ it('every database connection cut twice mid-run: the processes survive, reconnec
       wakeups.push(first.at - sentAt); // create, pay, NOTIFY, claim and send
       await waitFor(
         async () => {
-          const p = await progress(database);
+          const p = await progress(suite.database);
           return p.total === 1_501 + k && p.pending === 0;
         },
         { timeoutMs: 10_000, intervalMs: 50, what: `the delivery of ${e.orderId} to be final` },
@@ -258,7 +242,7 @@ it('every database connection cut twice mid-run: the processes survive, reconnec
     for (const gw of [api, ...dispatchers]) expect(gw.child.exitCode, gw.output()).toBeNull();
     for (const gw of [api, ...dispatchers]) await fleet.kill(gw);
 
-    const outcome = await reconcile(database, plan, log);
+    const outcome = await reconcile(suite.database, plan, log);
     const bound = cuts.length * dispatchers.length * CONCURRENCY;
     console.log(
       `faults/cut: ${outcome.events} events, ${outcome.delivered} delivered, ${outcome.exhausted} exhausted; ` +

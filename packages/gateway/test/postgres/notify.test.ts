@@ -1,50 +1,36 @@
 // PostgreSQL only (this folder runs in the gateway-postgres project alone): API and
 // dispatcher processes run apart, and a new delivery wakes an idle dispatcher through
 // LISTEN/NOTIFY instead of waiting for its poll.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { USDT_ID } from '../../src/assets.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { killAllGateways, spawnGateway } from '../helpers/process.js';
+import { beforeEach, expect, it } from 'vitest';
+import { paymentBody } from '../../../../test-support/fixtures.js';
+import { waitFor } from '../../../../test-support/wait.js';
+import { spawnGateway } from '../helpers/process.js';
+import { processSuite } from '../helpers/process-suite.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
-import { waitFor } from '../helpers/wait.js';
 
-let dir: string;
-let database: TestDatabase;
+const suite = processSuite('payhook-notify-');
 let receiver: Receiver;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'payhook-notify-'));
-  database = await createTestDatabase(dir);
-  receiver = await startReceiver();
-});
-
-afterEach(async () => {
-  await killAllGateways();
-  await receiver.close();
-  await database.drop();
-  rmSync(dir, { recursive: true, force: true });
+  receiver = suite.track(await startReceiver());
 });
 
 it('an API-only process delivers nothing; a dispatcher process polling every 60 s is woken at once', async () => {
-  const env = { DATABASE_URL: database.url, PAYHOOK_POLL_INTERVAL: '60' };
+  const env = { DATABASE_URL: suite.database.url, PAYHOOK_POLL_INTERVAL: '60' };
   const api = await spawnGateway({ ...env, PAYHOOK_ROLE: 'api' });
   const payment = (
-    await api.post('/v1/payments', {
-      payeeId: 'payee-notify',
-      orderId: 'notify-order-1',
-      quoteAmount: '10',
-      quoteAssetId: 'usd',
-      paymentAssetId: USDT_ID,
-      settlementAssetId: USDT_ID,
-      callbackUrl: receiver.url,
-    })
+    await api.post(
+      '/v1/payments',
+      paymentBody({
+        payeeId: 'payee-notify',
+        orderId: 'notify-order-1',
+        callbackUrl: receiver.url,
+      }),
+    )
   ).body.data;
   await api.post('/v1/sandbox/transfers', { traceId: payment.traceId });
   // The API process has no dispatcher: the delivery waits in the outbox.
-  const [pending] = await database.rows<{ state: string }>('select state from deliveries');
+  const [pending] = await suite.database.rows<{ state: string }>('select state from deliveries');
   expect(pending?.state).toBe('pending');
 
   // --role on the command line works as PAYHOOK_ROLE does; the dispatcher looks once at start.
@@ -54,15 +40,14 @@ it('an API-only process delivers nothing; a dispatcher process polling every 60 
 
   // Now idle, with its next poll a minute away: only a NOTIFY can wake it in time.
   const second = (
-    await api.post('/v1/payments', {
-      payeeId: 'payee-notify',
-      orderId: 'notify-order-2',
-      quoteAmount: '10',
-      quoteAssetId: 'usd',
-      paymentAssetId: USDT_ID,
-      settlementAssetId: USDT_ID,
-      callbackUrl: receiver.url,
-    })
+    await api.post(
+      '/v1/payments',
+      paymentBody({
+        payeeId: 'payee-notify',
+        orderId: 'notify-order-2',
+        callbackUrl: receiver.url,
+      }),
+    )
   ).body.data;
   const paidAt = Date.now();
   await api.post('/v1/sandbox/transfers', { traceId: second.traceId });

@@ -2,13 +2,13 @@
 // session lives, nobody takes the owner's leases; a cut session is re-established and the lock
 // taken again; once the session is gone for good, the leases are released at once.
 import { afterEach, expect, it } from 'vitest';
+import { waitFor } from '../../../../test-support/wait.js';
 import { ManualClock } from '../../src/clock.js';
 import { openStore } from '../../src/storage/open.js';
 import { OWNER_LOCK_APPLICATION } from '../../src/storage/postgres/owner-lock.js';
 import type { Store } from '../../src/storage/store.js';
 import { pgAdmin } from '../helpers/database.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { waitFor } from '../helpers/wait.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

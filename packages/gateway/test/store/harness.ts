@@ -5,12 +5,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
-import { USDT_ID } from '../../src/assets.js';
 import type { Attempt, Delivery, Payment, PaymentEvent } from '../../src/interfaces.js';
 import { openStore, sqlitePath } from '../../src/storage/open.js';
 import { ownerLockDir } from '../../src/storage/sqlite/owner-lock.js';
 import type { AttemptOutcome, Store } from '../../src/storage/store.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { storedPayment } from '../helpers/payments.js';
 
 export const NOW = Date.UTC(2026, 11, 1, 12);
 
@@ -64,45 +64,13 @@ export function id(prefix: string): string {
 }
 
 export function aPayment(overrides: Partial<Payment> = {}): Payment {
-  return {
+  return storedPayment(NOW - 60_000, {
     traceId: id('trace'),
     orderId: id('order'),
-    payeeId: 'payee-1',
-    kind: 'payment',
-    code: null,
-    quoteAmount: '10',
-    quoteAssetId: 'usd',
-    paymentAssetId: USDT_ID,
-    payableAmount: '10',
-    settlementAssetId: USDT_ID,
-    strictMode: false,
-    isMultiPay: false,
     callbackUrl: 'http://shop.example/callback',
-    callbackEvents: [],
-    returnTo: null,
-    failedReturnTo: null,
-    remark: null,
-    settlementMemo: null,
-    expireAt: null,
-    status: 'unpaid',
-    failureCode: null,
-    paidAmount: '0',
-    surplusAmount: '0',
-    surplusStatus: 'no',
-    settleStatus: '',
-    settleDueAt: null,
-    settleAmount: null,
-    settleAssetId: null,
-    createdAt: NOW - 60_000,
-    updatedAt: NOW - 60_000,
-    completedAt: null,
     clientId: id('client'),
-    isChain: false,
-    quotedAt: NOW - 60_000,
-    destination: null,
-    tag: null,
     ...overrides,
-  };
+  });
 }
 
 export interface SeedOptions {

@@ -288,7 +288,7 @@ describe('due times and new work', () => {
     const [claimed] = await store.queue.claim({ now: NOW, limit: 5, token: 't', ...lease });
     expect(claimed).toMatchObject({ id: redo.id, redeliveryOf: seeded.id });
     if (store.capabilities.dialect === 'postgres') {
-      const { waitFor } = await import('../helpers/wait.js');
+      const { waitFor } = await import('../../../../test-support/wait.js');
       await waitFor(() => heard > 0, { what: 'the NOTIFY of the new delivery' });
     } else expect(heard).toBe(0); // one process: the dispatcher is woken in-process
     await unsubscribe();

@@ -1,4 +1,6 @@
 // Wait for a state instead of sleeping: poll a check until it holds or the deadline passes.
+// Not `vi.waitFor`: that one takes any value that does not throw, so a check written as a
+// condition (`() => received.length >= 10`) would pass at once on `false`.
 export async function waitFor<T>(
   check: () => T | undefined | false | Promise<T | undefined | false>,
   { timeoutMs = 10_000, intervalMs = 20, what = 'condition' } = {},

@@ -1,0 +1,27 @@
+// What every suite creates payments with: MixPay's asset ids (wire literals, as MixPay sends
+// them) and a /v1/payments body the gateway accepts, declared once.
+
+/** USDT (ERC20) and BTC as MixPay names them. */
+export const USDT_ID = '4d8c508b-91c5-375b-92b0-ee702ed2dac5';
+export const BTC_ID = 'c6d0c728-2624-429b-8e0d-d9d19b6592fa';
+
+/** A fresh order id that satisfies MixPay's pattern. */
+export function newOrderId(prefix = 'order'): string {
+  return `${prefix}-${Math.random().toString(36).slice(2, 12)}`;
+}
+
+/**
+ * A valid `/v1/payments` body: 10 USD, paid and settled in USDT, a fresh order id;
+ * `overrides` win (pass a field as `undefined` to leave it out of the JSON).
+ */
+export function paymentBody<T extends Record<string, unknown>>(overrides?: T) {
+  return {
+    payeeId: 'payee-1',
+    orderId: newOrderId(),
+    quoteAmount: '10',
+    quoteAssetId: 'usd',
+    paymentAssetId: USDT_ID,
+    settlementAssetId: USDT_ID,
+    ...overrides,
+  };
+}
