@@ -11,27 +11,28 @@ const dir = mkdtempSync(join(tmpdir(), 'payhook-cli-'));
 afterEach(killAllClis);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** `payhook gateway …flags` on a free port and its own SQLite file in `dir`, once it listens. */
+async function startGateway(file: string, flags: readonly string[], env: Record<string, string> = {}) {
+  const gateway = startCli(['gateway', '--port', '0', '--database-url', `sqlite:${join(dir, file)}`, ...flags], env);
+  const line = await gateway.waitForLine(/listening on/, 20_000);
+  return { gateway, line, url: /listening on (\S+)/.exec(line)?.[1] as string };
+}
+
 describe('payhook gateway', () => {
   it('starts, answers /healthz, serves the other commands, and exits 0 on SIGTERM', async () => {
     const receiver = await startReceiver();
     // The flags win over the environment: PORT=1 would fail to bind, the wrong database is never created.
-    const gateway = startCli(
-      [
-        'gateway',
-        '--port',
-        '0',
-        '--database-url',
-        `sqlite:${join(dir, 'flags.sqlite')}`,
-        '--retry-schedule',
-        '0,0.1',
-        '--log-level',
-        'warn',
-      ],
-      { PORT: '1', DATABASE_URL: `sqlite:${join(dir, 'env.sqlite')}`, PAYHOOK_MODE: 'sandbox' },
-    );
     try {
-      const line = await gateway.waitForLine(/payhook gateway \(sandbox, role all\) listening on http:\/\/\S+/, 20_000);
-      const url = /listening on (\S+)/.exec(line)?.[1] as string;
+      const { gateway, line, url } = await startGateway(
+        'flags.sqlite',
+        ['--retry-schedule', '0,0.1', '--log-level', 'warn'],
+        {
+          PORT: '1',
+          DATABASE_URL: `sqlite:${join(dir, 'env.sqlite')}`,
+          PAYHOOK_MODE: 'sandbox',
+        },
+      );
+      expect(line).toMatch(/payhook gateway \(sandbox, role all\) listening on http:\/\/\S+/);
       const health = await fetch(`${url}/healthz`);
       expect(health.status).toBe(200);
       expect(existsSync(join(dir, 'flags.sqlite'))).toBe(true);
@@ -56,20 +57,13 @@ describe('payhook gateway', () => {
 
   it('--admin-token guards the admin routes; --no-sandbox removes the sandbox', async () => {
     const token = 'flag-admin-token-0123456789';
-    const gateway = startCli([
-      'gateway',
-      '--port',
-      '0',
-      '--database-url',
-      `sqlite:${join(dir, 'guarded.sqlite')}`,
+    const { gateway, url } = await startGateway('guarded.sqlite', [
       '--admin-token',
       token,
       '--no-sandbox',
       '--log-level',
       'silent',
     ]);
-    const line = await gateway.waitForLine(/listening on/, 20_000);
-    const url = /listening on (\S+)/.exec(line)?.[1] as string;
     expect((await runCli(['deliveries', '--url', url])).stderr).toContain('error 2000');
     expect((await runCli(['deliveries', '--url', url, '--token', token])).code).toBe(0);
     const pay = await runCli(['trigger', 'success', '--url', url, '--token', token]);
@@ -81,34 +75,28 @@ describe('payhook gateway', () => {
   it('--rate-limit, --max-event-loop-delay and --operator-webhook-url reach the gateway, over their variables', async () => {
     const [merchant, operator] = await Promise.all([startReceiver(), startReceiver()]);
     merchant.script([], 'status500');
-    const gateway = startCli(
-      [
-        'gateway',
-        '--port',
-        '0',
-        '--database-url',
-        `sqlite:${join(dir, 'settings.sqlite')}`,
-        '--retry-schedule',
-        '0',
-        '--rate-limit',
-        '7',
-        // Just after start the event loop is still busy loading: shedding would answer the first request 503.
-        '--max-event-loop-delay',
-        '0',
-        '--operator-webhook-url',
-        operator.url,
-        '--log-level',
-        'silent',
-      ],
-      {
-        PAYHOOK_RATE_LIMIT: '0',
-        PAYHOOK_MAX_EVENT_LOOP_DELAY: '1',
-        PAYHOOK_OPERATOR_WEBHOOK_URL: 'http://127.0.0.1:1/not-this-one',
-      },
-    );
     try {
-      const line = await gateway.waitForLine(/listening on/, 20_000);
-      const url = /listening on (\S+)/.exec(line)?.[1] as string;
+      const { gateway, url } = await startGateway(
+        'settings.sqlite',
+        [
+          '--retry-schedule',
+          '0',
+          '--rate-limit',
+          '7',
+          // Just after start the event loop is still busy loading: shedding would answer the first request 503.
+          '--max-event-loop-delay',
+          '0',
+          '--operator-webhook-url',
+          operator.url,
+          '--log-level',
+          'silent',
+        ],
+        {
+          PAYHOOK_RATE_LIMIT: '0',
+          PAYHOOK_MAX_EVENT_LOOP_DELAY: '1',
+          PAYHOOK_OPERATOR_WEBHOOK_URL: 'http://127.0.0.1:1/not-this-one',
+        },
+      );
       const assets = await fetch(`${url}/v1/setting/quote_assets`);
       expect(assets.status).toBe(200);
       expect(assets.headers.get('x-ratelimit-limit')).toBe('7');
