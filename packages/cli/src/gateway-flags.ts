@@ -1,87 +1,38 @@
-// `payhook gateway` flags: each mirrors one environment variable of the gateway and overrides
-// it. The gateway's own loadConfig validates the values, so the rules live in one place.
+// `payhook gateway` flags: one per setting of the gateway (@payhook/gateway/settings), each
+// overriding its environment variable. The gateway's own loadConfig validates the values, so the
+// rules live in one place; a setting added there is a flag here without a change.
+import { GATEWAY_SETTINGS } from '@payhook/gateway/settings';
+import { type Command, Option } from 'commander';
 
-export interface GatewayFlag {
-  /** Commander's flag spelling, e.g. `--port <port>`. */
-  flags: string;
-  /** Commander's camelCase key of the parsed value. */
-  key: string;
-  env: string;
-  description: string;
+const SETTINGS = Object.entries(GATEWAY_SETTINGS).map(([env, setting]) => ({
+  env,
+  setting,
+  /** Commander's camelCase key of the parsed value: `databaseUrl` for `--database-url <url>`. */
+  key: new Option(setting.flag).attributeName(),
+}));
+
+/** Adds a flag per setting to `command`; a switch gets `--name` and `--no-name`. */
+export function addGatewayFlags(command: Command): Command {
+  for (const { env, setting } of SETTINGS) {
+    if ('switch' in setting) {
+      command.option(setting.flag, `${setting.help} (${env}=${setting.switch.on})`);
+      command.option(setting.flag.replace(/^--/, '--no-'), `${setting.switch.offHelp} (${env}=${setting.switch.off})`);
+    } else {
+      command.option(setting.flag, `${setting.help} (${env})`);
+    }
+  }
+  return command;
 }
 
-export const GATEWAY_FLAGS: readonly GatewayFlag[] = [
-  { flags: '--port <port>', key: 'port', env: 'PORT', description: 'HTTP port (0: any free port)' },
-  { flags: '--host <host>', key: 'host', env: 'HOST', description: 'bind address' },
-  {
-    flags: '--database-url <url>',
-    key: 'databaseUrl',
-    env: 'DATABASE_URL',
-    description: 'sqlite:PATH, a bare path or postgres://…',
-  },
-  { flags: '--mode <mode>', key: 'mode', env: 'PAYHOOK_MODE', description: 'sandbox or production' },
-  {
-    flags: '--retry-schedule <seconds>',
-    key: 'retrySchedule',
-    env: 'PAYHOOK_RETRY_SCHEDULE',
-    description: 'comma-separated delays between attempts',
-  },
-  {
-    flags: '--attempt-timeout <seconds>',
-    key: 'attemptTimeout',
-    env: 'PAYHOOK_ATTEMPT_TIMEOUT',
-    description: 'total deadline of one attempt',
-  },
-  {
-    flags: '--max-answer-bytes <bytes>',
-    key: 'maxAnswerBytes',
-    env: 'PAYHOOK_MAX_ANSWER_BYTES',
-    description: 'larger answers fail as too_large',
-  },
-  { flags: '--concurrency <n>', key: 'concurrency', env: 'PAYHOOK_CONCURRENCY', description: 'attempts in flight' },
-  {
-    flags: '--host-concurrency <n>',
-    key: 'hostConcurrency',
-    env: 'PAYHOOK_HOST_CONCURRENCY',
-    description: 'attempts in flight to one host',
-  },
-  { flags: '--role <role>', key: 'role', env: 'PAYHOOK_ROLE', description: 'all, api or dispatcher' },
-  { flags: '--db-pool <n>', key: 'dbPool', env: 'PAYHOOK_DB_POOL', description: 'PostgreSQL connections' },
-  { flags: '--lease <seconds>', key: 'lease', env: 'PAYHOOK_LEASE', description: 'how long a claim holds a delivery' },
-  {
-    flags: '--poll-interval <seconds>',
-    key: 'pollInterval',
-    env: 'PAYHOOK_POLL_INTERVAL',
-    description: 'longest sleep of the background loops',
-  },
-  {
-    flags: '--settle-delay <seconds>',
-    key: 'settleDelay',
-    env: 'PAYHOOK_SETTLE_DELAY',
-    description: 'from success to settlement (sandbox)',
-  },
-  {
-    flags: '--public-url <url>',
-    key: 'publicUrl',
-    env: 'PAYHOOK_PUBLIC_URL',
-    description: 'base of checkout links',
-  },
-  {
-    flags: '--admin-token <token>',
-    key: 'adminToken',
-    env: 'PAYHOOK_ADMIN_TOKEN',
-    description: 'guards admin and sandbox routes',
-  },
-  { flags: '--log-level <level>', key: 'logLevel', env: 'LOG_LEVEL', description: 'pino level, or silent' },
-];
-
-/** Environment overrides from parsed flags; `sandbox` is the boolean `--sandbox`/`--no-sandbox`. */
+/** Environment overrides from the flags commander parsed; flags not given are left out. */
 export function envFromFlags(values: Record<string, unknown>): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const flag of GATEWAY_FLAGS) {
-    const value = values[flag.key];
-    if (typeof value === 'string') env[flag.env] = value;
+  for (const { env: name, setting, key } of SETTINGS) {
+    const value = values[key];
+    if (typeof value === 'string') env[name] = value;
+    else if (typeof value === 'boolean' && 'switch' in setting) {
+      env[name] = value ? setting.switch.on : setting.switch.off;
+    }
   }
-  if (typeof values.sandbox === 'boolean') env.PAYHOOK_SANDBOX = values.sandbox ? '1' : '0';
   return env;
 }

@@ -9,7 +9,7 @@ import { type PayOptions, pay } from './commands/pay.js';
 import { redeliverExhausted, redeliverOne } from './commands/redeliver.js';
 import { type TailOptions, tail } from './commands/tail.js';
 import { TRIGGER_EVENTS, type TriggerEvent, type TriggerOptions, trigger } from './commands/trigger.js';
-import { envFromFlags, GATEWAY_FLAGS } from './gateway-flags.js';
+import { addGatewayFlags, envFromFlags } from './gateway-flags.js';
 import { createOutput } from './output.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -80,14 +80,11 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
-  const gateway = program
-    .command('gateway')
-    .description('run the gateway in this process (flags override the environment variables in brackets)');
-  for (const flag of GATEWAY_FLAGS) gateway.option(flag.flags, `${flag.description} (${flag.env})`);
-  gateway
-    .option('--sandbox', 'serve /v1/sandbox/* even in production mode (PAYHOOK_SANDBOX=1)')
-    .option('--no-sandbox', 'do not serve /v1/sandbox/* (PAYHOOK_SANDBOX=0)')
-    .action(async (flags: Record<string, unknown>) => runGateway(envFromFlags(flags), createOutput(false)));
+  addGatewayFlags(
+    program
+      .command('gateway')
+      .description('run the gateway in this process (flags override the environment variables in brackets)'),
+  ).action(async (flags: Record<string, unknown>) => runGateway(envFromFlags(flags), createOutput(false)));
 
   clientCommand(program, 'pay', 'send a sandbox transfer to a payment, and print its status')
     .argument('<traceId|code>', "the payment's traceId, or a one-time payment code")

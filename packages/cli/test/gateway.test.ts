@@ -5,33 +5,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { killAllClis, runCli, runJson, startCli } from './helpers/cli.js';
-import { startReceiver } from './helpers/fixtures.js';
+import { startReceiver, waitFor } from './helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'payhook-cli-'));
 afterEach(killAllClis);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** `payhook gateway …flags` on a free port and its own SQLite file in `dir`, once it listens. */
+async function startGateway(file: string, flags: readonly string[], env: Record<string, string> = {}) {
+  const gateway = startCli(['gateway', '--port', '0', '--database-url', `sqlite:${join(dir, file)}`, ...flags], env);
+  const line = await gateway.waitForLine(/listening on/, 20_000);
+  return { gateway, line, url: /listening on (\S+)/.exec(line)?.[1] as string };
+}
+
 describe('payhook gateway', () => {
   it('starts, answers /healthz, serves the other commands, and exits 0 on SIGTERM', async () => {
     const receiver = await startReceiver();
     // The flags win over the environment: PORT=1 would fail to bind, the wrong database is never created.
-    const gateway = startCli(
-      [
-        'gateway',
-        '--port',
-        '0',
-        '--database-url',
-        `sqlite:${join(dir, 'flags.sqlite')}`,
-        '--retry-schedule',
-        '0,0.1',
-        '--log-level',
-        'warn',
-      ],
-      { PORT: '1', DATABASE_URL: `sqlite:${join(dir, 'env.sqlite')}`, PAYHOOK_MODE: 'sandbox' },
-    );
     try {
-      const line = await gateway.waitForLine(/payhook gateway \(sandbox, role all\) listening on http:\/\/\S+/, 20_000);
-      const url = /listening on (\S+)/.exec(line)?.[1] as string;
+      const { gateway, line, url } = await startGateway(
+        'flags.sqlite',
+        ['--retry-schedule', '0,0.1', '--log-level', 'warn'],
+        {
+          PORT: '1',
+          DATABASE_URL: `sqlite:${join(dir, 'env.sqlite')}`,
+          PAYHOOK_MODE: 'sandbox',
+        },
+      );
+      expect(line).toMatch(/payhook gateway \(sandbox, role all\) listening on http:\/\/\S+/);
       const health = await fetch(`${url}/healthz`);
       expect(health.status).toBe(200);
       expect(existsSync(join(dir, 'flags.sqlite'))).toBe(true);
@@ -56,26 +57,87 @@ describe('payhook gateway', () => {
 
   it('--admin-token guards the admin routes; --no-sandbox removes the sandbox', async () => {
     const token = 'flag-admin-token-0123456789';
-    const gateway = startCli([
-      'gateway',
-      '--port',
-      '0',
-      '--database-url',
-      `sqlite:${join(dir, 'guarded.sqlite')}`,
+    const { gateway, url } = await startGateway('guarded.sqlite', [
       '--admin-token',
       token,
       '--no-sandbox',
       '--log-level',
       'silent',
     ]);
-    const line = await gateway.waitForLine(/listening on/, 20_000);
-    const url = /listening on (\S+)/.exec(line)?.[1] as string;
     expect((await runCli(['deliveries', '--url', url])).stderr).toContain('error 2000');
     expect((await runCli(['deliveries', '--url', url, '--token', token])).code).toBe(0);
     const pay = await runCli(['trigger', 'success', '--url', url, '--token', token]);
     expect(pay.code).toBe(1);
     expect(pay.stderr).toContain('hint: the sandbox is off on this gateway');
     expect(await gateway.stop('SIGINT')).toMatchObject({ code: 0 });
+  });
+
+  it('--rate-limit, --max-event-loop-delay and --operator-webhook-url reach the gateway, over their variables', async () => {
+    const [merchant, operator] = await Promise.all([startReceiver(), startReceiver()]);
+    merchant.script([], 'status500');
+    try {
+      const { gateway, url } = await startGateway(
+        'settings.sqlite',
+        [
+          '--retry-schedule',
+          '0',
+          '--rate-limit',
+          '7',
+          // Just after start the event loop is still busy loading: shedding would answer the first request 503.
+          '--max-event-loop-delay',
+          '0',
+          '--operator-webhook-url',
+          operator.url,
+          '--log-level',
+          'silent',
+        ],
+        {
+          PAYHOOK_RATE_LIMIT: '0',
+          PAYHOOK_MAX_EVENT_LOOP_DELAY: '1',
+          PAYHOOK_OPERATOR_WEBHOOK_URL: 'http://127.0.0.1:1/not-this-one',
+        },
+      );
+      const assets = await fetch(`${url}/v1/setting/quote_assets`);
+      expect(assets.status).toBe(200);
+      expect(assets.headers.get('x-ratelimit-limit')).toBe('7');
+
+      // One scheduled attempt, refused: the delivery is exhausted and the operator is told.
+      const out = await runJson(['trigger', 'success', '--callback-url', merchant.url, '--no-wait', '--url', url]);
+      const [notice] = await waitFor(() => operator.received.length > 0 && operator.received, {
+        what: 'the operator webhook',
+        timeoutMs: 20_000,
+      });
+      expect(notice?.headers['x-payhook-signal']).toBe('delivery.exhausted');
+      expect(JSON.parse(notice?.body ?? '{}')).toMatchObject({ type: 'delivery.exhausted', traceId: out.traceId });
+      expect(await gateway.stop('SIGTERM')).toMatchObject({ code: 0 });
+    } finally {
+      await Promise.all([merchant.close(), operator.close()]);
+    }
+  });
+
+  it('every setting has a flag: a bad value of each newer flag is named by its variable', async () => {
+    const run = await runCli([
+      'gateway',
+      '--record-window',
+      'soon',
+      '--quote-window',
+      '15m',
+      '--callback-allowed-subnets',
+      'intranet',
+      '--rate-limit',
+      'sixty',
+      '--max-event-loop-delay',
+      'off',
+      '--operator-webhook-url',
+      'ftp://alerts.example.com/x',
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('PAYHOOK_RECORD_WINDOW must be a number of seconds');
+    expect(run.stderr).toContain('PAYHOOK_QUOTE_WINDOW must be a number of seconds');
+    expect(run.stderr).toContain('PAYHOOK_CALLBACK_ALLOWED_SUBNETS: "intranet" is not a subnet such as 10.0.0.0/8');
+    expect(run.stderr).toContain('PAYHOOK_RATE_LIMIT must be a number of requests per minute (0: no limit)');
+    expect(run.stderr).toContain('PAYHOOK_MAX_EVENT_LOOP_DELAY must be a number of milliseconds (0: never shed load)');
+    expect(run.stderr).toContain('PAYHOOK_OPERATOR_WEBHOOK_URL must be an http:// or https:// URL');
   });
 
   it('invalid configuration: exit 2 with every problem listed', async () => {

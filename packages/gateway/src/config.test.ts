@@ -5,6 +5,11 @@ import { ConfigError, loadConfig } from './config.js';
 
 const TOKEN = 'a-very-secret-admin-token';
 
+/** The environment of rows that start with a variable and its text. */
+function envOf(rows: ReadonlyArray<readonly [string, string, ...unknown[]]>): Record<string, string> {
+  return Object.fromEntries(rows.map(([variable, text]) => [variable, text]));
+}
+
 /** Runs loadConfig expecting a ConfigError, and returns the problems it lists. */
 function problemsOf(env: Record<string, string | undefined>): string[] {
   try {
@@ -76,57 +81,41 @@ describe('loadConfig defaults', () => {
 });
 
 describe('loadConfig parses every variable', () => {
+  // Each variable with a value other than its default, and the field it sets to what.
+  const EVERY_VARIABLE: ReadonlyArray<readonly [string, string, string, unknown]> = [
+    ['PORT', '9090', 'port', 9090],
+    ['HOST', '0.0.0.0', 'host', '0.0.0.0'],
+    ['DATABASE_URL', 'postgres://payhook@db/payhook', 'databaseUrl', 'postgres://payhook@db/payhook'],
+    ['PAYHOOK_MODE', 'production', 'mode', 'production'],
+    ['PAYHOOK_RETRY_SCHEDULE', '0,0.05,0.1', 'schedule', [0, 50, 100]],
+    ['PAYHOOK_ATTEMPT_TIMEOUT', '2.5', 'attemptTimeoutMs', 2_500],
+    ['PAYHOOK_MAX_ANSWER_BYTES', '1024', 'maxAnswerBytes', 1024],
+    ['PAYHOOK_CONCURRENCY', '8', 'concurrency', 8],
+    ['PAYHOOK_HOST_CONCURRENCY', '2', 'hostConcurrency', 2],
+    [
+      'PAYHOOK_CALLBACK_ALLOWED_SUBNETS',
+      '10.20.0.0/16, fd00::/8',
+      'callbackAllowedSubnets',
+      ['10.20.0.0/16', 'fd00::/8'],
+    ],
+    ['PAYHOOK_ROLE', 'dispatcher', 'role', 'dispatcher'],
+    ['PAYHOOK_DB_POOL', '4', 'poolSize', 4],
+    ['PAYHOOK_LEASE', '3', 'leaseMs', 3_000],
+    ['PAYHOOK_POLL_INTERVAL', '0.2', 'pollIntervalMs', 200],
+    ['PAYHOOK_RECORD_WINDOW', '0.005', 'recordWindowMs', 5],
+    ['PAYHOOK_SETTLE_DELAY', '60', 'settleDelayMs', 60_000],
+    ['PAYHOOK_QUOTE_WINDOW', '600', 'quoteWindowMs', 600_000],
+    ['PAYHOOK_PUBLIC_URL', 'https://pay.example.com/', 'publicUrl', 'https://pay.example.com'],
+    ['PAYHOOK_ADMIN_TOKEN', TOKEN, 'adminToken', TOKEN],
+    ['PAYHOOK_SANDBOX', '1', 'sandboxEnabled', true],
+    ['PAYHOOK_RATE_LIMIT', '120', 'rateLimitPerMinute', 120],
+    ['PAYHOOK_MAX_EVENT_LOOP_DELAY', '250', 'maxEventLoopDelayMs', 250],
+    ['LOG_LEVEL', 'debug', 'logLevel', 'debug'],
+  ];
+
   it('reads them all', () => {
-    const config = loadConfig({
-      PORT: '9090',
-      HOST: '0.0.0.0',
-      DATABASE_URL: 'postgres://payhook@db/payhook',
-      PAYHOOK_MODE: 'production',
-      PAYHOOK_RETRY_SCHEDULE: '0,0.05,0.1',
-      PAYHOOK_ATTEMPT_TIMEOUT: '2.5',
-      PAYHOOK_MAX_ANSWER_BYTES: '1024',
-      PAYHOOK_CONCURRENCY: '8',
-      PAYHOOK_HOST_CONCURRENCY: '2',
-      PAYHOOK_CALLBACK_ALLOWED_SUBNETS: '10.20.0.0/16, fd00::/8',
-      PAYHOOK_ROLE: 'dispatcher',
-      PAYHOOK_DB_POOL: '4',
-      PAYHOOK_LEASE: '3',
-      PAYHOOK_POLL_INTERVAL: '0.2',
-      PAYHOOK_RECORD_WINDOW: '0.005',
-      PAYHOOK_SETTLE_DELAY: '60',
-      PAYHOOK_QUOTE_WINDOW: '600',
-      PAYHOOK_PUBLIC_URL: 'https://pay.example.com/',
-      PAYHOOK_ADMIN_TOKEN: TOKEN,
-      PAYHOOK_SANDBOX: '1',
-      PAYHOOK_RATE_LIMIT: '120',
-      PAYHOOK_MAX_EVENT_LOOP_DELAY: '250',
-      LOG_LEVEL: 'debug',
-    });
-    expect(config).toEqual({
-      port: 9090,
-      host: '0.0.0.0',
-      databaseUrl: 'postgres://payhook@db/payhook',
-      mode: 'production',
-      schedule: [0, 50, 100],
-      attemptTimeoutMs: 2_500,
-      maxAnswerBytes: 1024,
-      concurrency: 8,
-      hostConcurrency: 2,
-      callbackAllowedSubnets: ['10.20.0.0/16', 'fd00::/8'],
-      role: 'dispatcher',
-      poolSize: 4,
-      leaseMs: 3_000,
-      pollIntervalMs: 200,
-      recordWindowMs: 5,
-      settleDelayMs: 60_000,
-      quoteWindowMs: 600_000,
-      publicUrl: 'https://pay.example.com',
-      adminToken: TOKEN,
-      sandboxEnabled: true,
-      rateLimitPerMinute: 120,
-      maxEventLoopDelayMs: 250,
-      logLevel: 'debug',
-    });
+    const config = loadConfig(envOf(EVERY_VARIABLE));
+    expect(config).toEqual(Object.fromEntries(EVERY_VARIABLE.map(([, , field, value]) => [field, value])));
   });
 
   it.each(['sqlite:/tmp/x.db', 'file:/tmp/x.db', './data/x.sqlite', 'postgresql://u@h/db'])(
@@ -209,19 +198,15 @@ describe('loadConfig refuses bad values', () => {
   });
 
   it('lists every problem at once', () => {
-    const problems = problemsOf({
-      PORT: 'abc',
-      LOG_LEVEL: 'loud',
-      PAYHOOK_RETRY_SCHEDULE: 'x',
-      DATABASE_URL: 'mysql://u@h/db',
-      PAYHOOK_MODE: 'production',
-    });
-    expect(problems).toHaveLength(5);
-    expect(problems[0]).toBe('PORT must be a port number');
-    expect(problems[1]).toMatch(/^LOG_LEVEL: /);
-    expect(problems[2]).toMatch(/^PAYHOOK_RETRY_SCHEDULE: /);
-    expect(problems[3]).toMatch(/^DATABASE_URL: /);
-    expect(problems[4]).toMatch(/^PAYHOOK_ADMIN_TOKEN is required/);
+    // Each bad variable, and the problem it makes, in the order they are listed.
+    const bad = [
+      ['PORT', 'abc', 'PORT must be a port number'],
+      ['LOG_LEVEL', 'loud', expect.stringMatching(/^LOG_LEVEL: /)],
+      ['PAYHOOK_RETRY_SCHEDULE', 'x', expect.stringMatching(/^PAYHOOK_RETRY_SCHEDULE: /)],
+      ['DATABASE_URL', 'mysql://u@h/db', expect.stringMatching(/^DATABASE_URL: /)],
+      ['PAYHOOK_MODE', 'production', expect.stringMatching(/^PAYHOOK_ADMIN_TOKEN is required/)],
+    ] as const;
+    expect(problemsOf(envOf(bad))).toEqual(bad.map(([, , problem]) => problem));
   });
 
   it('lists the lease problem together with the others when the values parse', () => {
@@ -265,36 +250,39 @@ describe('PAYHOOK_OPERATOR_WEBHOOK_URL', () => {
   });
 });
 
-describe('PAYHOOK_RATE_LIMIT', () => {
-  it("is MixPay's 60 a minute by default; 0 turns limiting off", () => {
-    expect(loadConfig({}).rateLimitPerMinute).toBe(60);
-    expect(loadConfig({ PAYHOOK_RATE_LIMIT: '0' }).rateLimitPerMinute).toBe(0);
-    expect(loadConfig({ PAYHOOK_RATE_LIMIT: '1000' }).rateLimitPerMinute).toBe(1000);
+// Two limits whose 0 means "off", each a whole number of its unit.
+describe.each([
+  {
+    variable: 'PAYHOOK_RATE_LIMIT',
+    field: 'rateLimitPerMinute',
+    meaning: "is MixPay's 60 a minute by default; 0 turns limiting off",
+    byDefault: 60,
+    read: [
+      ['0', 0],
+      ['1000', 1000],
+    ],
+    refused: ['-1', '1.5', 'sixty', '60/min', '1e3', '10000000'],
+    message: 'PAYHOOK_RATE_LIMIT must be a number of requests per minute (0: no limit)',
+  },
+  {
+    variable: 'PAYHOOK_MAX_EVENT_LOOP_DELAY',
+    field: 'maxEventLoopDelayMs',
+    meaning: 'sheds load past a mean event-loop delay of 100 ms by default; 0 never sheds',
+    byDefault: 100,
+    read: [
+      ['0', 0],
+      ['40', 40],
+    ],
+    refused: ['-1', '1.5', '100ms', 'off', '1e3', '10000000'],
+    message: 'PAYHOOK_MAX_EVENT_LOOP_DELAY must be a number of milliseconds (0: never shed load)',
+  },
+] as const)('$variable', ({ variable, field, meaning, byDefault, read, refused, message }) => {
+  it(meaning, () => {
+    expect(loadConfig({})[field]).toBe(byDefault);
+    for (const [text, value] of read) expect(loadConfig({ [variable]: text })[field]).toBe(value);
   });
 
-  it.each(['-1', '1.5', 'sixty', '60/min', '1e3', '10000000'])(
-    'refuses %s with a message naming the variable',
-    (value) => {
-      expect(problemsOf({ PAYHOOK_RATE_LIMIT: value })).toEqual([
-        'PAYHOOK_RATE_LIMIT must be a number of requests per minute (0: no limit)',
-      ]);
-    },
-  );
-});
-
-describe('PAYHOOK_MAX_EVENT_LOOP_DELAY', () => {
-  it('sheds load past a mean event-loop delay of 100 ms by default; 0 never sheds', () => {
-    expect(loadConfig({}).maxEventLoopDelayMs).toBe(100);
-    expect(loadConfig({ PAYHOOK_MAX_EVENT_LOOP_DELAY: '0' }).maxEventLoopDelayMs).toBe(0);
-    expect(loadConfig({ PAYHOOK_MAX_EVENT_LOOP_DELAY: '40' }).maxEventLoopDelayMs).toBe(40);
+  it.each(refused)('refuses %s with a message naming the variable', (value) => {
+    expect(problemsOf({ [variable]: value })).toEqual([message]);
   });
-
-  it.each(['-1', '1.5', '100ms', 'off', '1e3', '10000000'])(
-    'refuses %s with a message naming the variable',
-    (value) => {
-      expect(problemsOf({ PAYHOOK_MAX_EVENT_LOOP_DELAY: value })).toEqual([
-        'PAYHOOK_MAX_EVENT_LOOP_DELAY must be a number of milliseconds (0: never shed load)',
-      ]);
-    },
-  );
 });
