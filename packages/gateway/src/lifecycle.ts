@@ -112,7 +112,7 @@ function receiveTransfer(state: PaymentState, transfer: Transfer, ctx: Lifecycle
     return { next: { payment: fail(payment, FailureCode.wrongAsset, ctx), transfers }, events: ['fail'] };
   }
   payment = { ...payment, paidAmount: addDecimals(payment.paidAmount, transfer.amount) };
-  return settleStatus({ payment, transfers }, phaseOf(state, ctx.catalog), 'transfer', ctx);
+  return enterPhase({ payment, transfers }, phaseOf(state, ctx.catalog), 'transfer', ctx);
 }
 
 function confirm(state: PaymentState, txid: string, confirmations: number, ctx: LifecycleContext): Transition {
@@ -124,11 +124,14 @@ function confirm(state: PaymentState, txid: string, confirmations: number, ctx: 
   const transfers = state.transfers.map((t) => (t.txid === txid ? { ...t, confirmations, updatedAt: ctx.now } : t));
   if (isFinal(state.payment)) return { next: { payment: state.payment, transfers }, events: [] };
   const payment = { ...state.payment, updatedAt: ctx.now };
-  return settleStatus({ payment, transfers }, phaseOf(state, ctx.catalog), 'confirmations', ctx);
+  return enterPhase({ payment, transfers }, phaseOf(state, ctx.catalog), 'confirmations', ctx);
 }
 
-/** Moves a non-final payment to the status its transfers justify, raising the events of the change. */
-function settleStatus(
+/**
+ * Moves a non-final payment into the phase its transfers now justify, raising the events of
+ * entering it. (Not to be confused with the `settleStatus` field: settlement is `settle`'s.)
+ */
+function enterPhase(
   state: PaymentState,
   before: Phase,
   cause: 'transfer' | 'confirmations',

@@ -3,7 +3,15 @@
 // so each caller depends on the part it uses. SQLite and PostgreSQL implement it with the same
 // queries; where they differ, a capability flag says so (see StoreCapabilities), never an
 // `if (sqlite)` in the domain.
-import type { Attempt, Delivery, DeliveryState, Payment, PaymentEvent, Transfer } from '../interfaces.js';
+import type {
+  Attempt,
+  Delivery,
+  DeliveryState,
+  Payment,
+  PaymentEvent,
+  ShownDeliveryState,
+  Transfer,
+} from '../interfaces.js';
 import type { PaymentState } from '../lifecycle.js';
 
 export interface StoreCapabilities {
@@ -89,8 +97,8 @@ export interface PaymentFilter {
   status?: string;
   /** Exact traceId or orderId. */
   search?: string;
-  /** Only payments with a delivery in this state; `retrying`: pending after a failed attempt. */
-  deliveryState?: DeliveryState | 'retrying';
+  /** Only payments with a delivery in this state (`retrying` included). */
+  deliveryState?: ShownDeliveryState;
   limit: number;
   /** Payments created strictly before this (createdAt, traceId) pair, for paging. */
   before?: { createdAt: number; traceId: string };
@@ -136,8 +144,8 @@ export interface LatenessFigures {
 
 /** The delivery queue at one instant (metrics). */
 export interface QueueDepth {
-  /** Pending deliveries not attempted yet. */
-  due: number;
+  /** Pending deliveries not attempted yet (the metric's `due` label). */
+  notTriedYet: number;
   /** Pending deliveries waiting for a retry after a failed attempt. */
   retrying: number;
   /** Deliveries given up after the last scheduled attempt (until redelivered by hand). */
@@ -220,7 +228,7 @@ export interface AdminQueries {
   getDelivery(id: string): Promise<Delivery | undefined>;
   listAttempts(deliveryId: string): Promise<Attempt[]>;
   countDeliveries(): Promise<Record<DeliveryState, number>>;
-  /** Due, retrying and exhausted deliveries, counted in one query (scraped by /metrics). */
+  /** Not-tried-yet, retrying and exhausted deliveries, counted in one query (scraped by /metrics). */
   queueDepth(): Promise<QueueDepth>;
   /**
    * Attempts in the order they ended: after `cursor`, oldest first; without a cursor, the
