@@ -29,6 +29,7 @@
 // - schedule: the delays between attempts (MixPay: 0,15,15,30,180,1800×4,3600 seconds).
 // - lease:    a claim on a due delivery by one dispatcher, longer than the attempt timeout,
 //             so a slow answer is never sent twice at once and a crashed claim comes back.
+// - clock:    time as a value passed in (@payhook/protocol's Clock), so tests can move it.
 import type {
   CallbackEventName,
   FailureCode,
@@ -165,7 +166,4 @@ export interface Attempt {
   responseExcerpt: string | null;
 }
 
-/** Time as a value passed in, so tests can move it. Milliseconds since the epoch. */
-export interface Clock {
-  now(): number;
-}
+export type { Clock } from '@payhook/protocol';
