@@ -136,6 +136,33 @@ export interface Delivery {
   updatedAt: number;
 }
 
+/** A payment with the transfers received for it: what a life-cycle step reads and returns. */
+export interface PaymentState {
+  payment: Payment;
+  transfers: Transfer[];
+}
+
+/**
+ * What a life-cycle step changed, said by the step itself: the store writes exactly this and never
+ * compares the state it read with the one it got back.
+ */
+export interface StateWrites {
+  /** The payment changed: its row is written whole, from `next.payment`. */
+  payment: boolean;
+  /** Transfers received by this step: new rows. */
+  addedTransfers: readonly Transfer[];
+  /** Transfers whose confirmations this step moved. */
+  confirmedTransfers: readonly Transfer[];
+}
+
+/** What a life-cycle step writes, all in one transaction: the outbox. */
+export interface PaymentChange {
+  next: PaymentState;
+  writes: StateWrites;
+  events: PaymentEvent[];
+  deliveries: Delivery[];
+}
+
 /** Why an attempt failed, coarse enough to act on. */
 export type AttemptErrorClass =
   | 'dns'

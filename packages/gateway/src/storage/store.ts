@@ -8,11 +8,12 @@ import type {
   Delivery,
   DeliveryState,
   Payment,
+  PaymentChange,
   PaymentEvent,
+  PaymentState,
   ShownDeliveryState,
   Transfer,
 } from '../interfaces.js';
-import type { PaymentState } from '../lifecycle.js';
 
 export interface StoreCapabilities {
   /** `SELECT … FOR UPDATE SKIP LOCKED`: many dispatchers can claim without waiting on each other. */
@@ -31,13 +32,6 @@ export type PaymentKey =
   /** Where an on-chain payment was paid to (the sandbox's deposit address, and tag if any). */
   | { destination: string; tag: string }
   | { txid: string };
-
-/** What a life-cycle step writes, all in one transaction: the outbox. */
-export interface PaymentChange {
-  next: PaymentState;
-  events: PaymentEvent[];
-  deliveries: Delivery[];
-}
 
 export interface ClaimedDelivery extends Delivery {
   /** The schedule's due time of the attempt about to be made (for lateness). */

@@ -2,11 +2,10 @@
 // step writes with it, in one transaction (the transactional outbox).
 import { type CompiledQuery, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import { UniqueViolation } from '../../errors.js';
-import type { Payment } from '../../interfaces.js';
-import type { PaymentState } from '../../lifecycle.js';
+import type { Payment, PaymentChange, PaymentState } from '../../interfaces.js';
 import { deliveryToRow, eventToRow, paymentToRow, rowToPayment, rowToTransfer, transferToRow } from '../rows.js';
 import type { Database, PaymentsTable, TransfersTable } from '../schema.js';
-import type { DueWork, PaymentChange, PaymentKey, PaymentStore } from '../store.js';
+import type { DueWork, PaymentKey, PaymentStore } from '../store.js';
 import { type Db, inTransaction, PENDING, type SqlDialect } from './dialect.js';
 
 export class SqlPayments implements PaymentStore {
@@ -36,7 +35,7 @@ export class SqlPayments implements PaymentStore {
         const before = await this.reader.load(trx, { traceId }, this.dialect.capabilities.rowLocks);
         if (!before) throw new Error(`payment ${traceId} vanished inside its own transaction`);
         const result = change(before);
-        await writeChange(trx, before, result);
+        await writeChange(trx, result);
         if (result.deliveries.length > 0) await this.dialect.channel?.notify(trx);
         return result;
       });
@@ -186,23 +185,22 @@ class PaymentReader {
   }
 }
 
-async function writeChange(trx: Transaction<Database>, before: PaymentState, change: PaymentChange): Promise<void> {
-  const { payment, transfers } = change.next;
-  if (payment !== before.payment) {
-    const { trace_id, ...row } = paymentToRow(payment);
+/** Writes what the step says it changed; the state it read is not consulted. */
+async function writeChange(trx: Transaction<Database>, change: PaymentChange): Promise<void> {
+  const { next, writes } = change;
+  if (writes.payment) {
+    const { trace_id, ...row } = paymentToRow(next.payment);
     await trx.updateTable('payments').set(row).where('trace_id', '=', trace_id).execute();
   }
-  const old = new Map(before.transfers.map((t) => [t.txid, t]));
-  for (const t of transfers) {
-    const prior = old.get(t.txid);
-    if (!prior) await trx.insertInto('transfers').values(transferToRow(t)).execute();
-    else if (prior !== t) {
-      await trx
-        .updateTable('transfers')
-        .set({ confirmations: t.confirmations, updated_at: t.updatedAt })
-        .where('txid', '=', t.txid)
-        .execute();
-    }
+  if (writes.addedTransfers.length > 0) {
+    await trx.insertInto('transfers').values(writes.addedTransfers.map(transferToRow)).execute();
+  }
+  for (const t of writes.confirmedTransfers) {
+    await trx
+      .updateTable('transfers')
+      .set({ confirmations: t.confirmations, updated_at: t.updatedAt })
+      .where('txid', '=', t.txid)
+      .execute();
   }
   if (change.events.length > 0) await trx.insertInto('events').values(change.events.map(eventToRow)).execute();
   if (change.deliveries.length > 0) {
