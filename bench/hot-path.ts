@@ -17,6 +17,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { USDT_ID } from '../packages/gateway/src/assets.js';
 import type { Attempt, Delivery, Payment } from '../packages/gateway/src/interfaces.js';
+import { UNPAID } from '../packages/gateway/src/new-payment.js';
 import { openStore } from '../packages/gateway/src/storage/open.js';
 import { deliveryToRow, eventToRow, paymentToRow } from '../packages/gateway/src/storage/rows.js';
 import type { Database } from '../packages/gateway/src/storage/schema.js';
@@ -258,15 +259,9 @@ function payment(traceId: string, i: number): Payment {
     remark: null,
     settlementMemo: null,
     expireAt: null,
+    ...UNPAID,
     status: 'success',
-    failureCode: null,
     paidAmount: '10',
-    surplusAmount: '0',
-    surplusStatus: 'no',
-    settleStatus: '',
-    settleDueAt: null,
-    settleAmount: null,
-    settleAssetId: null,
     createdAt: NOW - 2_000,
     updatedAt: NOW - 1_000,
     completedAt: NOW - 1_000,

@@ -6,14 +6,30 @@
 // - payment:  what the gateway tracks for one order: what is owed, what was paid, its status.
 // - transfer: money arriving for a payment (from the sandbox here, from a chain watcher in
 //             production), with its confirmations.
+// - phase:    where a payment stands, finer than its wire status (lifecycle.ts's Phase).
+// - settle:   paying the payee out after success; `settleStatus` is its progress, never the
+//             payment's status.
 // - event:    a fact about a payment raised by a life-cycle transition (`success`, `fail`,
 //             `pending`, `paid_less`, `settle`); stored whether or not anybody listens.
+// - change:   what one life-cycle step writes, in one transaction (PaymentChange): the payment
+//             if it changed, transfers added or confirmed, events, their deliveries (the outbox).
 // - delivery: one event on its way to one callbackUrl; it runs the retry schedule and ends
 //             `delivered` or `exhausted`. Redelivering by hand makes a new delivery.
 // - attempt:  one POST of a delivery, recorded with its timing and the receiver's answer.
+//             `Delivery.attempts` is how many were made (a count); the admin API's
+//             `attemptList` is the list of them (both names are on the wire).
+// - answer:   what the other side sends back to a request: a receiver's to a callback, MixPay's
+//             to the kit. Wire names that say `response` (`responseExcerpt`,
+//             MixPayResponseError) mean the same.
+// - due:      a delivery whose `nextAttemptAt` has come, so a dispatcher may claim it now; a
+//             payment whose deadline or settlement time has come (DueWork). Never "not tried".
+// - not tried yet: pending, no attempt made (NOT_TRIED_YET; the queue depth metric's `due` label).
+// - retrying: pending after at least one failed attempt: isRetrying() in TypeScript, RETRYING in
+//             SQL, `retrying` wherever a person reads it (ShownDeliveryState).
 // - schedule: the delays between attempts (MixPay: 0,15,15,30,180,1800×4,3600 seconds).
 // - lease:    a claim on a due delivery by one dispatcher, longer than the attempt timeout,
 //             so a slow answer is never sent twice at once and a crashed claim comes back.
+// - clock:    time as a value passed in (@payhook/protocol's Clock), so tests can move it.
 import type {
   CallbackEventName,
   FailureCode,
@@ -97,6 +113,9 @@ export interface PaymentEvent {
 
 export type DeliveryState = 'pending' | 'delivered' | 'exhausted';
 
+/** A delivery's state as people read it: a pending one that has failed is `retrying` (isRetrying). */
+export type ShownDeliveryState = DeliveryState | 'retrying';
+
 export interface Delivery {
   id: string;
   eventId: string;
@@ -106,7 +125,7 @@ export interface Delivery {
   /** The exact bytes POSTed: `{"orderId","traceId","payeeId"}`. */
   body: string;
   state: DeliveryState;
-  /** Attempts made so far. */
+  /** How many attempts were made so far (a count; the attempts themselves are Attempt rows). */
   attempts: number;
   /** When the next attempt is due; `null` once delivered or exhausted. */
   nextAttemptAt: number | null;
@@ -115,6 +134,33 @@ export interface Delivery {
   redeliveryOf: string | null;
   createdAt: number;
   updatedAt: number;
+}
+
+/** A payment with the transfers received for it: what a life-cycle step reads and returns. */
+export interface PaymentState {
+  payment: Payment;
+  transfers: Transfer[];
+}
+
+/**
+ * What a life-cycle step changed, said by the step itself: the store writes exactly this and never
+ * compares the state it read with the one it got back.
+ */
+export interface StateWrites {
+  /** The payment changed: its row is written whole, from `next.payment`. */
+  payment: boolean;
+  /** Transfers received by this step: new rows. */
+  addedTransfers: readonly Transfer[];
+  /** Transfers whose confirmations this step moved. */
+  confirmedTransfers: readonly Transfer[];
+}
+
+/** What a life-cycle step writes, all in one transaction: the outbox. */
+export interface PaymentChange {
+  next: PaymentState;
+  writes: StateWrites;
+  events: PaymentEvent[];
+  deliveries: Delivery[];
 }
 
 /** Why an attempt failed, coarse enough to act on. */
@@ -147,7 +193,4 @@ export interface Attempt {
   responseExcerpt: string | null;
 }
 
-/** Time as a value passed in, so tests can move it. Milliseconds since the epoch. */
-export interface Clock {
-  now(): number;
-}
+export type { Clock } from '@payhook/protocol';

@@ -1,15 +1,12 @@
-// The payment life cycle as a pure function: transition(state, input, context) → { next, events }.
-// No I/O and no clock reads: the store persists what this returns, in one transaction with
+// The payment life cycle as a pure function: transition(state, input, context) → { next, writes, events }.
+// No I/O and no clock reads: the store persists what `writes` names, in one transaction with
 // the deliveries its events create (the outbox). See docs/lifecycle.md for the diagram.
 import { addDecimals, type CallbackEventName, compareDecimals, FailureCode, subtractDecimals } from '@payhook/protocol';
 import type { AssetCatalog } from './assets.js';
 import { ConflictError, ParameterError } from './errors.js';
-import type { Payment, Transfer } from './interfaces.js';
+import type { Payment, PaymentState, StateWrites, Transfer } from './interfaces.js';
 
-export interface PaymentState {
-  payment: Payment;
-  transfers: Transfer[];
-}
+export type { PaymentState } from './interfaces.js';
 
 export type LifecycleInput =
   /** Money arrived (from the sandbox, or a chain watcher in production). */
@@ -30,6 +27,8 @@ export interface LifecycleContext {
 
 export interface Transition {
   next: PaymentState;
+  /** What of `next` differs from the state the step started from, for the store to write. */
+  writes: StateWrites;
   /** Events raised, in order. Which of them are delivered is decided by the subscription. */
   events: CallbackEventName[];
 }
@@ -67,6 +66,12 @@ export function transition(state: PaymentState, input: LifecycleInput, ctx: Life
 
 const isFinal = (p: Payment) => p.status === 'success' || p.status === 'failed';
 
+const PAYMENT_ONLY: StateWrites = { payment: true, addedTransfers: [], confirmedTransfers: [] };
+
+function unchanged(state: PaymentState): Transition {
+  return { next: state, writes: { payment: false, addedTransfers: [], confirmedTransfers: [] }, events: [] };
+}
+
 function countedTransfers(payment: Payment, transfers: readonly Transfer[]): Transfer[] {
   return transfers.filter((t) => t.assetId === payment.paymentAssetId);
 }
@@ -83,6 +88,7 @@ function receiveTransfer(state: PaymentState, transfer: Transfer, ctx: Lifecycle
   const before = expired.next;
   const transfers = [...before.transfers, transfer];
   let payment = { ...before.payment, updatedAt: ctx.now };
+  const writes: StateWrites = { payment: true, addedTransfers: [transfer], confirmedTransfers: [] };
 
   if (isFinal(payment)) {
     // Late money is recorded; on a successful payment it is surplus to refund.
@@ -93,7 +99,7 @@ function receiveTransfer(state: PaymentState, transfer: Transfer, ctx: Lifecycle
         surplusStatus: 'pending',
       };
     }
-    return { next: { payment, transfers }, events: expired.events };
+    return { next: { payment, transfers }, writes, events: expired.events };
   }
 
   if (payment.paymentAssetId === null) {
@@ -109,10 +115,10 @@ function receiveTransfer(state: PaymentState, transfer: Transfer, ctx: Lifecycle
   }
 
   if (transfer.assetId !== payment.paymentAssetId) {
-    return { next: { payment: fail(payment, FailureCode.wrongAsset, ctx), transfers }, events: ['fail'] };
+    return { next: { payment: fail(payment, FailureCode.wrongAsset, ctx), transfers }, writes, events: ['fail'] };
   }
   payment = { ...payment, paidAmount: addDecimals(payment.paidAmount, transfer.amount) };
-  return settleStatus({ payment, transfers }, phaseOf(state, ctx.catalog), 'transfer', ctx);
+  return enterPhase({ payment, transfers }, writes, phaseOf(state, ctx.catalog), 'transfer', ctx);
 }
 
 function confirm(state: PaymentState, txid: string, confirmations: number, ctx: LifecycleContext): Transition {
@@ -121,15 +127,24 @@ function confirm(state: PaymentState, txid: string, confirmations: number, ctx: 
   if (confirmations < existing.confirmations) {
     throw new ParameterError(`confirmations cannot go down (has ${existing.confirmations}, got ${confirmations})`);
   }
-  const transfers = state.transfers.map((t) => (t.txid === txid ? { ...t, confirmations, updatedAt: ctx.now } : t));
-  if (isFinal(state.payment)) return { next: { payment: state.payment, transfers }, events: [] };
+  const confirmed: Transfer = { ...existing, confirmations, updatedAt: ctx.now };
+  const transfers = state.transfers.map((t) => (t.txid === txid ? confirmed : t));
+  if (isFinal(state.payment)) {
+    const writes: StateWrites = { payment: false, addedTransfers: [], confirmedTransfers: [confirmed] };
+    return { next: { payment: state.payment, transfers }, writes, events: [] };
+  }
   const payment = { ...state.payment, updatedAt: ctx.now };
-  return settleStatus({ payment, transfers }, phaseOf(state, ctx.catalog), 'confirmations', ctx);
+  const writes: StateWrites = { payment: true, addedTransfers: [], confirmedTransfers: [confirmed] };
+  return enterPhase({ payment, transfers }, writes, phaseOf(state, ctx.catalog), 'confirmations', ctx);
 }
 
-/** Moves a non-final payment to the status its transfers justify, raising the events of the change. */
-function settleStatus(
+/**
+ * Moves a non-final payment into the phase its transfers now justify, raising the events of
+ * entering it. (Not to be confused with the `settleStatus` field: settlement is `settle`'s.)
+ */
+function enterPhase(
   state: PaymentState,
+  writes: StateWrites,
   before: Phase,
   cause: 'transfer' | 'confirmations',
   ctx: LifecycleContext,
@@ -149,24 +164,26 @@ function settleStatus(
         settleDueAt: ctx.now + ctx.settleDelayMs,
         completedAt: ctx.now,
       };
-      return { next: { payment: next, transfers }, events: ['success'] };
+      return { next: { payment: next, transfers }, writes, events: ['success'] };
     }
     case 'confirming':
       // Paid in full before the deadline: the deadline no longer applies, only confirmations.
       return {
         next: { payment: { ...payment, status: 'pending', expireAt: null }, transfers },
+        writes,
         events: before === 'confirming' ? [] : ['pending'],
       };
     case 'underpaid':
       if (!payment.isMultiPay) {
-        return { next: { payment: fail(payment, FailureCode.wrongAmount, ctx), transfers }, events: ['fail'] };
+        return { next: { payment: fail(payment, FailureCode.wrongAmount, ctx), transfers }, writes, events: ['fail'] };
       }
       return {
         next: { payment: { ...payment, status: 'pending' }, transfers },
+        writes,
         events: cause === 'transfer' ? ['paid_less'] : [],
       };
     default:
-      return { next: state, events: [] };
+      return { next: state, writes, events: [] };
   }
 }
 
@@ -178,20 +195,20 @@ function expire(state: PaymentState, ctx: LifecycleContext, force = false): Tran
   const { payment } = state;
   const due = force || (payment.expireAt !== null && ctx.now >= payment.expireAt);
   // Money that arrived in full before the deadline only waits for confirmations: it does not expire.
-  if (!due || isFinal(payment) || phaseOf(state, ctx.catalog) === 'confirming') {
-    return { next: state, events: [] };
-  }
-  return { next: { ...state, payment: fail(payment, FailureCode.overtime, ctx) }, events: ['fail'] };
+  if (!due || isFinal(payment) || phaseOf(state, ctx.catalog) === 'confirming') return unchanged(state);
+  return {
+    next: { ...state, payment: fail(payment, FailureCode.overtime, ctx) },
+    writes: PAYMENT_ONLY,
+    events: ['fail'],
+  };
 }
 
 function settle(state: PaymentState, ctx: LifecycleContext, force: boolean): Transition {
   const { payment } = state;
   const due = force || (payment.settleDueAt !== null && ctx.now >= payment.settleDueAt);
-  if (payment.settleStatus !== 'pending' || !due) {
-    return { next: state, events: [] };
-  }
+  if (payment.settleStatus !== 'pending' || !due) return unchanged(state);
   const paidAsset = ctx.catalog.getPayable(payment.paymentAssetId ?? '');
-  if (!paidAsset || payment.payableAmount === null) return { next: state, events: [] };
+  if (!paidAsset || payment.payableAmount === null) return unchanged(state);
   // Creation guarantees a strict-mode settlement asset is known; a non-strict payment whose
   // settlement asset the platform cannot settle in is settled in what was paid, as MixPay does.
   const wanted = ctx.catalog.getPayable(payment.settlementAssetId);
@@ -204,5 +221,5 @@ function settle(state: PaymentState, ctx: LifecycleContext, force: boolean): Tra
     settleAmount: ctx.catalog.settle(payment.payableAmount, paidAsset, settleAsset),
     updatedAt: ctx.now,
   };
-  return { next: { ...state, payment: next }, events: ['settle'] };
+  return { next: { ...state, payment: next }, writes: PAYMENT_ONLY, events: ['settle'] };
 }

@@ -51,7 +51,7 @@ const store = (depth: QueueDepth | Error) => ({
     return depth;
   },
 });
-const idle = store({ due: 0, retrying: 0, exhausted: 0 });
+const idle = store({ notTriedYet: 0, retrying: 0, exhausted: 0 });
 
 describe('GatewayMetrics', () => {
   it('counts attempts by outcome and error class, and exhaustion by event', async () => {
@@ -95,7 +95,7 @@ describe('GatewayMetrics', () => {
   });
 
   it('reads the queue from the store at every scrape', async () => {
-    let depth: QueueDepth = { due: 3, retrying: 2, exhausted: 1 };
+    let depth: QueueDepth = { notTriedYet: 3, retrying: 2, exhausted: 1 };
     const metrics = new GatewayMetrics({ store: { queueDepth: async () => depth } });
     const first = await metrics.render();
     expect(first.body).toContain(`${METRIC.queueDepth}{state="due"} 3`);
@@ -103,7 +103,7 @@ describe('GatewayMetrics', () => {
     expect(first.body).toContain(`${METRIC.queueDepth}{state="exhausted"} 1`);
     expect(first.body).toContain(`${METRIC.storeUp} 1`);
     expect(first.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
-    depth = { due: 0, retrying: 0, exhausted: 7 };
+    depth = { notTriedYet: 0, retrying: 0, exhausted: 7 };
     const second = (await metrics.render()).body;
     expect(second).toContain(`${METRIC.queueDepth}{state="due"} 0`);
     expect(second).toContain(`${METRIC.queueDepth}{state="exhausted"} 7`);
@@ -127,7 +127,7 @@ describe('GatewayMetrics', () => {
       store: {
         queueDepth: async () => {
           if (down) throw new Error('connection refused');
-          return { due: 5, retrying: 0, exhausted: 0 };
+          return { notTriedYet: 5, retrying: 0, exhausted: 0 };
         },
       },
       logger,

@@ -116,7 +116,7 @@ export class GatewayMetrics {
           this.reset();
           return;
         }
-        this.set({ state: 'due' }, depth.due);
+        this.set({ state: 'due' }, depth.notTriedYet);
         this.set({ state: 'retrying' }, depth.retrying);
         this.set({ state: 'exhausted' }, depth.exhausted);
       },

@@ -28,6 +28,35 @@ export interface NewPaymentContext {
 export const MIN_EXPIRY_SECONDS = 10;
 export const MAX_EXPIRY_SECONDS = 2880 * 60;
 
+/**
+ * Where every payment's life cycle starts: unpaid, nothing paid, nothing to refund or settle.
+ * Exported so that whatever builds a payment by hand (a test, a seed) starts it the same way.
+ */
+export const UNPAID: Readonly<
+  Pick<
+    Payment,
+    | 'status'
+    | 'failureCode'
+    | 'paidAmount'
+    | 'surplusAmount'
+    | 'surplusStatus'
+    | 'settleStatus'
+    | 'settleDueAt'
+    | 'settleAmount'
+    | 'settleAssetId'
+  >
+> = {
+  status: 'unpaid',
+  failureCode: null,
+  paidAmount: '0',
+  surplusAmount: '0',
+  surplusStatus: 'no',
+  settleStatus: '',
+  settleDueAt: null,
+  settleAmount: null,
+  settleAssetId: null,
+};
+
 export type CreateRequest =
   | { kind: 'payment'; request: CreatePaymentRequest }
   /** Its one-time `code` is its traceId (MixPay: a given traceId becomes the code). */
@@ -122,15 +151,7 @@ export function newPayment(input: CreateRequest, ctx: NewPaymentContext): Paymen
     remark: r.remark ?? null,
     settlementMemo: r.settlementMemo ?? null,
     expireAt,
-    status: 'unpaid',
-    failureCode: null,
-    paidAmount: '0',
-    surplusAmount: '0',
-    surplusStatus: 'no',
-    settleStatus: '',
-    settleDueAt: null,
-    settleAmount: null,
-    settleAssetId: null,
+    ...UNPAID,
     createdAt: ctx.now,
     updatedAt: ctx.now,
     completedAt: null,

@@ -2,7 +2,7 @@
 import type { CallbackEventName, OptionalEventName } from '@payhook/protocol';
 import { describe, expect, it } from 'vitest';
 import { storedPayment } from '../test/helpers/payments.js';
-import type { Payment } from './interfaces.js';
+import type { Payment, StateWrites } from './interfaces.js';
 import type { Transition } from './lifecycle.js';
 import { newDelivery, type OutboxContext, outbox } from './outbox.js';
 
@@ -19,6 +19,8 @@ const payment: Payment = storedPayment(NOW - 60_000, {
   completedAt: NOW,
 });
 
+const writes: StateWrites = { payment: true, addedTransfers: [], confirmedTransfers: [] };
+
 /** Ids in creation order, so the test can say which row got which. */
 function context(schedule: readonly number[] = [0, 15_000]): OutboxContext {
   let n = 0;
@@ -26,14 +28,15 @@ function context(schedule: readonly number[] = [0, 15_000]): OutboxContext {
 }
 
 function changeOf(events: CallbackEventName[], overrides: Partial<Payment> = {}, ctx = context()) {
-  const transition: Transition = { next: { payment: { ...payment, ...overrides }, transfers: [] }, events };
+  const transition: Transition = { next: { payment: { ...payment, ...overrides }, transfers: [] }, writes, events };
   return outbox(transition, ctx);
 }
 
 describe('outbox', () => {
   it('passes the next state through untouched', () => {
-    const transition: Transition = { next: { payment, transfers: [] }, events: ['success'] };
+    const transition: Transition = { next: { payment, transfers: [] }, writes, events: ['success'] };
     expect(outbox(transition, context()).next).toBe(transition.next);
+    expect(outbox(transition, context()).writes).toBe(transition.writes);
   });
 
   it('turns every event into a row, subscribed or not', () => {

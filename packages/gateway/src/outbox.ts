@@ -1,9 +1,8 @@
 // What a transition writes besides the payment: its events, and a delivery for each event
 // the payment subscribed to. Pure; the store writes it in the same transaction.
 import { firstAttemptDelay, isSubscribed, type RetrySchedule, serializeCallbackBody } from '@payhook/protocol';
-import type { Delivery, Payment, PaymentEvent } from './interfaces.js';
+import type { Delivery, Payment, PaymentChange, PaymentEvent } from './interfaces.js';
 import type { Transition } from './lifecycle.js';
-import type { PaymentChange } from './storage/store.js';
 
 export interface OutboxContext {
   now: number;
@@ -23,7 +22,7 @@ export function outbox(transition: Transition, ctx: OutboxContext): PaymentChang
   const deliveries = events
     .filter((e) => payment.callbackUrl !== null && isSubscribed(e.type, payment.callbackEvents))
     .map((e) => newDelivery(payment, e, ctx, null));
-  return { next: transition.next, events, deliveries };
+  return { next: transition.next, writes: transition.writes, events, deliveries };
 }
 
 export function newDelivery(

@@ -7,11 +7,11 @@ import type { AssetCatalog } from './assets.js';
 import type { GatewayMode } from './callback-url.js';
 import type { AddressPolicy } from './delivery/ssrf.js';
 import { ConflictError, NotFoundError, ParameterError, UniqueViolation } from './errors.js';
-import type { Clock, Delivery, Payment, Transfer } from './interfaces.js';
-import { type LifecycleInput, type PaymentState, transition } from './lifecycle.js';
+import type { Clock, Delivery, Payment, PaymentChange, PaymentState, Transfer } from './interfaces.js';
+import { type LifecycleInput, transition } from './lifecycle.js';
 import { type CreateRequest, differingTerm, newPayment } from './new-payment.js';
 import { newDelivery, outbox } from './outbox.js';
-import type { PaymentChange, PaymentKey, Store } from './storage/store.js';
+import type { PaymentKey, Store } from './storage/store.js';
 
 export interface PaymentServiceOptions {
   store: Store;
@@ -110,7 +110,12 @@ export class PaymentService {
     const change = await this.options.store.payments.update(traceId, (state) => {
       const open = state.payment.status === 'unpaid' || state.payment.status === 'pending';
       const next = open ? { ...state, payment: { ...state.payment, quotedAt: now, updatedAt: now } } : state;
-      return { next, events: [], deliveries: [] };
+      return {
+        next,
+        writes: { payment: open, addedTransfers: [], confirmedTransfers: [] },
+        events: [],
+        deliveries: [],
+      };
     });
     return change.next;
   }

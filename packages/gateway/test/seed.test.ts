@@ -82,7 +82,7 @@ describe('seedPaidPayments', () => {
     });
     store = await openStore(database.url);
     expect(await store.admin.countDeliveries()).toMatchObject({ pending: 25 });
-    expect(await store.admin.queueDepth()).toEqual({ due: 0, retrying: 25, exhausted: 0 });
+    expect(await store.admin.queueDepth()).toEqual({ notTriedYet: 0, retrying: 25, exhausted: 0 });
 
     const claimed = await claimAll(store, now);
     expect(claimed).toHaveLength(5);

@@ -1,7 +1,7 @@
 // One order, checked against the truth: look the result up with the order's own identifiers,
 // judge it, move the order forward at most once, tell the shop. The callback handler and
 // the reconciler both run this; neither has a second way to mark an order paid.
-import type { PaymentResult, ResultInclude } from '@payhook/protocol';
+import type { Clock, PaymentResult, ResultInclude } from '@payhook/protocol';
 import type { Order } from './order.js';
 import type { Budget } from './rate-limiter.js';
 import type { RecentLookups } from './recent-lookups.js';
@@ -61,7 +61,7 @@ export interface CheckDeps {
   hooks: OrderHooks;
   /** Whether paid orders still wait for settlement (the shop subscribed to `settle`). Default true. */
   settlement?: boolean;
-  now: () => number;
+  now: Clock['now'];
   /** Shares concurrent lookups and remembers "still waiting" for a moment (see RecentLookups). */
   lookups?: RecentLookups;
   /** Look up even if the order was seen waiting a moment ago (a signed or allow-listed callback). */

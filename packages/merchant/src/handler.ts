@@ -1,7 +1,7 @@
 // The callback endpoint, on web-standard Request → Response. It follows MixPay's four duties:
 // find the order, make sure it waits, look the result up with the order's own identifiers and
 // check every field, then update once and answer SUCCESS. Framework adapters only translate.
-import { dashedUuid, type OptionalEventName, sameId, samePayeeId, uuidDigits } from '@payhook/protocol';
+import { type Clock, dashedUuid, type OptionalEventName, sameId, samePayeeId, uuidDigits } from '@payhook/protocol';
 import { type CheckOutcome, checkOrder, type OrderHooks, type ResultSource } from './check-order.js';
 import { IpAllowList } from './ip-allowlist.js';
 import type { Order } from './order.js';
@@ -40,7 +40,7 @@ export interface CallbackHandlerOptions {
   /** The memory of lookups, to share it (several handlers, a replay); then lookupWindowMs is unused. */
   lookups?: RecentLookups;
   /** The clock (ms): timestamps of signatures and of order changes. */
-  now?: () => number;
+  now?: Clock['now'];
 }
 
 /** Transport facts a Request does not carry; adapters fill them in. */

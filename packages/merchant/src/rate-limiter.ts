@@ -5,8 +5,10 @@
 // reconciler leaves a reserve for both; so a flood of callbacks cannot stop the shop
 // from taking orders, and a long reconciling pass cannot make callbacks wait.
 
-export interface LimiterClock {
-  now(): number;
+import type { Clock } from '@payhook/protocol';
+
+/** A Clock that can also wait: the limiter sleeps until a request may go. */
+export interface LimiterClock extends Clock {
   sleep(ms: number): Promise<void>;
 }
 

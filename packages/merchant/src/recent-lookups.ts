@@ -7,7 +7,7 @@
 // The window is safe because a callback's body is never evidence: the sender retries (MixPay
 // after 15 s), and by then the window, counted from when the remembered lookup *started*, has
 // passed, so the retry looks again or finds the order already moved by another lookup.
-import type { PaymentResult } from '@payhook/protocol';
+import type { Clock, PaymentResult } from '@payhook/protocol';
 import type { Lookup } from './verify.js';
 
 /** Default window: well inside MixPay's 15 s between a callback's first and second attempt. */
@@ -18,7 +18,7 @@ export interface RecentLookupsOptions {
   windowMs?: number;
   /** At most this many orders are remembered; the oldest are forgotten first. Default 10,000. */
   maxEntries?: number;
-  now?: () => number;
+  now?: Clock['now'];
 }
 
 /** The identity of a lookup: MixPay treats trace ids case-insensitively. */
@@ -37,7 +37,7 @@ export class RecentLookups {
   private readonly waiting = new Map<string, number>();
   private readonly windowMs: number;
   private readonly maxEntries: number;
-  private readonly now: () => number;
+  private readonly now: Clock['now'];
 
   constructor(options: RecentLookupsOptions = {}) {
     this.windowMs = options.windowMs ?? DEFAULT_LOOKUP_WINDOW_MS;

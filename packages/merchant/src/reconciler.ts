@@ -1,6 +1,7 @@
 // Callbacks stop after 10 attempts, and some never arrive. The reconciler polls
 // payments_result for orders still waiting after a threshold, inside the API's rate
 // limit, and settles them through the same checkOrder the callback handler uses.
+import type { Clock } from '@payhook/protocol';
 import { type CheckOutcome, checkOrder, type OrderHooks, type ResultSource } from './check-order.js';
 import type { WaitingCursor, WritableOrderStore } from './store.js';
 
@@ -14,7 +15,7 @@ export interface ReconcilerOptions {
   batchSize?: number;
   /** Pause between passes when running continuously. Default 60 s. */
   intervalMs?: number;
-  now?: () => number;
+  now?: Clock['now'];
   onError?: (error: unknown, orderId: string) => unknown;
 }
 

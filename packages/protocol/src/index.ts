@@ -1,6 +1,7 @@
 // @payhook/protocol: MixPay's wire format, shared by the gateway and the merchant kit. No I/O.
 export * from './answers.js';
 export * from './callback.js';
+export * from './clock.js';
 export * from './decimal.js';
 export * from './envelope.js';
 export * from './events.js';

@@ -1,24 +1,7 @@
 // Mapping between domain records and table rows. Numbers go through Number() because
-// PostgreSQL's driver returns BIGINT as a string.
-import type {
-  CallbackEventName,
-  FailureCode,
-  OptionalEventName,
-  PaymentStatus,
-  SettleStatus,
-  SurplusStatus,
-} from '@payhook/protocol';
+// PostgreSQL's driver returns BIGINT as a string; a text column is read as its field's own type.
 import type { Insertable, Selectable } from 'kysely';
-import type {
-  Attempt,
-  AttemptErrorClass,
-  Delivery,
-  DeliveryState,
-  Payment,
-  PaymentEvent,
-  PaymentKind,
-  Transfer,
-} from '../interfaces.js';
+import type { Attempt, Delivery, Payment, PaymentEvent, Transfer } from '../interfaces.js';
 import type { AttemptsTable, DeliveriesTable, EventsTable, PaymentsTable, TransfersTable } from './schema.js';
 
 const num = (v: number | string): number => Number(v);
@@ -70,7 +53,7 @@ export function rowToPayment(r: Selectable<PaymentsTable>): Payment {
     traceId: r.trace_id,
     orderId: r.order_id,
     payeeId: r.payee_id,
-    kind: r.kind as PaymentKind,
+    kind: r.kind as Payment['kind'],
     code: r.code,
     quoteAmount: r.quote_amount,
     quoteAssetId: r.quote_asset_id,
@@ -80,18 +63,18 @@ export function rowToPayment(r: Selectable<PaymentsTable>): Payment {
     strictMode: num(r.strict_mode) === 1,
     isMultiPay: num(r.is_multi_pay) === 1,
     callbackUrl: r.callback_url,
-    callbackEvents: r.callback_events === '' ? [] : (r.callback_events.split('|') as OptionalEventName[]),
+    callbackEvents: r.callback_events === '' ? [] : (r.callback_events.split('|') as Payment['callbackEvents']),
     returnTo: r.return_to,
     failedReturnTo: r.failed_return_to,
     remark: r.remark,
     settlementMemo: r.settlement_memo,
     expireAt: numOrNull(r.expire_at),
-    status: r.status as PaymentStatus,
-    failureCode: r.failure_code as FailureCode | null,
+    status: r.status as Payment['status'],
+    failureCode: r.failure_code as Payment['failureCode'],
     paidAmount: r.paid_amount,
     surplusAmount: r.surplus_amount,
-    surplusStatus: r.surplus_status as SurplusStatus,
-    settleStatus: r.settle_status as SettleStatus,
+    surplusStatus: r.surplus_status as Payment['surplusStatus'],
+    settleStatus: r.settle_status as Payment['settleStatus'],
     settleDueAt: numOrNull(r.settle_due_at),
     settleAmount: r.settle_amount,
     settleAssetId: r.settle_asset_id,
@@ -139,8 +122,8 @@ export function rowToEvent(r: Selectable<EventsTable>): PaymentEvent {
   return {
     id: r.id,
     traceId: r.trace_id,
-    type: r.type as CallbackEventName,
-    status: r.status as PaymentStatus,
+    type: r.type as PaymentEvent['type'],
+    status: r.status as PaymentEvent['status'],
     createdAt: num(r.created_at),
   };
 }
@@ -170,10 +153,10 @@ export function rowToDelivery(r: Selectable<DeliveriesTable>): Delivery {
     id: r.id,
     eventId: r.event_id,
     traceId: r.trace_id,
-    eventType: r.event_type as CallbackEventName,
+    eventType: r.event_type as Delivery['eventType'],
     url: r.url,
     body: r.body,
-    state: r.state as DeliveryState,
+    state: r.state as Delivery['state'],
     attempts: num(r.attempts),
     nextAttemptAt: numOrNull(r.next_attempt_at),
     lockedUntil: numOrNull(r.locked_until),
@@ -209,7 +192,7 @@ export function rowToAttempt(r: Selectable<AttemptsTable>): Attempt {
     success: num(r.success) === 1,
     statusCode: numOrNull(r.status_code),
     latencyMs: num(r.latency_ms),
-    errorClass: r.error_class as AttemptErrorClass | null,
+    errorClass: r.error_class as Attempt['errorClass'],
     errorMessage: r.error_message,
     responseExcerpt: r.response_excerpt,
   };

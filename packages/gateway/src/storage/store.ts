@@ -3,8 +3,17 @@
 // so each caller depends on the part it uses. SQLite and PostgreSQL implement it with the same
 // queries; where they differ, a capability flag says so (see StoreCapabilities), never an
 // `if (sqlite)` in the domain.
-import type { Attempt, Delivery, DeliveryState, Payment, PaymentEvent, Transfer } from '../interfaces.js';
-import type { PaymentState } from '../lifecycle.js';
+import type {
+  Attempt,
+  Delivery,
+  DeliveryState,
+  Payment,
+  PaymentChange,
+  PaymentEvent,
+  PaymentState,
+  ShownDeliveryState,
+  Transfer,
+} from '../interfaces.js';
 
 export interface StoreCapabilities {
   /** `SELECT … FOR UPDATE SKIP LOCKED`: many dispatchers can claim without waiting on each other. */
@@ -23,13 +32,6 @@ export type PaymentKey =
   /** Where an on-chain payment was paid to (the sandbox's deposit address, and tag if any). */
   | { destination: string; tag: string }
   | { txid: string };
-
-/** What a life-cycle step writes, all in one transaction: the outbox. */
-export interface PaymentChange {
-  next: PaymentState;
-  events: PaymentEvent[];
-  deliveries: Delivery[];
-}
 
 export interface ClaimedDelivery extends Delivery {
   /** The schedule's due time of the attempt about to be made (for lateness). */
@@ -89,8 +91,8 @@ export interface PaymentFilter {
   status?: string;
   /** Exact traceId or orderId. */
   search?: string;
-  /** Only payments with a delivery in this state; `retrying`: pending after a failed attempt. */
-  deliveryState?: DeliveryState | 'retrying';
+  /** Only payments with a delivery in this state (`retrying` included). */
+  deliveryState?: ShownDeliveryState;
   limit: number;
   /** Payments created strictly before this (createdAt, traceId) pair, for paging. */
   before?: { createdAt: number; traceId: string };
@@ -136,8 +138,8 @@ export interface LatenessFigures {
 
 /** The delivery queue at one instant (metrics). */
 export interface QueueDepth {
-  /** Pending deliveries not attempted yet. */
-  due: number;
+  /** Pending deliveries not attempted yet (the metric's `due` label). */
+  notTriedYet: number;
   /** Pending deliveries waiting for a retry after a failed attempt. */
   retrying: number;
   /** Deliveries given up after the last scheduled attempt (until redelivered by hand). */
@@ -220,7 +222,7 @@ export interface AdminQueries {
   getDelivery(id: string): Promise<Delivery | undefined>;
   listAttempts(deliveryId: string): Promise<Attempt[]>;
   countDeliveries(): Promise<Record<DeliveryState, number>>;
-  /** Due, retrying and exhausted deliveries, counted in one query (scraped by /metrics). */
+  /** Not-tried-yet, retrying and exhausted deliveries, counted in one query (scraped by /metrics). */
   queueDepth(): Promise<QueueDepth>;
   /**
    * Attempts in the order they ended: after `cursor`, oldest first; without a cursor, the

@@ -78,7 +78,7 @@ describe('deliveries and attempts', () => {
     await seedDelivery(store, { state: 'delivered', attempts: 1, nextAttemptAt: null });
     await seedDelivery(store, { state: 'exhausted', attempts: 10, nextAttemptAt: null });
     expect(await store.admin.countDeliveries()).toEqual({ pending: 2, delivered: 1, exhausted: 1 });
-    expect(await store.admin.queueDepth()).toEqual({ due: 1, retrying: 1, exhausted: 1 });
+    expect(await store.admin.queueDepth()).toEqual({ notTriedYet: 1, retrying: 1, exhausted: 1 });
   });
 
   it('feeds attempts in the order they ended, after a cursor; buckets outcomes; measures lateness', async () => {

@@ -115,6 +115,7 @@ export async function seedDelivery(store: Store, options: SeedOptions = {}): Pro
   };
   await store.payments.update(payment.traceId, (state) => ({
     next: { ...state, payment: { ...state.payment, status: 'success', updatedAt: createdAt } },
+    writes: { payment: true, addedTransfers: [], confirmedTransfers: [] },
     events: [event],
     deliveries: [delivery],
   }));

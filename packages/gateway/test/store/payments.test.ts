@@ -12,21 +12,18 @@ describe('insert and find', () => {
     const p = aPayment({ code: 'code-abc', destination: '0xdeposit', tag: '', isChain: true });
     await store.payments.insert(p);
     const txid = id('tx');
+    const transfer = {
+      txid,
+      traceId: p.traceId,
+      amount: '4',
+      assetId: p.settlementAssetId,
+      confirmations: 1,
+      createdAt: NOW,
+      updatedAt: NOW,
+    };
     await store.payments.update(p.traceId, (state) => ({
-      next: {
-        ...state,
-        transfers: [
-          {
-            txid,
-            traceId: p.traceId,
-            amount: '4',
-            assetId: p.settlementAssetId,
-            confirmations: 1,
-            createdAt: NOW,
-            updatedAt: NOW,
-          },
-        ],
-      },
+      next: { ...state, transfers: [transfer] },
+      writes: { payment: false, addedTransfers: [transfer], confirmedTransfers: [] },
       events: [],
       deliveries: [],
     }));
@@ -96,6 +93,7 @@ describe('update', () => {
     await expect(
       store.payments.update(p.traceId, (state) => ({
         next: { ...state, payment: { ...state.payment, status: 'success' } },
+        writes: { payment: true, addedTransfers: [], confirmedTransfers: [] },
         events: [event, event], // the second is a duplicate key: the whole step rolls back
         deliveries: [],
       })),
@@ -112,6 +110,7 @@ describe('update', () => {
     const bump = (s: typeof store) =>
       s.payments.update(p.traceId, (state) => ({
         next: { ...state, payment: { ...state.payment, paidAmount: String(Number(state.payment.paidAmount) + 1) } },
+        writes: { payment: true, addedTransfers: [], confirmedTransfers: [] },
         events: [],
         deliveries: [],
       }));
@@ -139,7 +138,12 @@ describe('update', () => {
           createdAt: NOW + i,
           updatedAt: NOW + i,
         };
-        return { next: { ...state, transfers: [...state.transfers, transfer] }, events: [], deliveries: [] };
+        return {
+          next: { ...state, transfers: [...state.transfers, transfer] },
+          writes: { payment: false, addedTransfers: [transfer], confirmedTransfers: [] },
+          events: [],
+          deliveries: [],
+        };
       });
     await Promise.all(Array.from({ length: 10 }, (_, i) => pay(i % 2 ? other : store, i)));
     expect(seen.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);

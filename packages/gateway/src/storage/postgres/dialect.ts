@@ -7,6 +7,7 @@ import type { UniqueViolation } from '../../errors.js';
 import type { Database } from '../schema.js';
 import type { SqlDialect } from '../sql/dialect.js';
 import { OWNER_LOCK_CLASS, ownerLockKey, PostgresOwnerLock } from './owner-lock.js';
+import { Reconnector } from './reconnect.js';
 
 const CHANNEL = 'payhook_deliveries';
 const INT8 = 20;
@@ -89,7 +90,10 @@ export function postgresDialect(connectionString: string, options: PostgresOptio
 class Listener {
   private client: pg.Client | undefined;
   private stopped = false;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly reconnect = new Reconnector(
+    () => this.connect(),
+    (error) => this.onError?.(error),
+  );
 
   constructor(
     private readonly connectionString: string,
@@ -108,7 +112,7 @@ class Listener {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.retryTimer);
+    this.reconnect.cancel();
     await this.client?.end().catch(() => {});
   }
 
@@ -130,14 +134,7 @@ class Listener {
   private scheduleReconnect(): void {
     if (this.stopped) return;
     this.client = undefined;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => {
-      this.connect().catch((error: unknown) => {
-        this.onError?.(error);
-        this.scheduleReconnect();
-      });
-    }, 500);
-    this.retryTimer.unref();
+    this.reconnect.schedule();
   }
 }
 

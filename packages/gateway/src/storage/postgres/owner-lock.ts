@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { LeaseOwnerHold } from '../store.js';
+import { Reconnector } from './reconnect.js';
 
 /**
  * The first half of every owner-lock key: the two-integer form of advisory locks is a key
@@ -17,8 +18,6 @@ export function ownerLockKey(owner: string): number {
   return createHash('sha256').update(owner).digest().readInt32BE(0);
 }
 
-const RECONNECT_MS = 500;
-
 /** How the lock's connection shows in pg_stat_activity, for operators (and tests) to find it. */
 export const OWNER_LOCK_APPLICATION = 'payhook lease owner';
 
@@ -26,7 +25,10 @@ export const OWNER_LOCK_APPLICATION = 'payhook lease owner';
 export class PostgresOwnerLock implements LeaseOwnerHold {
   private client: pg.Client | undefined;
   private released = false;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly reconnect = new Reconnector(
+    () => this.connect(),
+    (error) => this.onError?.(error),
+  );
   private taken = 0;
   private holding = false;
 
@@ -52,7 +54,7 @@ export class PostgresOwnerLock implements LeaseOwnerHold {
   async release(): Promise<void> {
     this.released = true;
     this.holding = false;
-    clearTimeout(this.retryTimer);
+    this.reconnect.cancel();
     // Ending the session lets the lock go; no unlock statement needed (nor possible after a cut).
     await this.client?.end().catch(() => {});
   }
@@ -90,13 +92,6 @@ export class PostgresOwnerLock implements LeaseOwnerHold {
   private scheduleReconnect(): void {
     if (this.released) return;
     this.client = undefined;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => {
-      this.connect().catch((error: unknown) => {
-        this.onError?.(error);
-        this.scheduleReconnect();
-      });
-    }, RECONNECT_MS);
-    this.retryTimer.unref();
+    this.reconnect.schedule();
   }
 }

@@ -27,16 +27,15 @@ export class SqlAdminQueries implements AdminQueries {
       q = q.where((w) => w.or([w('trace_id', '=', term.toLowerCase()), w('order_id', '=', term)]));
     }
     if (filter.deliveryState) {
-      const retrying = filter.deliveryState === 'retrying';
-      const state = retrying ? 'pending' : filter.deliveryState;
+      const { deliveryState } = filter;
       q = q.where((w) => {
-        let sub = w
+        const sub = w
           .selectFrom('deliveries')
           .select(sql.lit(1).as('one'))
-          .whereRef('deliveries.trace_id', '=', 'payments.trace_id')
-          .where('deliveries.state', '=', state);
-        if (retrying) sub = sub.where('deliveries.attempts', '>', 0);
-        return w.exists(sub);
+          .whereRef('deliveries.trace_id', '=', 'payments.trace_id');
+        return w.exists(
+          deliveryState === 'retrying' ? sub.where(RETRYING) : sub.where('deliveries.state', '=', deliveryState),
+        );
       });
     }
     if (filter.before) {
@@ -131,13 +130,17 @@ export class SqlAdminQueries implements AdminQueries {
     const row = await this.db
       .selectFrom('deliveries')
       .select([
-        count(NOT_TRIED_YET).as('due'),
+        count(NOT_TRIED_YET).as('not_tried_yet'),
         count(RETRYING).as('retrying'),
         count(sql`state = ${sql.lit('exhausted')}`).as('exhausted'),
       ])
       .where('state', 'in', ['pending', 'exhausted'])
       .executeTakeFirst();
-    return { due: Number(row?.due ?? 0), retrying: Number(row?.retrying ?? 0), exhausted: Number(row?.exhausted ?? 0) };
+    return {
+      notTriedYet: Number(row?.not_tried_yet ?? 0),
+      retrying: Number(row?.retrying ?? 0),
+      exhausted: Number(row?.exhausted ?? 0),
+    };
   }
 
   async attemptFeed(cursor: FeedCursor | undefined, limit: number): Promise<FeedAttempt[]> {

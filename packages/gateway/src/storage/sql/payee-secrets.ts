@@ -8,12 +8,9 @@ export class SqlPayeeSecrets implements PayeeSecrets {
   constructor(private readonly db: Kysely<Database>) {}
 
   async get(payeeId: string): Promise<PayeeSecret | undefined> {
-    const row = await this.db
-      .selectFrom('payee_secrets')
-      .selectAll()
-      .where('payee_id', '=', payeeId)
-      .executeTakeFirst();
-    return row && { payeeId: row.payee_id, secret: row.secret, createdAt: Number(row.created_at) };
+    const query = this.db.selectFrom('payee_secrets').select(['secret', 'created_at']);
+    const row = await query.where('payee_id', '=', payeeId).executeTakeFirst();
+    return row && { payeeId, secret: row.secret, createdAt: Number(row.created_at) };
   }
 
   async set(secret: PayeeSecret): Promise<void> {

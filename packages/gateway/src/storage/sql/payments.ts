@@ -1,12 +1,20 @@
 // Payments and their life cycle: a payment, its transfers, and the events and deliveries a
 // step writes with it, in one transaction (the transactional outbox).
-import { type CompiledQuery, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import {
+  type CompiledQuery,
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+  sql,
+  type Transaction,
+} from 'kysely';
 import { UniqueViolation } from '../../errors.js';
-import type { Payment } from '../../interfaces.js';
-import type { PaymentState } from '../../lifecycle.js';
+import type { Payment, PaymentChange, PaymentState } from '../../interfaces.js';
 import { deliveryToRow, eventToRow, paymentToRow, rowToPayment, rowToTransfer, transferToRow } from '../rows.js';
 import type { Database, PaymentsTable, TransfersTable } from '../schema.js';
-import type { DueWork, PaymentChange, PaymentKey, PaymentStore } from '../store.js';
+import type { DueWork, PaymentKey, PaymentStore } from '../store.js';
 import { type Db, inTransaction, PENDING, type SqlDialect } from './dialect.js';
 
 export class SqlPayments implements PaymentStore {
@@ -36,7 +44,7 @@ export class SqlPayments implements PaymentStore {
         const before = await this.reader.load(trx, { traceId }, this.dialect.capabilities.rowLocks);
         if (!before) throw new Error(`payment ${traceId} vanished inside its own transaction`);
         const result = change(before);
-        await writeChange(trx, before, result);
+        await writeChange(trx, result);
         if (result.deliveries.length > 0) await this.dialect.channel?.notify(trx);
         return result;
       });
@@ -46,47 +54,35 @@ export class SqlPayments implements PaymentStore {
   }
 
   async dueWork(now: number, limit: number): Promise<DueWork[]> {
-    const expiring = await this.db
-      .selectFrom('payments')
-      .select('trace_id')
-      .where('status', 'in', [sql.lit('unpaid'), PENDING])
-      .where('expire_at', '<=', now)
-      .orderBy('expire_at')
-      .limit(limit)
-      .execute();
-    const settling = await this.db
-      .selectFrom('payments')
-      .select('trace_id')
-      .where('settle_status', '=', PENDING)
-      .where('settle_due_at', '<=', now)
-      .orderBy('settle_due_at')
-      .limit(limit)
-      .execute();
-    return [
-      ...expiring.map((r) => ({ traceId: r.trace_id, reason: 'expire' as const })),
-      ...settling.map((r) => ({ traceId: r.trace_id, reason: 'settle' as const })),
-    ];
+    const work: DueWork[] = [];
+    for (const timer of TIMERS) {
+      const rows = await this.db
+        .selectFrom('payments')
+        .select('trace_id')
+        .where(timer.armed)
+        .where(timer.at, '<=', now)
+        .orderBy(timer.at)
+        .limit(limit)
+        .execute();
+      work.push(...rows.map((r) => ({ traceId: r.trace_id, reason: timer.reason })));
+    }
+    return work;
   }
 
   async nextWorkAt(now: number): Promise<number | null> {
-    const expiry = await this.db
-      .selectFrom('payments')
-      .select('expire_at as at')
-      .where('status', 'in', [sql.lit('unpaid'), PENDING])
-      .where('expire_at', '>', now)
-      .orderBy('expire_at')
-      .limit(1)
-      .executeTakeFirst();
-    const settle = await this.db
-      .selectFrom('payments')
-      .select('settle_due_at as at')
-      .where('settle_status', '=', PENDING)
-      .where('settle_due_at', '>', now)
-      .orderBy('settle_due_at')
-      .limit(1)
-      .executeTakeFirst();
-    const times = [expiry?.at, settle?.at].filter((t): t is number => t !== undefined && t !== null).map(Number);
-    return times.length === 0 ? null : Math.min(...times);
+    let next: number | null = null;
+    for (const timer of TIMERS) {
+      const row = await this.db
+        .selectFrom('payments')
+        .select((eb) => eb.ref(timer.at).as('at'))
+        .where(timer.armed)
+        .where(timer.at, '>', now)
+        .orderBy(timer.at)
+        .limit(1)
+        .executeTakeFirst();
+      if (row?.at != null) next = Math.min(next ?? Number.POSITIVE_INFINITY, Number(row.at));
+    }
+    return next;
   }
 
   private translate(error: unknown): unknown {
@@ -94,6 +90,19 @@ export class SqlPayments implements PaymentStore {
     return constraint ? new UniqueViolation(constraint) : error;
   }
 }
+
+/**
+ * A payment's two timers, each armed while its column's time means something: the deadline
+ * while money is awaited, the settlement once paid. The sweeper reads both.
+ */
+const TIMERS: readonly {
+  reason: DueWork['reason'];
+  at: 'expire_at' | 'settle_due_at';
+  armed: (eb: ExpressionBuilder<Database, 'payments'>) => Expression<SqlBool>;
+}[] = [
+  { reason: 'expire', at: 'expire_at', armed: (eb) => eb('status', 'in', [sql.lit('unpaid'), PENDING]) },
+  { reason: 'settle', at: 'settle_due_at', armed: (eb) => eb('settle_status', '=', PENDING) },
+];
 
 /** What a payment's transfers are read with; their trace_id is the payment's own. */
 const TRANSFER_COLUMNS = ['txid', 'amount', 'asset_id', 'confirmations', 'created_at', 'updated_at'] as const;
@@ -186,23 +195,22 @@ class PaymentReader {
   }
 }
 
-async function writeChange(trx: Transaction<Database>, before: PaymentState, change: PaymentChange): Promise<void> {
-  const { payment, transfers } = change.next;
-  if (payment !== before.payment) {
-    const { trace_id, ...row } = paymentToRow(payment);
+/** Writes what the step says it changed; the state it read is not consulted. */
+async function writeChange(trx: Transaction<Database>, change: PaymentChange): Promise<void> {
+  const { next, writes } = change;
+  if (writes.payment) {
+    const { trace_id, ...row } = paymentToRow(next.payment);
     await trx.updateTable('payments').set(row).where('trace_id', '=', trace_id).execute();
   }
-  const old = new Map(before.transfers.map((t) => [t.txid, t]));
-  for (const t of transfers) {
-    const prior = old.get(t.txid);
-    if (!prior) await trx.insertInto('transfers').values(transferToRow(t)).execute();
-    else if (prior !== t) {
-      await trx
-        .updateTable('transfers')
-        .set({ confirmations: t.confirmations, updated_at: t.updatedAt })
-        .where('txid', '=', t.txid)
-        .execute();
-    }
+  if (writes.addedTransfers.length > 0) {
+    await trx.insertInto('transfers').values(writes.addedTransfers.map(transferToRow)).execute();
+  }
+  for (const t of writes.confirmedTransfers) {
+    await trx
+      .updateTable('transfers')
+      .set({ confirmations: t.confirmations, updated_at: t.updatedAt })
+      .where('txid', '=', t.txid)
+      .execute();
   }
   if (change.events.length > 0) await trx.insertInto('events').values(change.events.map(eventToRow)).execute();
   if (change.deliveries.length > 0) {
