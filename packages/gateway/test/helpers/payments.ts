@@ -1,7 +1,8 @@
 // A stored payment row for tests that build one by hand (the store suites, the outbox): an
-// unpaid 10 USD payment in USDT, every timestamp `at`; `overrides` win.
+// unpaid (the life cycle's own UNPAID) 10 USD payment in USDT, every timestamp `at`; `overrides` win.
 import { USDT_ID } from '../../src/assets.js';
 import type { Payment } from '../../src/interfaces.js';
+import { UNPAID } from '../../src/new-payment.js';
 
 export function storedPayment(at: number, overrides: Partial<Payment> = {}): Payment {
   return {
@@ -24,15 +25,7 @@ export function storedPayment(at: number, overrides: Partial<Payment> = {}): Pay
     remark: null,
     settlementMemo: null,
     expireAt: null,
-    status: 'unpaid',
-    failureCode: null,
-    paidAmount: '0',
-    surplusAmount: '0',
-    surplusStatus: 'no',
-    settleStatus: '',
-    settleDueAt: null,
-    settleAmount: null,
-    settleAssetId: null,
+    ...UNPAID,
     createdAt: at,
     updatedAt: at,
     completedAt: null,
