@@ -1,4 +1,5 @@
 // @payhook/protocol: MixPay's wire format, shared by the gateway and the merchant kit. No I/O.
+export * from './admin.js';
 export * from './answers.js';
 export * from './callback.js';
 export * from './decimal.js';
