@@ -9,4 +9,5 @@ export * from './ids.js';
 export * from './payment.js';
 export * from './schedule.js';
 export * from './schemas.js';
+export * from './signature.js';
 export * from './wire.js';
