@@ -20,6 +20,9 @@ const token = z
   .transform((v) => (typeof v === 'string' && v !== '' ? v : undefined))
   .optional();
 
+/** The one field an answer cannot do without (its id): a non-empty string, else the answer is refused. */
+const requiredToken = z.string({ error: 'is required' }).min(1, 'is required');
+
 /** An integer as a JSON number or a numeric string (`confirmations` is `-1` outside `pending`). */
 const integer = z
   .unknown()
@@ -229,7 +232,7 @@ export interface PaymentInfo {
 }
 
 export const paymentInfoAnswer: z.ZodType<PaymentInfo, unknown> = z.looseObject({
-  traceId: z.string({ error: 'is required' }).min(1, 'is required'),
+  traceId: requiredToken,
   payeeId: token,
   orderId: token,
   clientId: token,
@@ -249,15 +252,10 @@ export const paymentInfoAnswer: z.ZodType<PaymentInfo, unknown> = z.looseObject(
  * `data` of `POST /v1/one_time_payment` (§3.3): MixPay answers only `{code}`, and the code **is**
  * the payment's traceId. A payhook gateway may add `traceId` and `paymentUrl`.
  */
-export interface OneTimePaymentAnswer {
-  code: string;
-  traceId?: string | undefined;
-  paymentUrl?: string | undefined;
-  [field: string]: unknown;
-}
-
-export const oneTimePaymentAnswer: z.ZodType<OneTimePaymentAnswer, unknown> = z.looseObject({
-  code: z.string({ error: 'is required' }).min(1, 'is required'),
+export const oneTimePaymentAnswer = z.looseObject({
+  code: requiredToken,
   traceId: token,
   paymentUrl: token,
 });
+// Three fields: the schema says all there is, so the type is read off it.
+export type OneTimePaymentAnswer = z.output<typeof oneTimePaymentAnswer>;

@@ -1,24 +1,22 @@
 // Mapping between domain records and table rows. Numbers go through Number() because
 // PostgreSQL's driver returns BIGINT as a string.
 import type {
-  CallbackEventName,
-  FailureCode,
-  OptionalEventName,
-  PaymentStatus,
-  SettleStatus,
-  SurplusStatus,
-} from '@payhook/protocol';
-import type { Insertable, Selectable } from 'kysely';
-import type {
   Attempt,
   AttemptErrorClass,
+  CallbackEventName,
   Delivery,
   DeliveryState,
+  FailureCode,
+  OptionalEventName,
   Payment,
   PaymentEvent,
   PaymentKind,
+  PaymentStatus,
+  SettleStatus,
+  SurplusStatus,
   Transfer,
-} from '../interfaces.js';
+} from '@payhook/protocol';
+import type { Insertable, Selectable } from 'kysely';
 import type { AttemptsTable, DeliveriesTable, EventsTable, PaymentsTable, TransfersTable } from './schema.js';
 
 const num = (v: number | string): number => Number(v);
