@@ -1,7 +1,7 @@
 // Assets by symbol: `--asset USDT` instead of its UUID, resolved with the sandbox's asset list.
+import type { SandboxAsset } from '@payhook/protocol';
 import type { GatewayClient } from './client.js';
 import { UsageError } from './errors.js';
-import type { SandboxAsset } from './wire.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

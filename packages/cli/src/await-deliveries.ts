@@ -1,11 +1,11 @@
 // Waits for deliveries to get their first attempt (or to end), with progress on stderr: how
 // `trigger` and `redeliver` show what the receiver answered without waiting out the schedule.
+import type { DeliveryDetail } from '@payhook/protocol';
 import type { GatewayClient } from './client.js';
 import { count } from './format.js';
 import type { Output } from './output.js';
 import { pollUntil } from './poll.js';
 import { startProgress } from './progress.js';
-import type { DeliveryDetail } from './wire.js';
 
 const attempted = (d: DeliveryDetail | undefined): boolean =>
   d !== undefined && (d.attempts.length > 0 || d.delivery.state !== 'pending');

@@ -1,5 +1,6 @@
 // The gateway over HTTP: MixPay's envelope in, `data` or a typed error out. No parsing of
 // arguments and no printing here.
+import { judgeEnvelope, parseEnvelope } from '@payhook/protocol';
 import { request } from 'undici';
 import { BadAnswerError, GatewayError, UnreachableError, UsageError } from './errors.js';
 
@@ -62,35 +63,18 @@ export class GatewayClient {
       if (signal?.aborted) throw error;
       throw new UnreachableError(this.url, reasonOf(error));
     }
-    let answer: unknown;
-    try {
-      answer = JSON.parse(text);
-    } catch {
-      throw new BadAnswerError(
-        `the gateway at ${this.url} answered ${method} ${path} with HTTP ${status} and no JSON: ${excerpt(text)}`,
-      );
+    // MixPay's success rule decides; a body that is no envelope is no payhook gateway's answer.
+    const parsed = parseEnvelope(text);
+    const verdict = judgeEnvelope(status, parsed);
+    if (verdict.kind === 'ok') return verdict.data as T;
+    if (verdict.kind === 'error' && parsed.kind === 'envelope') {
+      throw new GatewayError(verdict.code, parsed.envelope.message || `HTTP ${status}`, status);
     }
-    if (!isEnvelope(answer)) {
-      throw new BadAnswerError(
-        `the gateway at ${this.url} answered ${method} ${path} with HTTP ${status} but not MixPay's envelope: ${excerpt(text)}`,
-      );
-    }
-    if (!answer.success) throw new GatewayError(answer.code, answer.message || `HTTP ${status}`, status);
-    return answer.data as T;
+    const what = parsed.kind === 'not_json' ? 'and no JSON' : "but not MixPay's envelope";
+    throw new BadAnswerError(
+      `the gateway at ${this.url} answered ${method} ${path} with HTTP ${status} ${what}: ${excerpt(text)}`,
+    );
   }
-}
-
-interface Envelope {
-  code: number;
-  success: boolean;
-  message: string;
-  data: unknown;
-}
-
-function isEnvelope(value: unknown): value is Envelope {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return typeof v.success === 'boolean' && typeof v.code === 'number' && 'data' in v;
 }
 
 function withQuery(path: string, query: Query): string {

@@ -13,17 +13,21 @@ export const ExitCode = {
 
 export abstract class CliError extends Error {
   abstract readonly exitCode: number;
+
+  constructor(message: string) {
+    super(message);
+    // Each subclass is named after itself (UsageError, GatewayError…) without restating it.
+    this.name = new.target.name;
+  }
 }
 
 /** Bad arguments or configuration: the message says what to fix. */
 export class UsageError extends CliError {
-  override readonly name = 'UsageError';
   readonly exitCode = ExitCode.usage;
 }
 
-/** No connection, a timeout, or an answer that is not MixPay's envelope. */
+/** No connection, or no answer in time. */
 export class UnreachableError extends CliError {
-  override readonly name = 'UnreachableError';
   readonly exitCode = ExitCode.unreachable;
   constructor(
     readonly url: string,
@@ -33,14 +37,13 @@ export class UnreachableError extends CliError {
   }
 }
 
+/** Something answered, but not with MixPay's envelope: no payhook gateway (exits as unreachable). */
 export class BadAnswerError extends CliError {
-  override readonly name = 'BadAnswerError';
   readonly exitCode = ExitCode.unreachable;
 }
 
 /** The gateway answered `success: false`: its code and message, as MixPay's envelope has them. */
 export class GatewayError extends CliError {
-  override readonly name = 'GatewayError';
   readonly exitCode = ExitCode.gatewayError;
   constructor(
     readonly code: number,
@@ -68,6 +71,5 @@ export function describeError(error: CliError): string {
 
 /** The request makes no sense for the payment as it stands (e.g. `trigger success` on a failed payment). */
 export class RefusedError extends CliError {
-  override readonly name = 'RefusedError';
   readonly exitCode = ExitCode.gatewayError;
 }

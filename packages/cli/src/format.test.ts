@@ -1,7 +1,7 @@
+import type { FeedAttempt } from '@payhook/protocol';
 import { describe, expect, it } from 'vitest';
 import { attemptLine, attemptOutcome, count, table } from './format.js';
 import { envFromFlags } from './gateway-flags.js';
-import type { FeedAttempt } from './wire.js';
 
 const attempt = (overrides: Partial<FeedAttempt> = {}): FeedAttempt => ({
   deliveryId: 'd1',

@@ -1,7 +1,14 @@
 // Human-readable text for the gateway's answers: tables, one line per attempt, payment
 // summaries. Pure functions of their input, so the look is decided in one place.
-import { compareDecimals, subtractDecimals } from '@payhook/protocol';
-import type { Attempt, Delivery, DeliveryDetail, FeedAttempt, PaymentResultData } from './wire.js';
+import {
+  type Attempt,
+  compareDecimals,
+  type Delivery,
+  type DeliveryDetail,
+  type FeedAttempt,
+  subtractDecimals,
+  type WirePaymentResult,
+} from '@payhook/protocol';
 
 /** Left-aligned columns, two spaces apart; the last column is not padded. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -79,13 +86,13 @@ export function deliveryOutcome({ delivery: d, attempts }: DeliveryDetail): stri
 const amount = (value: string, symbol: string) => (value === '' ? '-' : `${value} ${symbol}`.trim());
 
 /** What a payment still owes: `payableAmount` less what its transfers paid (MixPay has no such field). */
-export function remainingOf(r: PaymentResultData): string {
+export function remainingOf(r: WirePaymentResult): string {
   const paid = r.payment?.totalTransactionsAmount ?? '0';
   return compareDecimals(paid, r.payableAmount) >= 0 ? '0' : subtractDecimals(r.payableAmount, paid);
 }
 
 /** The fields of `payments_result` a person looks at first. */
-export function resultSummary(r: PaymentResultData): string {
+export function resultSummary(r: WirePaymentResult): string {
   const pairs: [string, string][] = [
     ['traceId', r.traceId],
     ['orderId', r.orderId || '-'],

@@ -1,7 +1,7 @@
 // Gateway configuration from the environment, by the settings of settings.ts; every problem
 // is reported at once, at start.
 import { parseRetrySchedule, type RetrySchedule } from '@payhook/protocol';
-import type { GatewayMode } from './callback-url.js';
+import type { GatewayMode } from './domain/callback-url.js';
 import { settingsSchema, withDefaults } from './settings.js';
 
 export interface GatewayConfig {

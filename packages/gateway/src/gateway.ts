@@ -2,12 +2,12 @@
 // Everything time- or I/O-shaped can be passed in, so tests run the real thing fast.
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
-import { AssetCatalog } from './assets.js';
 import { systemClock } from './clock.js';
 import type { GatewayConfig } from './config.js';
 import { Dispatcher } from './delivery/dispatcher.js';
 import { type CallbackSender, UndiciSender } from './delivery/sender.js';
 import { AddressPolicy, type Resolver } from './delivery/ssrf.js';
+import { AssetCatalog } from './domain/assets.js';
 import { buildApp } from './http/app.js';
 import { LISTEN_BACKLOG } from './http/overload.js';
 import type { Clock } from './interfaces.js';

@@ -30,111 +30,24 @@
 // - lease:    a claim on a due delivery by one dispatcher, longer than the attempt timeout,
 //             so a slow answer is never sent twice at once and a crashed claim comes back.
 // - clock:    time as a value passed in (@payhook/protocol's Clock), so tests can move it.
-import type {
-  CallbackEventName,
-  FailureCode,
-  OptionalEventName,
-  PaymentStatus,
-  SettleStatus,
-  SurplusStatus,
+
+// The admin API answers with these records as they are, so they are declared once, with the
+// API's answers, in @payhook/protocol (admin.ts), where the CLI reads them too.
+export type {
+  Attempt,
+  AttemptErrorClass,
+  Delivery,
+  DeliveryState,
+  Payment,
+  PaymentEvent,
+  PaymentKind,
+  Transfer,
 } from '@payhook/protocol';
 
-export type PaymentKind = 'payment' | 'one_time' | 'paylink';
-
-export interface Payment {
-  traceId: string;
-  /** `null` when the merchant gave only a traceId. */
-  orderId: string | null;
-  payeeId: string;
-  kind: PaymentKind;
-  /** The one-time code of a one-time payment (checkout at `/code/{code}`). */
-  code: string | null;
-  quoteAmount: string;
-  quoteAssetId: string;
-  /** `null` until the payer picks an asset (one-time payments without `paymentAssetId`). */
-  paymentAssetId: string | null;
-  /** What the payer owes in the payment asset; `null` while the asset is open. */
-  payableAmount: string | null;
-  settlementAssetId: string;
-  strictMode: boolean;
-  /** A multi-pay payment accepts several transfers until fully paid (one-time payments are). */
-  isMultiPay: boolean;
-  callbackUrl: string | null;
-  callbackEvents: OptionalEventName[];
-  returnTo: string | null;
-  failedReturnTo: string | null;
-  remark: string | null;
-  settlementMemo: string | null;
-  /** Past this instant an unpaid payment fails with 40000; `null`: no deadline. */
-  expireAt: number | null;
-  status: PaymentStatus;
-  failureCode: FailureCode | null;
-  /** Sum of the transfers counted towards this payment, in the payment asset. */
-  paidAmount: string;
-  surplusAmount: string;
-  surplusStatus: SurplusStatus;
-  settleStatus: SettleStatus;
-  settleDueAt: number | null;
-  settleAmount: string | null;
-  settleAssetId: string | null;
-  createdAt: number;
-  updatedAt: number;
-  completedAt: number | null;
-  /** MixPay's `clientId` (given or generated); the Mixin memo is `payment|<clientId>`. */
-  clientId: string;
-  /** Paid on-chain to `destination` (and `tag`) rather than from a Mixin wallet. */
-  isChain: boolean;
-  /** When the current quote was made: its tolerate period runs from here; a refresh moves it. */
-  quotedAt: number;
-  /** The sandbox deposit address of an on-chain payment; `null` for a Mixin payment or an open asset. */
-  destination: string | null;
-  /** The deposit tag on chains that need one, else `""`; `null` without a destination. */
-  tag: string | null;
-}
-
-export interface Transfer {
-  txid: string;
-  traceId: string;
-  amount: string;
-  assetId: string;
-  confirmations: number;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface PaymentEvent {
-  id: string;
-  traceId: string;
-  type: CallbackEventName;
-  /** The payment's status right after the transition that raised it. */
-  status: PaymentStatus;
-  createdAt: number;
-}
-
-export type DeliveryState = 'pending' | 'delivered' | 'exhausted';
+import type { Delivery, DeliveryState, Payment, PaymentEvent, Transfer } from '@payhook/protocol';
 
 /** A delivery's state as people read it: a pending one that has failed is `retrying` (isRetrying). */
 export type ShownDeliveryState = DeliveryState | 'retrying';
-
-export interface Delivery {
-  id: string;
-  eventId: string;
-  traceId: string;
-  eventType: CallbackEventName;
-  url: string;
-  /** The exact bytes POSTed: `{"orderId","traceId","payeeId"}`. */
-  body: string;
-  state: DeliveryState;
-  /** How many attempts were made so far (a count; the attempts themselves are Attempt rows). */
-  attempts: number;
-  /** When the next attempt is due; `null` once delivered or exhausted. */
-  nextAttemptAt: number | null;
-  lockedUntil: number | null;
-  /** The delivery this one redelivers by hand, if any. */
-  redeliveryOf: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
 
 /** A payment with the transfers received for it: what a life-cycle step reads and returns. */
 export interface PaymentState {
@@ -161,36 +74,6 @@ export interface PaymentChange {
   writes: StateWrites;
   events: PaymentEvent[];
   deliveries: Delivery[];
-}
-
-/** Why an attempt failed, coarse enough to act on. */
-export type AttemptErrorClass =
-  | 'dns'
-  | 'connect_refused'
-  | 'reset'
-  | 'tls'
-  | 'timeout'
-  | 'too_large'
-  | 'bad_status'
-  | 'not_json'
-  | 'wrong_code'
-  /** The SSRF guard refused the address (production mode). */
-  | 'blocked'
-  | 'network';
-
-export interface Attempt {
-  deliveryId: string;
-  attemptNo: number;
-  dueAt: number;
-  startedAt: number;
-  endedAt: number;
-  success: boolean;
-  statusCode: number | null;
-  latencyMs: number;
-  errorClass: AttemptErrorClass | null;
-  errorMessage: string | null;
-  /** The first bytes of the answer, capped, for people debugging their endpoint. */
-  responseExcerpt: string | null;
 }
 
 export type { Clock } from '@payhook/protocol';

@@ -3,14 +3,14 @@
 // redelivers by hand. It composes the pure parts (newPayment, transition, outbox) with the store.
 import { randomUUID } from 'node:crypto';
 import { compareDecimals, isPositiveDecimal, type RetrySchedule, subtractDecimals } from '@payhook/protocol';
-import type { AssetCatalog } from './assets.js';
-import type { GatewayMode } from './callback-url.js';
 import type { AddressPolicy } from './delivery/ssrf.js';
+import type { AssetCatalog } from './domain/assets.js';
+import type { GatewayMode } from './domain/callback-url.js';
+import { type LifecycleInput, transition } from './domain/lifecycle.js';
+import { type CreateRequest, differingTerm, newPayment } from './domain/new-payment.js';
+import { newDelivery, outbox } from './domain/outbox.js';
 import { ConflictError, NotFoundError, ParameterError, UniqueViolation } from './errors.js';
 import type { Clock, Delivery, Payment, PaymentChange, PaymentState, Transfer } from './interfaces.js';
-import { type LifecycleInput, transition } from './lifecycle.js';
-import { type CreateRequest, differingTerm, newPayment } from './new-payment.js';
-import { newDelivery, outbox } from './outbox.js';
 import type { PaymentKey, Store } from './storage/store.js';
 
 export interface PaymentServiceOptions {

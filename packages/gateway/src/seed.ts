@@ -6,12 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { createPaymentRequest, subtractDecimals } from '@payhook/protocol';
 import { CompiledQuery, type Insertable } from 'kysely';
-import { AssetCatalog, USDT_ID } from './assets.js';
 import { loadConfig } from './config.js';
+import { AssetCatalog, USDT_ID } from './domain/assets.js';
+import { transition } from './domain/lifecycle.js';
+import { newPayment } from './domain/new-payment.js';
+import { outbox } from './domain/outbox.js';
 import type { Delivery, Payment, PaymentEvent, Transfer } from './interfaces.js';
-import { transition } from './lifecycle.js';
-import { newPayment } from './new-payment.js';
-import { outbox } from './outbox.js';
 import { openDialect } from './storage/open.js';
 import { deliveryToRow, eventToRow, paymentToRow, transferToRow } from './storage/rows.js';
 import type { Database } from './storage/schema.js';

@@ -1,7 +1,6 @@
 // Test helpers for shops: build the callback MixPay would send, script what
 // payments_result answers, and build results from an order.
-import { type PaymentResult, type ResultInclude, SIGNATURE_HEADERS } from '@payhook/protocol';
-import { Webhook } from 'standardwebhooks';
+import { type PaymentResult, type ResultInclude, serializeCallbackBody, signatureHeaders } from '@payhook/protocol';
 import type { ResultSource } from './check-order.js';
 import type { Order } from './order.js';
 import type { Lookup } from './verify.js';
@@ -19,13 +18,7 @@ export interface SigningOptions {
  * secret: sign a test payload exactly as the gateway would.
  */
 export function signCallback(body: string, signing: SigningOptions): Record<string, string> {
-  const id = signing.id ?? 'evt_test';
-  const seconds = Math.floor((signing.timestampMs ?? Date.now()) / 1000);
-  return {
-    [SIGNATURE_HEADERS.id]: id,
-    [SIGNATURE_HEADERS.timestamp]: String(seconds),
-    [SIGNATURE_HEADERS.signature]: new Webhook(signing.secret).sign(id, new Date(seconds * 1000), body),
-  };
+  return signatureHeaders(signing.secret, signing.id ?? 'evt_test', signing.timestampMs ?? Date.now(), body);
 }
 
 /** The exact callback MixPay POSTs for an order (identifiers only); signed if `signing` is given. */
@@ -34,7 +27,7 @@ export function buildCallbackRequest(
   url = 'http://shop.test/mixpay/callback',
   signing?: SigningOptions,
 ): Request {
-  const body = JSON.stringify({ orderId: ids.orderId, traceId: ids.traceId ?? '', payeeId: ids.payeeId });
+  const body = serializeCallbackBody({ orderId: ids.orderId, traceId: ids.traceId ?? '', payeeId: ids.payeeId });
   return new Request(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(signing ? signCallback(body, signing) : {}) },

@@ -1,72 +1,9 @@
-// MixPay's answers as a client reads them: the envelope whatever the HTTP status, and the
-// `data` of each answer decoded leniently (MIXPAY-API.md §10). The decoders check only what a
+// MixPay's answers as a client reads them: the `data` of each answer (once envelope.ts has said
+// it succeeded) decoded leniently (MIXPAY-API.md §10). The decoders check only what a
 // decision needs and keep every other field as sent; judging a result is the kit's job, so a
 // field it needs but cannot use is left out here and refused there (fail closed), never guessed.
 import { z } from 'zod';
 import type { PaymentStatus } from './payment.js';
-
-// ---------------------------------------------------------------------------------------------
-// Envelope
-
-/** What an answer means, before its `data` is looked at. */
-export type EnvelopeVerdict =
-  /** 2xx, `success: true`, `code: 0`: `data` is the payload. */
-  | { kind: 'ok'; data: unknown }
-  /** A business or transport error: MixPay's code, or the HTTP status when there is no envelope. */
-  | { kind: 'error'; code: number; message: string }
-  /** A 2xx answer that is no MixPay envelope at all (a captive portal, a proxy's page). */
-  | { kind: 'malformed'; reason: string };
-
-/**
- * Decodes MixPay's envelope whatever the HTTP status (§1.2): MixPay may answer a business error
- * with 200 and `success: false`, or with a 4xx/5xx and the envelope. Failure is `success !== true`,
- * `code != 0` or a non-2xx status. A non-2xx answer without an envelope (a 502 page) is an error
- * whose code is the HTTP status, as pandodao/mixpay-go does. `data` is not read on errors (it is `[]`).
- */
-export function decodeEnvelope(httpStatus: number, body: string): EnvelopeVerdict {
-  const ok = httpStatus >= 200 && httpStatus < 300;
-  let json: unknown;
-  let isJson = true;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    isJson = false;
-  }
-  const envelope = isJson ? asEnvelope(json) : undefined;
-  if (!envelope) {
-    if (!ok) return { kind: 'error', code: httpStatus, message: `HTTP ${httpStatus} without a MixPay envelope` };
-    return {
-      kind: 'malformed',
-      reason: isJson ? 'answer is not a MixPay envelope' : `answer is not JSON (HTTP ${httpStatus})`,
-    };
-  }
-  if (ok && envelope.success && envelope.code === 0) {
-    return 'data' in envelope
-      ? { kind: 'ok', data: envelope.data }
-      : { kind: 'malformed', reason: 'envelope without data' };
-  }
-  // A contradictory envelope (code 0 with success false, or code 0 under a 5xx) still failed:
-  // it keeps the HTTP status as its code, or -1 ("server error, retry later") under a 2xx.
-  const code = envelope.code !== 0 ? envelope.code : ok ? -1 : httpStatus;
-  const message =
-    envelope.message || (!envelope.success ? 'success is false' : ok ? `code ${code}` : `HTTP ${httpStatus}`);
-  return { kind: 'error', code, message };
-}
-
-interface RawEnvelope {
-  code: number;
-  success: boolean;
-  message: string;
-  data?: unknown;
-}
-
-/** `code` (an integer) and `success` (a boolean) make an envelope; MixPay always sends both (§1.1). */
-function asEnvelope(json: unknown): RawEnvelope | undefined {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
-  const { code, success, message } = json as Record<string, unknown>;
-  if (typeof code !== 'number' || !Number.isInteger(code) || typeof success !== 'boolean') return undefined;
-  return { ...(json as object), code, success, message: typeof message === 'string' ? message : '' };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Lenient field decoders: a field of the wrong type is dropped (undefined), never an error.
@@ -82,6 +19,9 @@ const token = z
   .unknown()
   .transform((v) => (typeof v === 'string' && v !== '' ? v : undefined))
   .optional();
+
+/** The one field an answer cannot do without (its id): a non-empty string, else the answer is refused. */
+const requiredToken = z.string({ error: 'is required' }).min(1, 'is required');
 
 /** An integer as a JSON number or a numeric string (`confirmations` is `-1` outside `pending`). */
 const integer = z
@@ -292,7 +232,7 @@ export interface PaymentInfo {
 }
 
 export const paymentInfoAnswer: z.ZodType<PaymentInfo, unknown> = z.looseObject({
-  traceId: z.string({ error: 'is required' }).min(1, 'is required'),
+  traceId: requiredToken,
   payeeId: token,
   orderId: token,
   clientId: token,
@@ -312,15 +252,10 @@ export const paymentInfoAnswer: z.ZodType<PaymentInfo, unknown> = z.looseObject(
  * `data` of `POST /v1/one_time_payment` (§3.3): MixPay answers only `{code}`, and the code **is**
  * the payment's traceId. A payhook gateway may add `traceId` and `paymentUrl`.
  */
-export interface OneTimePaymentAnswer {
-  code: string;
-  traceId?: string | undefined;
-  paymentUrl?: string | undefined;
-  [field: string]: unknown;
-}
-
-export const oneTimePaymentAnswer: z.ZodType<OneTimePaymentAnswer, unknown> = z.looseObject({
-  code: z.string({ error: 'is required' }).min(1, 'is required'),
+export const oneTimePaymentAnswer = z.looseObject({
+  code: requiredToken,
   traceId: token,
   paymentUrl: token,
 });
+// Three fields: the schema says all there is, so the type is read off it.
+export type OneTimePaymentAnswer = z.output<typeof oneTimePaymentAnswer>;

@@ -1,4 +1,5 @@
 // @payhook/protocol: MixPay's wire format, shared by the gateway and the merchant kit. No I/O.
+export * from './admin.js';
 export * from './answers.js';
 export * from './callback.js';
 export * from './clock.js';
@@ -9,4 +10,5 @@ export * from './ids.js';
 export * from './payment.js';
 export * from './schedule.js';
 export * from './schemas.js';
+export * from './signature.js';
 export * from './wire.js';

@@ -1,8 +1,8 @@
 // `payhook deliveries`: the deliveries the gateway keeps, newest first, as a table or JSON.
+import type { Delivery } from '@payhook/protocol';
 import type { GatewayClient } from '../client.js';
 import { deliveriesTable } from '../format.js';
 import type { Output } from '../output.js';
-import type { Delivery } from '../wire.js';
 
 export interface DeliveriesOptions {
   state?: 'pending' | 'delivered' | 'exhausted' | undefined;

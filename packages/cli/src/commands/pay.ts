@@ -1,10 +1,10 @@
 // `payhook pay <traceId|code>`: one sandbox transfer, as a payer's wallet would send it.
+import type { TransferAnswer } from '@payhook/protocol';
 import { isUuid, resolveAsset } from '../assets.js';
 import type { GatewayClient } from '../client.js';
 import { GatewayError } from '../errors.js';
 import { count, resultSummary } from '../format.js';
 import type { Output } from '../output.js';
-import type { TransferAnswer } from '../wire.js';
 
 export interface PayOptions {
   /** Amount in the payment asset; default: what is still owed. */

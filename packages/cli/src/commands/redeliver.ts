@@ -1,11 +1,11 @@
 // `payhook redeliver <deliveryId>` and `payhook redeliver --exhausted-url <url>`: send events
 // again on a fresh schedule (the old deliveries keep their history), then show the first attempts.
+import type { Delivery, DeliveryDetail } from '@payhook/protocol';
 import { awaitFirstAttempts } from '../await-deliveries.js';
 import type { GatewayClient } from '../client.js';
 import { count, deliveriesTable, deliveryOutcome } from '../format.js';
 import type { Output } from '../output.js';
 import { startProgress } from '../progress.js';
-import type { Delivery, DeliveryDetail } from '../wire.js';
 
 export interface RedeliverOptions {
   wait: boolean;

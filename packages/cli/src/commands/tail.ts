@@ -1,11 +1,11 @@
 // `payhook tail`: follows callback attempts as they end, by polling `GET /admin/attempts` with
 // its cursor; one line per attempt (or NDJSON with --json) until Ctrl-C.
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { AttemptPage, FeedAttempt } from '@payhook/protocol';
 import type { GatewayClient } from '../client.js';
 import { UnreachableError } from '../errors.js';
 import { attemptLine } from '../format.js';
 import type { Output } from '../output.js';
-import type { AttemptPage, FeedAttempt } from '../wire.js';
 
 export interface TailOptions {
   /** Attempts already made to show first (the latest ones); 0: only new ones. */

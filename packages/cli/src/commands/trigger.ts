@@ -1,14 +1,20 @@
 // `payhook trigger <event> [traceId]`: drives a sandbox payment to raise one event, creating
 // the payment first when no traceId is given, then shows the callbacks it caused.
 import { randomUUID } from 'node:crypto';
-import { convertAmount } from '@payhook/protocol';
+import {
+  convertAmount,
+  type DeliveryDetail,
+  type PaymentDetail,
+  type WireOneTimePayment,
+  type WirePayment,
+  type WirePaymentResult,
+} from '@payhook/protocol';
 import { resolveAsset } from '../assets.js';
 import { awaitFirstAttempts } from '../await-deliveries.js';
 import type { GatewayClient } from '../client.js';
 import { RefusedError, UsageError } from '../errors.js';
 import { count, deliveryOutcome, remainingOf, resultSummary } from '../format.js';
 import type { Output } from '../output.js';
-import type { DeliveryDetail, OneTimeAnswer, PaymentDetail, PaymentInfo, PaymentResultData } from '../wire.js';
 import { sendTransfer } from './pay.js';
 
 export const TRIGGER_EVENTS = ['success', 'fail', 'pending', 'paid_less', 'settle'] as const;
@@ -51,7 +57,7 @@ export async function trigger(
     steps.push(text);
     if (!out.json) out.line(text);
   };
-  let created: PaymentInfo | OneTimeAnswer | undefined;
+  let created: WirePayment | WireOneTimePayment | undefined;
   let traceId = givenTraceId;
   if (traceId !== undefined && (options.callbackUrl !== undefined || options.events !== undefined)) {
     out.note('note: --callback-url and --events apply only to a payment that trigger creates; ignored');
@@ -73,7 +79,7 @@ export async function trigger(
 
   await drive(client, event, traceId, options, step);
 
-  const result = await client.get<PaymentResultData>('/v1/payments_result', { traceId, with: 'payment,transactions' });
+  const result = await client.get<WirePaymentResult>('/v1/payments_result', { traceId, with: 'payment,transactions' });
   let events: EventReport[] = [];
   if (options.wait) {
     const detail = await client.get<PaymentDetail>(`/admin/payments/${traceId}`);
@@ -110,7 +116,7 @@ async function drive(
   options: TriggerOptions,
   step: (text: string) => void,
 ): Promise<void> {
-  const current = await client.get<PaymentResultData>('/v1/payments_result', { traceId, with: 'payment,transactions' });
+  const current = await client.get<WirePaymentResult>('/v1/payments_result', { traceId, with: 'payment,transactions' });
   const final = current.status === 'success' || current.status === 'failed';
   if (final && !(event === 'settle' && current.status === 'success')) {
     throw new RefusedError(
@@ -134,7 +140,7 @@ async function drive(
       return payLess(client, traceId, options.amount, step);
     case 'settle': {
       if (current.status !== 'success') await complete(client, current, step);
-      const settled = await client.post<PaymentResultData>(`/v1/sandbox/payments/${traceId}/settle`);
+      const settled = await client.post<WirePaymentResult>(`/v1/sandbox/payments/${traceId}/settle`);
       return step(
         current.settleStatus === 'success'
           ? 'the payment was already settled'
@@ -145,7 +151,7 @@ async function drive(
 }
 
 /** To `success`: pays what is owed, or confirms transfers that are paid but unconfirmed. */
-async function complete(client: GatewayClient, current: PaymentResultData, step: (text: string) => void) {
+async function complete(client: GatewayClient, current: WirePaymentResult, step: (text: string) => void) {
   const { traceId } = current;
   if (current.status === 'pending' && current.payment?.isFullyPaid) {
     for (const t of current.transactions ?? []) {
@@ -168,7 +174,7 @@ async function payLess(
   amount: string | undefined,
   step: (text: string) => void,
 ): Promise<void> {
-  const info = await client.get<PaymentResultData>('/v1/payments_result', { traceId, with: 'payment' });
+  const info = await client.get<WirePaymentResult>('/v1/payments_result', { traceId, with: 'payment' });
   if (!info.payment?.isMultiPay) {
     throw new RefusedError(
       `payment ${traceId} is not multi-pay: paying less would fail it (40024); paid_less needs a one-time payment`,
@@ -192,7 +198,7 @@ async function createPayment(
   client: GatewayClient,
   event: TriggerEvent,
   options: TriggerOptions,
-): Promise<{ answer: PaymentInfo | OneTimeAnswer; orderId: string }> {
+): Promise<{ answer: WirePayment | WireOneTimePayment; orderId: string }> {
   const paymentAssetId = await resolveAsset(client, options.asset);
   const settlementAssetId = (await resolveAsset(client, options.settlementAsset)) ?? paymentAssetId;
   const callbackEvent = subscription(event, options);
@@ -210,8 +216,8 @@ async function createPayment(
   // Only a multi-pay payment can be underpaid without failing: one-time payments are.
   const answer =
     event === 'paid_less'
-      ? await client.post<OneTimeAnswer>('/v1/one_time_payment', body)
-      : await client.post<PaymentInfo>('/v1/payments', body);
+      ? await client.post<WireOneTimePayment>('/v1/one_time_payment', body)
+      : await client.post<WirePayment>('/v1/payments', body);
   return { answer, orderId };
 }
 

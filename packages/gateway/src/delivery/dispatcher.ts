@@ -2,7 +2,7 @@
 // records every attempt and schedules the next one. All its state lives in the store, so
 // any number of dispatchers can run, crash and restart without losing or doubling work.
 import { randomUUID } from 'node:crypto';
-import { CALLBACK_HEADERS, nextAttemptAt, type RetrySchedule } from '@payhook/protocol';
+import { CALLBACK_HEADERS, nextAttemptAt, type RetrySchedule, signatureHeaders } from '@payhook/protocol';
 import type { Attempt, Clock, Delivery } from '../interfaces.js';
 import { type Logger, urlForLog } from '../logger.js';
 import type { ClaimedDelivery, DeliveryQueue, DeliveryUpdate, LeaseOwnerHold } from '../storage/store.js';
@@ -10,7 +10,6 @@ import { Wakeable } from '../wakeable.js';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { newLeaseOwnerId } from './lease-owner.js';
 import type { CallbackSender } from './sender.js';
-import { signatureHeaders } from './signature.js';
 
 export interface DispatcherOptions {
   queue: DeliveryQueue;

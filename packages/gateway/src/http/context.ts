@@ -1,6 +1,6 @@
 // What the HTTP routes need from the rest of the gateway.
-import type { AssetCatalog } from '../assets.js';
-import type { GatewayMode } from '../callback-url.js';
+import type { AssetCatalog } from '../domain/assets.js';
+import type { GatewayMode } from '../domain/callback-url.js';
 import type { Clock } from '../interfaces.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { PaymentService } from '../payments.js';

@@ -1,22 +1,8 @@
 // One payment with its life cycle: transfers, events in order, each event's deliveries and
 // each delivery's attempts. Read by GET /admin/payments/{traceId} and the dashboard's payment page.
-import type { Attempt, Delivery, Payment, PaymentEvent, Transfer } from '../interfaces.js';
+import type { PaymentDetail } from '@payhook/protocol';
 import type { PaymentService } from '../payments.js';
 import type { Store } from '../storage/store.js';
-
-export interface DeliveryDetail extends Delivery {
-  attemptList: Attempt[];
-}
-
-export interface EventDetail extends PaymentEvent {
-  deliveries: DeliveryDetail[];
-}
-
-export interface PaymentDetail {
-  payment: Payment;
-  transfers: Transfer[];
-  events: EventDetail[];
-}
 
 export async function loadPaymentDetail(
   payments: PaymentService,

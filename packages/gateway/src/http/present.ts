@@ -16,9 +16,9 @@ import {
   type WireSettlementAsset,
   type WireTransaction,
 } from '@payhook/protocol';
-import type { Asset, AssetCatalog } from '../assets.js';
+import type { Asset, AssetCatalog } from '../domain/assets.js';
+import type { PaymentState } from '../domain/lifecycle.js';
 import type { Payment, Transfer } from '../interfaces.js';
-import type { PaymentState } from '../lifecycle.js';
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
 

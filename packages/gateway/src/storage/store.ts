@@ -3,6 +3,7 @@
 // so each caller depends on the part it uses. SQLite and PostgreSQL implement it with the same
 // queries; where they differ, a capability flag says so (see StoreCapabilities), never an
 // `if (sqlite)` in the domain.
+import type { FeedAttempt, LatenessFigures, OutcomeBucket } from '@payhook/protocol';
 import type {
   Attempt,
   Delivery,
@@ -108,13 +109,6 @@ export interface DeliveryFilter {
   limit: number;
 }
 
-/** An attempt with what a person needs to read it in a feed. */
-export interface FeedAttempt extends Attempt {
-  traceId: string;
-  eventType: string;
-  url: string;
-}
-
 /** Position in the attempt feed: after this attempt, in (endedAt, deliveryId, attemptNo) order. */
 export interface FeedCursor {
   endedAt: number;
@@ -122,19 +116,8 @@ export interface FeedCursor {
   attemptNo: number;
 }
 
-export interface OutcomeBucket {
-  /** Start of the bucket, epoch ms. */
-  at: number;
-  delivered: number;
-  failed: number;
-}
-
-export interface LatenessFigures {
-  samples: number;
-  p50: number | null;
-  p99: number | null;
-  max: number | null;
-}
+// What the admin reads answer is the admin API's wire shape, declared once in @payhook/protocol.
+export type { FeedAttempt, LatenessFigures, OutcomeBucket } from '@payhook/protocol';
 
 /** The delivery queue at one instant (metrics). */
 export interface QueueDepth {

@@ -1,8 +1,8 @@
 // A stored payment row for tests that build one by hand (the store suites, the outbox): an
 // unpaid (the life cycle's own UNPAID) 10 USD payment in USDT, every timestamp `at`; `overrides` win.
-import { USDT_ID } from '../../src/assets.js';
+import { USDT_ID } from '../../src/domain/assets.js';
+import { UNPAID } from '../../src/domain/new-payment.js';
 import type { Payment } from '../../src/interfaces.js';
-import { UNPAID } from '../../src/new-payment.js';
 
 export function storedPayment(at: number, overrides: Partial<Payment> = {}): Payment {
   return {

@@ -2,8 +2,8 @@
 // where the payment stands. With the sandbox on, its forms feed the same ingestion path as the
 // sandbox API: pay in full, pay another amount or asset, add confirmations, let it expire.
 import { FAILURE_REASONS } from '@payhook/protocol';
-import type { AssetCatalog } from '../../assets.js';
-import type { PaymentState } from '../../lifecycle.js';
+import type { AssetCatalog } from '../../domain/assets.js';
+import type { PaymentState } from '../../domain/lifecycle.js';
 import { formatTime, html, relative, type SafeHtml, safeHref } from './html.js';
 import { page } from './layout.js';
 import { badge } from './parts.js';

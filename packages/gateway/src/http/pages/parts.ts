@@ -1,7 +1,7 @@
 // Small pieces the dashboard pages share: status badges and delivery states as people read them.
 import { html, type SafeHtml } from './html.js';
 
-export { shownState } from '../../delivery-state.js';
+export { shownState } from '../../domain/delivery-state.js';
 
 /** A coloured label for a payment status or a delivery state. */
 export function badge(state: string, label: string = state): SafeHtml {

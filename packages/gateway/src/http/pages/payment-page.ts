@@ -1,8 +1,7 @@
 // The dashboard's page of one payment: its summary, transfers, and life cycle (events in order,
 // each event's deliveries, each delivery's attempts), with the redelivery buttons.
-import { FAILURE_REASONS } from '@payhook/protocol';
+import { type DeliveryWithAttempts, type EventDetail, FAILURE_REASONS, type PaymentDetail } from '@payhook/protocol';
 import type { Attempt } from '../../interfaces.js';
-import type { DeliveryDetail, EventDetail, PaymentDetail } from '../payment-detail.js';
 import { formatDuration, formatTime, type HtmlValue, html, relative, type SafeHtml } from './html.js';
 import { page } from './layout.js';
 import { badge, shortId, shownState } from './parts.js';
@@ -97,7 +96,7 @@ ${deliveries.length === 0 ? html`<p class="muted">${why}</p>` : deliveries.map((
 </li>`;
 }
 
-function deliveryBlock(d: DeliveryDetail, data: PaymentPageData): SafeHtml {
+function deliveryBlock(d: DeliveryWithAttempts, data: PaymentPageData): SafeHtml {
   const state = shownState(d);
   const traceId = data.detail.payment.traceId;
   return html`<div class="card delivery" data-delivery-id="${d.id}" data-state="${state}">

@@ -1,5 +1,16 @@
 // The admin read API (payments, their events, deliveries and attempts) and redelivery.
-import { okEnvelope, traceIdSchema } from '@payhook/protocol';
+import {
+  type AttemptPage,
+  type AttemptTimeline,
+  type Delivery,
+  type DeliveryDetail,
+  type DeliveryStats,
+  okEnvelope,
+  type PaymentDetail,
+  type PaymentPage,
+  type RedeliveredDeliveries,
+  traceIdSchema,
+} from '@payhook/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
@@ -76,7 +87,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promi
       const list = await store.admin.listPayments(q);
       const last = list.at(-1);
       const next = list.length === q.limit && last ? `${last.createdAt}:${last.traceId}` : null;
-      return okEnvelope({ payments: list, next }, clock.now());
+      return okEnvelope<PaymentPage>({ payments: list, next }, clock.now());
     },
   );
 
@@ -90,7 +101,8 @@ export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promi
       params: traceParams,
       notFound: true,
     },
-    async ({ params: { traceId } }) => okEnvelope(await loadPaymentDetail(payments, store, traceId), clock.now()),
+    async ({ params: { traceId } }) =>
+      okEnvelope<PaymentDetail>(await loadPaymentDetail(payments, store, traceId), clock.now()),
   );
 
   apiRoute(
@@ -102,7 +114,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promi
       summary: 'Deliveries, newest first',
       query: deliveriesQuery,
     },
-    async ({ query }) => okEnvelope(await store.admin.listDeliveries(query), clock.now()),
+    async ({ query }) => okEnvelope<Delivery[]>(await store.admin.listDeliveries(query), clock.now()),
   );
 
   apiRoute(
@@ -118,7 +130,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promi
     async ({ params: { id } }) => {
       const delivery = await store.admin.getDelivery(id);
       if (!delivery) throw new NotFoundError(`delivery ${id} does not exist`);
-      return okEnvelope({ delivery, attempts: await store.admin.listAttempts(id) }, clock.now());
+      return okEnvelope<DeliveryDetail>({ delivery, attempts: await store.admin.listAttempts(id) }, clock.now());
     },
   );
 
@@ -132,7 +144,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promi
       params: idParams,
       notFound: true,
     },
-    async ({ params: { id } }) => okEnvelope(await payments.redeliver(id), clock.now()),
+    async ({ params: { id } }) => okEnvelope<Delivery>(await payments.redeliver(id), clock.now()),
   );
 
   apiRoute(
@@ -147,7 +159,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promi
     },
     async ({ body: { url } }) => {
       const deliveries = await payments.redeliverExhausted(url);
-      return okEnvelope({ count: deliveries.length, deliveries }, clock.now());
+      return okEnvelope<RedeliveredDeliveries>({ count: deliveries.length, deliveries }, clock.now());
     },
   );
 
@@ -167,7 +179,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promi
       const next = last
         ? `${last.endedAt}:${last.deliveryId}:${last.attemptNo}`
         : ((request.query as { after?: string }).after ?? null);
-      return okEnvelope({ attempts, next }, clock.now());
+      return okEnvelope<AttemptPage>({ attempts, next }, clock.now());
     },
   );
 
@@ -183,7 +195,10 @@ export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promi
     async ({ query: q }) => {
       const bucketMs = q.bucketSeconds * 1000;
       const from = Math.floor((clock.now() - q.minutes * 60_000) / bucketMs) * bucketMs;
-      return okEnvelope({ from, bucketMs, buckets: await store.admin.attemptOutcomes(from, bucketMs) }, clock.now());
+      return okEnvelope<AttemptTimeline>(
+        { from, bucketMs, buckets: await store.admin.attemptOutcomes(from, bucketMs) },
+        clock.now(),
+      );
     },
   );
 
@@ -191,7 +206,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promi
     app,
     { method: 'GET', url: '/admin/stats', tag: 'admin', summary: 'Delivery counts, retrying, lateness' },
     async () =>
-      okEnvelope(
+      okEnvelope<DeliveryStats>(
         {
           deliveries: await store.admin.countDeliveries(),
           /** Of the pending deliveries, those waiting for a retry after a failed attempt. */

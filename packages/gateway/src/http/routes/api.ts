@@ -11,9 +11,9 @@ import {
 } from '@payhook/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { USDT_ID } from '../../assets.js';
+import { USDT_ID } from '../../domain/assets.js';
+import type { PaymentState } from '../../domain/lifecycle.js';
 import { NotFoundError } from '../../errors.js';
-import type { PaymentState } from '../../lifecycle.js';
 import { apiRoute } from '../api-route.js';
 import type { HttpContext } from '../context.js';
 import { installMixPayJson, requestInput } from '../mixpay-input.js';

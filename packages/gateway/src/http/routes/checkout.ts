@@ -10,10 +10,10 @@
 import { createOneTimePaymentRequest, okEnvelope, positiveAmount, withoutAbsent } from '@payhook/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { USDT_ID } from '../../assets.js';
+import { USDT_ID } from '../../domain/assets.js';
+import type { PaymentState } from '../../domain/lifecycle.js';
 import { NotFoundError, PayhookError } from '../../errors.js';
 import type { Payment } from '../../interfaces.js';
-import type { PaymentState } from '../../lifecycle.js';
 import { authenticate, SIGN_IN_PATH } from '../auth.js';
 import type { HttpContext } from '../context.js';
 import { answerTo } from '../error-answers.js';

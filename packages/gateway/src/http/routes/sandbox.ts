@@ -1,6 +1,6 @@
 // Sandbox controls: feed the ingestion path with transfers and confirmations, as a chain
 // watcher would in production, and pull a payment's timers forward.
-import { okEnvelope, positiveAmount, traceIdSchema } from '@payhook/protocol';
+import { okEnvelope, positiveAmount, type SandboxAsset, type TransferAnswer, traceIdSchema } from '@payhook/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { apiRoute } from '../api-route.js';
@@ -51,7 +51,7 @@ export async function sandboxRoutes(app: FastifyInstance, ctx: HttpContext): Pro
     },
     async ({ body }) => {
       const { transfer, state } = await payments.receiveTransfer(body);
-      return okEnvelope({ transfer, result: presentResult(state, all, ctx) }, clock.now());
+      return okEnvelope<TransferAnswer>({ transfer, result: presentResult(state, all, ctx) }, clock.now());
     },
   );
 
@@ -96,6 +96,6 @@ export async function sandboxRoutes(app: FastifyInstance, ctx: HttpContext): Pro
   runNow('settle', 'Settle a successful payment now');
 
   apiRoute(app, { method: 'GET', url: '/v1/sandbox/assets', tag: 'sandbox', summary: 'The sandbox assets' }, async () =>
-    okEnvelope(catalog.list(), clock.now()),
+    okEnvelope<SandboxAsset[]>(catalog.list(), clock.now()),
   );
 }

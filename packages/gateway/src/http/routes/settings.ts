@@ -11,7 +11,7 @@ import {
   paymentsEstimatedQuery,
 } from '@payhook/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Asset } from '../../assets.js';
+import type { Asset } from '../../domain/assets.js';
 import { ParameterError } from '../../errors.js';
 import { apiRoute } from '../api-route.js';
 import type { HttpContext } from '../context.js';

@@ -2,11 +2,11 @@
 // No I/O and no clock reads: the store persists what `writes` names, in one transaction with
 // the deliveries its events create (the outbox). See docs/lifecycle.md for the diagram.
 import { addDecimals, type CallbackEventName, compareDecimals, FailureCode, subtractDecimals } from '@payhook/protocol';
+import { ConflictError, ParameterError } from '../errors.js';
+import type { Payment, PaymentState, StateWrites, Transfer } from '../interfaces.js';
 import type { AssetCatalog } from './assets.js';
-import { ConflictError, ParameterError } from './errors.js';
-import type { Payment, PaymentState, StateWrites, Transfer } from './interfaces.js';
 
-export type { PaymentState } from './interfaces.js';
+export type { PaymentState } from '../interfaces.js';
 
 export type LifecycleInput =
   /** Money arrived (from the sandbox, or a chain watcher in production). */

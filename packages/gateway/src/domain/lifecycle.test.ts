@@ -2,9 +2,9 @@
 // States are built the way the gateway builds them: newPayment() over the sandbox catalog.
 import { FailureCode } from '@payhook/protocol';
 import { describe, expect, it } from 'vitest';
+import { ParameterError } from '../errors.js';
+import type { Transfer } from '../interfaces.js';
 import { AssetCatalog, USDT_ID } from './assets.js';
-import { ParameterError } from './errors.js';
-import type { Transfer } from './interfaces.js';
 import { type LifecycleInput, type PaymentState, phaseOf, type Transition, transition } from './lifecycle.js';
 import { newPayment } from './new-payment.js';
 

@@ -1,7 +1,7 @@
 // What a transition writes besides the payment: its events, and a delivery for each event
 // the payment subscribed to. Pure; the store writes it in the same transaction.
 import { firstAttemptDelay, isSubscribed, type RetrySchedule, serializeCallbackBody } from '@payhook/protocol';
-import type { Delivery, Payment, PaymentChange, PaymentEvent } from './interfaces.js';
+import type { Delivery, Payment, PaymentChange, PaymentEvent } from '../interfaces.js';
 import type { Transition } from './lifecycle.js';
 
 export interface OutboxContext {

@@ -8,11 +8,11 @@ import {
   isPositiveDecimal,
   parseCallbackEvents,
 } from '@payhook/protocol';
+import type { AddressPolicy } from '../delivery/ssrf.js';
+import { ParameterError } from '../errors.js';
+import type { Payment, PaymentKind } from '../interfaces.js';
 import type { AssetCatalog } from './assets.js';
 import { checkCallbackUrl, type GatewayMode } from './callback-url.js';
-import type { AddressPolicy } from './delivery/ssrf.js';
-import { ParameterError } from './errors.js';
-import type { Payment, PaymentKind } from './interfaces.js';
 
 export interface NewPaymentContext {
   now: number;

@@ -1,8 +1,8 @@
 // Which callbackUrls the gateway accepts. Production: HTTPS only. Sandbox: HTTPS anywhere,
 // and plain HTTP to loopback so a developer can receive callbacks on their own machine.
 import { isIP } from 'node:net';
-import type { AddressPolicy } from './delivery/ssrf.js';
-import { ParameterError } from './errors.js';
+import type { AddressPolicy } from '../delivery/ssrf.js';
+import { ParameterError } from '../errors.js';
 
 export type GatewayMode = 'sandbox' | 'production';
 

@@ -1,11 +1,11 @@
 // Creating a payment: the rules that need the clock, the mode and the asset catalog.
 import { type CreatePaymentRequest, ErrorCode } from '@payhook/protocol';
 import { describe, expect, it } from 'vitest';
-import { storedPayment } from '../test/helpers/payments.js';
+import { storedPayment } from '../../test/helpers/payments.js';
+import { ParameterError } from '../errors.js';
+import { answerTo } from '../http/error-answers.js';
 import { AssetCatalog, USDT_ID } from './assets.js';
 import { checkCallbackUrl, isLoopbackHost } from './callback-url.js';
-import { ParameterError } from './errors.js';
-import { answerTo } from './http/error-answers.js';
 import {
   differingTerm,
   MAX_EXPIRY_SECONDS,

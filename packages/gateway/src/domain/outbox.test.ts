@@ -1,8 +1,8 @@
 // The outbox: what a transition writes besides the payment, in the same transaction.
 import type { CallbackEventName, OptionalEventName } from '@payhook/protocol';
 import { describe, expect, it } from 'vitest';
-import { storedPayment } from '../test/helpers/payments.js';
-import type { Payment, StateWrites } from './interfaces.js';
+import { storedPayment } from '../../test/helpers/payments.js';
+import type { Payment, StateWrites } from '../interfaces.js';
 import type { Transition } from './lifecycle.js';
 import { newDelivery, type OutboxContext, outbox } from './outbox.js';
 
