@@ -97,15 +97,17 @@ describe('addDecimals and subtractDecimals', () => {
 });
 
 describe('normalizeDecimal', () => {
-  it.each([
-    ['10.50', '10.5', 'trailing zeros of the fraction go'],
-    ['10.00', '10', 'an all-zero fraction goes with its point'],
-    ['10', '10', 'a whole number stays'],
-    ['100', '100', 'zeros of a whole number stay'],
-    ['0.000', '0', 'zero is 0'],
-    ['0.0100', '0.01', 'leading zeros of the fraction stay'],
-    ['007.5', '7.5', 'leading zeros of the whole part go'],
-  ])('%j becomes %j: %s', (input, expected) => {
+  // Each spelling with its normal form: trailing zeros of the fraction go, leading zeros of the whole part go.
+  const NORMAL_FORMS: Record<string, string> = {
+    '10.50': '10.5',
+    '10.00': '10',
+    '10': '10',
+    '100': '100',
+    '0.000': '0',
+    '0.0100': '0.01',
+    '007.5': '7.5',
+  };
+  it.each(Object.entries(NORMAL_FORMS))('%j becomes %j', (input, expected) => {
     expect(normalizeDecimal(input)).toBe(expected);
   });
 
