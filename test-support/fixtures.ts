@@ -25,3 +25,22 @@ export function paymentBody<T extends Record<string, unknown>>(overrides?: T) {
     ...overrides,
   };
 }
+
+// What MixPay's `payments_result` (MIXPAY-API.md §3.5) says of the parts of a payment that have
+// not happened yet, as wire literals: `toMatchObject` fixtures for the gateway's answers.
+
+/** Nothing paid beyond what was asked (`surplusStatus` `no`), and no failure (`failureCode` `"0"`). */
+export const NO_SURPLUS_NO_FAILURE = {
+  surplusAmount: '0',
+  surplusStatus: 'no',
+  failureCode: '0',
+  failureReason: '',
+} as const;
+
+/** Settlement not begun: it starts once the payment succeeds, until then every settle field is empty. */
+export const NOT_SETTLING = {
+  settleStatus: '',
+  settleAmount: '',
+  settleSymbol: '',
+  settleAsset: '',
+} as const;

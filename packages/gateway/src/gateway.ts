@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import { systemClock } from './clock.js';
 import type { GatewayConfig } from './config.js';
-import { Dispatcher } from './delivery/dispatcher.js';
+import { type AttemptObserver, Dispatcher } from './delivery/dispatcher.js';
 import { type CallbackSender, UndiciSender } from './delivery/sender.js';
 import { AddressPolicy, type Resolver } from './delivery/ssrf.js';
 import { AssetCatalog } from './domain/assets.js';
@@ -27,6 +27,11 @@ export interface GatewayDeps {
   logger?: pino.Logger;
   /** Name resolution for the SSRF guard (tests point names at internal addresses). */
   resolver?: Resolver;
+  /**
+   * Told about every recorded attempt, after the gateway's own observers (metrics, the operator
+   * signal): what an embedding application or a test waits on instead of polling the store.
+   */
+  onAttempt?: AttemptObserver;
 }
 
 export interface Gateway {
@@ -107,6 +112,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     onAttempt: (attempt, delivery, update) => {
       metrics.recordAttempt(attempt, delivery, update);
       operatorSignal?.onAttempt(attempt, delivery, update);
+      deps.onAttempt?.(attempt, delivery, update);
     },
   });
   sweeper = new Sweeper({

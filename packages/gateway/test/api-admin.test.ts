@@ -1,6 +1,5 @@
 // The admin read API: the payment list with its filters, search and paging, and the stats.
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../../../test-support/wait.js';
 import { ManualClock } from '../src/clock.js';
 import { call, expectOk } from './helpers/api.js';
 import { closeTestServers, startTestGateway, type TestGateway } from './helpers/gateway.js';
@@ -82,13 +81,10 @@ describe('GET /admin/payments', () => {
     for (const p of [delivered, exhausted, silent]) {
       await call(gw, 'POST', '/v1/sandbox/transfers', { json: { traceId: p.traceId } });
     }
-    await waitFor(
-      async () => {
-        const s = await stats();
-        return s.delivered === 1 && s.exhausted === 1 ? s : undefined;
-      },
-      { what: 'one delivered and one exhausted delivery' },
-    );
+    await gw.afterAttempts(async () => {
+      const s = await stats();
+      return s.delivered === 1 && s.exhausted === 1 ? s : undefined;
+    }, 'one delivered and one exhausted delivery');
     expect((await list('?deliveryState=delivered')).payments.map((p) => p.traceId)).toEqual([delivered.traceId]);
     expect((await list('?deliveryState=exhausted')).payments.map((p) => p.traceId)).toEqual([exhausted.traceId]);
     expect((await list('?deliveryState=pending')).payments).toEqual([]);
@@ -105,7 +101,7 @@ describe('GET /admin/payments', () => {
       await call(gw, 'POST', '/v1/sandbox/transfers', { json: { traceId: payment.traceId, confirmations: 0 } }),
     );
     await call(gw, 'POST', `/v1/sandbox/transfers/${t.transfer.txid}/confirmations`, { json: { confirmations: 1 } });
-    await waitFor(async () => ((await stats()).delivered === 3 ? true : undefined), { what: 'three deliveries' });
+    await gw.afterAttempts(async () => ((await stats()).delivered === 3 ? true : undefined), 'three deliveries');
     expect((await list('?deliveryState=delivered')).payments.map((p) => p.traceId)).toEqual([payment.traceId]);
   });
 
@@ -188,7 +184,7 @@ describe('GET /admin/stats', () => {
 
     const refused = await gw.createPayment({ callbackUrl: await refusedUrl() });
     await call(gw, 'POST', '/v1/sandbox/transfers', { json: { traceId: refused.traceId } });
-    await waitFor(async () => ((await stats()).exhausted === 1 ? true : undefined), { what: 'exhaustion' });
+    await gw.afterAttempts(async () => ((await stats()).exhausted === 1 ? true : undefined), 'exhaustion');
     expect(await stats()).toEqual({ pending: 1, delivered: 0, exhausted: 1 });
 
     // A failed payment raises `fail`, delivered always.
@@ -196,7 +192,7 @@ describe('GET /admin/stats', () => {
     try {
       const failing = await gw.createPayment({ callbackUrl: answering.url });
       await call(gw, 'POST', `/v1/sandbox/payments/${failing.traceId}/expire`);
-      await waitFor(async () => ((await stats()).delivered === 1 ? true : undefined), { what: 'delivery' });
+      await gw.afterAttempts(async () => ((await stats()).delivered === 1 ? true : undefined), 'delivery');
       expect(await stats()).toEqual({ pending: 1, delivered: 1, exhausted: 1 });
       expect(answering.received.map((r) => r.headers['x-payhook-event'])).toEqual(['fail']);
     } finally {

@@ -2,7 +2,7 @@
 // payments_result: unpaid, pending, success (with surplus), failed 40000/40020/40024,
 // multi-pay underpayment, settlement, and the return URLs.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { paymentBody } from '../../../test-support/fixtures.js';
+import { NO_SURPLUS_NO_FAILURE, NOT_SETTLING, paymentBody } from '../../../test-support/fixtures.js';
 import { waitFor } from '../../../test-support/wait.js';
 import { ManualClock } from '../src/clock.js';
 import { type ApiBody, call, expectOk, expectResultShape, newOrderId } from './helpers/api.js';
@@ -36,6 +36,16 @@ function create(overrides: Record<string, unknown> = {}) {
   return gw.createPayment({ returnTo: RETURN_TO, failedReturnTo: FAILED_RETURN_TO, ...overrides });
 }
 
+/** What payments_result shows of a failed payment: MixPay's code and reason (§8.2), and `failedReturnTo`. */
+function failedWith(failureCode: string, failureReason: string) {
+  return { status: 'failed', failureCode, failureReason, returnTo: FAILED_RETURN_TO };
+}
+
+/** A one-time payment made of `paymentBody(overrides)`; returns the answer's `data` (its `code`). */
+async function oneTimePayment(overrides: Record<string, unknown>) {
+  return expectOk(await call(gw, 'POST', '/v1/one_time_payment', { json: paymentBody(overrides) }));
+}
+
 describe('statuses through the sandbox', () => {
   beforeEach(async () => {
     // Settlement waits an hour unless the sandbox settles by hand, so states hold still.
@@ -44,22 +54,15 @@ describe('statuses through the sandbox', () => {
 
   it('unpaid: what to pay, nothing paid, no failure, no settlement, no return URL yet', async () => {
     const payment = await create();
-    const data = await result(payment.traceId);
-    expect(data).toMatchObject({
+    expect(await result(payment.traceId)).toMatchObject({
       status: 'unpaid',
       paymentAmount: '10',
       payableAmount: '10',
       txid: '',
       confirmations: -1,
-      surplusAmount: '0',
-      surplusStatus: 'no',
-      failureCode: '0',
-      failureReason: '',
+      ...NO_SURPLUS_NO_FAILURE,
       returnTo: '',
-      settleStatus: '',
-      settleAmount: '',
-      settleSymbol: '',
-      settleAsset: '',
+      ...NOT_SETTLING,
       payment: { isMultiPay: false, isFullyPaid: false, totalTransactionsAmount: '0' },
       transactions: [],
     });
@@ -118,10 +121,7 @@ describe('statuses through the sandbox', () => {
       // A Mixin payment has no on-chain hash; the transfer is in transactions.
       txid: '',
       confirmations: -1,
-      surplusAmount: '0',
-      surplusStatus: 'no',
-      failureCode: '0',
-      failureReason: '',
+      ...NO_SURPLUS_NO_FAILURE,
       returnTo: RETURN_TO,
       settleStatus: 'pending',
       payment: { isFullyPaid: true, totalTransactionsAmount: '10' },
@@ -147,11 +147,8 @@ describe('statuses through the sandbox', () => {
       name: 'failed 40024 when a single-pay payment is underpaid; paymentAmount says what was paid',
       amount: '9.99',
       expected: {
-        status: 'failed',
-        failureCode: '40024',
-        failureReason: 'Wrong Amount paid',
+        ...failedWith('40024', 'Wrong Amount paid'),
         paymentAmount: '9.99',
-        returnTo: FAILED_RETURN_TO,
         payment: { isMultiPay: false, isFullyPaid: false, totalTransactionsAmount: '9.99' },
       },
       events: ['fail'],
@@ -168,11 +165,8 @@ describe('statuses through the sandbox', () => {
     const expired = expectOk(await call(gw, 'POST', `/v1/sandbox/payments/${payment.traceId}/expire`));
     expect(expired).toMatchObject({ status: 'failed', failureCode: '40000' });
     expect(await result(payment.traceId)).toMatchObject({
-      status: 'failed',
-      failureCode: '40000',
-      failureReason: 'Payment overtime',
+      ...failedWith('40000', 'Payment overtime'),
       paymentAmount: '0',
-      returnTo: FAILED_RETURN_TO,
       settleStatus: '',
     });
     expect(await eventsOf(payment.traceId)).toEqual(['fail']);
@@ -186,11 +180,8 @@ describe('statuses through the sandbox', () => {
     const { transfer: t } = await transfer({ traceId: payment.traceId, assetId: BTC_ID });
     const data = await result(payment.traceId);
     expect(data).toMatchObject({
-      status: 'failed',
-      failureCode: '40020',
-      failureReason: 'Wrong asset paid',
+      ...failedWith('40020', 'Wrong asset paid'),
       paymentAssetId: USDT_ID,
-      returnTo: FAILED_RETURN_TO,
       // A Mixin payment has no on-chain hash; the transfer is in transactions.
       txid: '',
       transactions: [{ txid: t.txid, paymentAssetId: BTC_ID, paymentAssetSymbol: 'BTC', paymentAmount: '0.00016667' }],
@@ -199,19 +190,13 @@ describe('statuses through the sandbox', () => {
   });
 
   it('multi-pay underpayment of a one-time payment stays pending until topped up, then succeeds', async () => {
-    const created = expectOk(
-      await call(gw, 'POST', '/v1/one_time_payment', {
-        json: {
-          payeeId: 'payee-1',
-          orderId: newOrderId('multi'),
-          quoteAmount: '10',
-          quoteAssetId: 'usd',
-          settlementAssetId: USDT_ID,
-          returnTo: RETURN_TO,
-          callbackEvent: 'paid_less',
-        },
-      }),
-    );
+    const created = await oneTimePayment({
+      orderId: newOrderId('multi'),
+      // Without a payment asset: the payer picks it.
+      paymentAssetId: undefined,
+      returnTo: RETURN_TO,
+      callbackEvent: 'paid_less',
+    });
     // No payment asset yet: the first transfer (USDT by default) fixes it.
     expect(await result(created.code)).toMatchObject({ status: 'unpaid', paymentAssetId: '', payableAmount: '' });
 
@@ -301,15 +286,11 @@ describe('timers', () => {
     const deadline = Math.floor(clock.now() / 1000) + 60;
     const unpaid = await create({ expiredTimestamp: deadline });
     const confirming = await create({ expiredTimestamp: deadline });
-    const underpaid = expectOk(
-      await call(gw, 'POST', '/v1/one_time_payment', {
-        json: paymentBody({
-          orderId: newOrderId('late'),
-          failedReturnTo: FAILED_RETURN_TO,
-          expiredTimestamp: deadline,
-        }),
-      }),
-    );
+    const underpaid = await oneTimePayment({
+      orderId: newOrderId('late'),
+      failedReturnTo: FAILED_RETURN_TO,
+      expiredTimestamp: deadline,
+    });
     const info = expectOk(await call(gw, 'GET', `/v1/payments_info?traceId=${unpaid.traceId}`));
     // expire/seconds are the quote's tolerate period (15 minutes by default), not the closing deadline.
     expect(info).toMatchObject({ expire: Math.floor(clock.now() / 1000) + 900, seconds: 900 });
@@ -324,12 +305,7 @@ describe('timers', () => {
 
     clock.advance(1_000);
     expect(await gw.gateway.sweeper.runDue()).toBe(2);
-    expect(await result(unpaid.traceId)).toMatchObject({
-      status: 'failed',
-      failureCode: '40000',
-      failureReason: 'Payment overtime',
-      returnTo: FAILED_RETURN_TO,
-    });
+    expect(await result(unpaid.traceId)).toMatchObject(failedWith('40000', 'Payment overtime'));
     expect(await result(underpaid.code)).toMatchObject({
       status: 'failed',
       failureCode: '40000',

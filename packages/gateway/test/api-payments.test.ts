@@ -2,7 +2,7 @@
 // JSON and form bodies, payments_info by traceId and code, payments_result in all its forms.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { paymentBody } from '../../../test-support/fixtures.js';
+import { NO_SURPLUS_NO_FAILURE, NOT_SETTLING, paymentBody } from '../../../test-support/fixtures.js';
 import { call, expectOk, expectPaymentShape, expectResultShape, newOrderId } from './helpers/api.js';
 import { closeTestServers, startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
 
@@ -287,16 +287,10 @@ describe('GET /v1/payments_result', () => {
           // A Mixin payment has no on-chain hash.
           txid: '',
           blockExplorerUrl: '',
-          surplusAmount: '0',
-          surplusStatus: 'no',
           confirmations: 0,
-          failureCode: '0',
-          failureReason: '',
+          ...NO_SURPLUS_NO_FAILURE,
           returnTo: '',
-          settleStatus: '',
-          settleAmount: '',
-          settleSymbol: '',
-          settleAsset: '',
+          ...NOT_SETTLING,
           settleAssetVersion: '',
         });
         expect(Math.abs(data.date - Date.now() / 1000)).toBeLessThan(60);

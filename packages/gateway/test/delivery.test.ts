@@ -26,13 +26,10 @@ async function deliveriesOf(traceId: string) {
 }
 
 async function settled(traceId: string, state: 'delivered' | 'exhausted') {
-  return waitFor(
-    async () => {
-      const ds = await deliveriesOf(traceId);
-      return ds.length > 0 && ds.every((d: any) => d.state === state) ? ds : undefined;
-    },
-    { what: `deliveries of ${traceId} to be ${state}` },
-  );
+  return gw.afterAttempts(async () => {
+    const ds = await deliveriesOf(traceId);
+    return ds.length > 0 && ds.every((d: any) => d.state === state) ? ds : undefined;
+  }, `deliveries of ${traceId} to be ${state}`);
 }
 
 describe('callback delivery', () => {
@@ -115,9 +112,10 @@ describe('callback delivery', () => {
     const redo = await gw.post(`/admin/deliveries/${exhausted.id}/redeliver`, {});
     expect(redo.status).toBe(200);
     expect(redo.body.data).toMatchObject({ redeliveryOf: exhausted.id, state: 'pending', attempts: 0 });
-    await waitFor(
-      async () => (await gw.get(`/admin/deliveries/${redo.body.data.id}`)).body.data.delivery.state === 'delivered',
-    );
+    await gw.afterAttempts(async () => {
+      const { delivery } = (await gw.get(`/admin/deliveries/${redo.body.data.id}`)).body.data;
+      return delivery.state === 'delivered' ? delivery : undefined;
+    }, 'the redelivery to be delivered');
     expect(receiver.received).toHaveLength(11);
     expect(receiver.received[10]?.headers['x-payhook-event-id']).toBe(
       receiver.received[0]?.headers['x-payhook-event-id'],

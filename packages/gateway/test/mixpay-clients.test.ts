@@ -112,27 +112,19 @@ describe('POST /v1/payments (§11.2 a–h)', () => {
 
   it("(e) JS v2's JSON: a client-made traceId, orderId and callbackUrl; null meaning absent", async () => {
     const traceId = randomUUID();
-    const data = expectOk(
-      await call(
-        gw,
-        'POST',
-        '/v1/payments',
-        json(
-          JSON.stringify({
-            payeeId: PAYEE,
-            orderId: newOrderId('js2'),
-            traceId,
-            paymentAssetId: USDT_ID,
-            settlementAssetId: USDT_ID,
-            quoteAssetId: 'usd',
-            quoteAmount: '7',
-            callbackUrl: 'https://shop.example/mixpay',
-            remark: null,
-            settlementMethod: 'mixin',
-          }),
-        ),
-      ),
-    );
+    const body = {
+      payeeId: PAYEE,
+      orderId: newOrderId('js2'),
+      traceId,
+      paymentAssetId: USDT_ID,
+      settlementAssetId: USDT_ID,
+      quoteAssetId: 'usd',
+      quoteAmount: '7',
+      callbackUrl: 'https://shop.example/mixpay',
+      remark: null,
+      settlementMethod: 'mixin',
+    };
+    const data = expectOk(await call(gw, 'POST', '/v1/payments', json(JSON.stringify(body))));
     expect(data.traceId).toBe(traceId);
     expect(await stored(traceId)).toMatchObject({ callbackUrl: 'https://shop.example/mixpay' });
   });
@@ -243,20 +235,14 @@ describe('POST /v1/payments (§11.2 a–h)', () => {
   });
 
   it('accepts callbackEvent naming success and fail (always sent) next to settle', async () => {
-    const data = expectOk(
-      await call(gw, 'POST', '/v1/payments', {
-        form: {
-          payeeId: PAYEE,
-          orderId: newOrderId('events'),
-          paymentAssetId: USDT_ID,
-          settlementAssetId: USDT_ID,
-          quoteAssetId: 'usd',
-          quoteAmount: '1',
-          callbackEvent: 'success|fail|settle',
-          callbackUrl: 'https://shop.example/cb',
-        },
-      }),
-    );
+    const body = paymentBody({
+      payeeId: PAYEE,
+      orderId: newOrderId('events'),
+      quoteAmount: '1',
+      callbackEvent: 'success|fail|settle',
+      callbackUrl: 'https://shop.example/cb',
+    });
+    const data = expectOk(await call(gw, 'POST', '/v1/payments', { form: body }));
     expect(await stored(data.traceId)).toMatchObject({ callbackEvents: ['settle'] });
   });
 
@@ -351,16 +337,8 @@ describe('POST /v1/one_time_payment (§11.2)', () => {
 
   it("(d) JS v3's JSON: isTemp true, expireSeconds a number, origin and linkId", async () => {
     const traceId = randomUUID();
-    const data = expectOk(
-      await call(
-        gw,
-        'POST',
-        '/v1/one_time_payment',
-        json(
-          `{"payeeId":"${PAYEE}","quoteAmount":"9","quoteAssetId":"usd","settlementAssetId":"${USDT_ID}","traceId":"${traceId}","isTemp":true,"expireSeconds":600,"origin":"https://shop.example","linkId":"7"}`,
-        ),
-      ),
-    );
+    const body = `{"payeeId":"${PAYEE}","quoteAmount":"9","quoteAssetId":"usd","settlementAssetId":"${USDT_ID}","traceId":"${traceId}","isTemp":true,"expireSeconds":600,"origin":"https://shop.example","linkId":"7"}`;
+    const data = expectOk(await call(gw, 'POST', '/v1/one_time_payment', json(body)));
     expect(data).toEqual({ code: traceId, paymentUrl: expect.stringMatching(new RegExp(`/code/${traceId}$`)) });
   });
 

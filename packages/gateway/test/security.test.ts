@@ -233,13 +233,19 @@ describe('production mode', () => {
   });
 });
 
+/** The gateway's own logger as it is configured, at `level`, writing into `lines`. */
+function capturedLogger(level: string) {
+  const lines: string[] = [];
+  const logger = createLogger(
+    level,
+    new Writable({ write: (chunk, _e, done) => done(void lines.push(String(chunk))) }),
+  );
+  return { lines, logger };
+}
+
 describe('unexpected errors', () => {
   it('answer -1 without a stack, a message or a class name, and are logged in full', async () => {
-    const lines: string[] = [];
-    const logger = createLogger(
-      'info',
-      new Writable({ write: (chunk, _e, done) => done(void lines.push(String(chunk))) }),
-    );
+    const { lines, logger } = capturedLogger('info');
     gw = await startTestGateway({ PAYHOOK_ADMIN_TOKEN: TOKEN }, { logger }, { listen: false });
     const { store } = gw.gateway;
     const boom = async () => {
@@ -336,12 +342,8 @@ describe('text input', () => {
 
 describe('logs', () => {
   it('never contain the admin token, the session cookie or a signing secret', async () => {
-    const lines: string[] = [];
-    // The gateway's own logger as it is configured (at its most talkative level).
-    const logger = createLogger(
-      'trace',
-      new Writable({ write: (chunk, _e, done) => done(void lines.push(String(chunk))) }),
-    );
+    // At its most talkative level.
+    const { lines, logger } = capturedLogger('trace');
     gw = await startTestGateway({ PAYHOOK_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'trace' }, { logger });
     receiver = await startReceiver();
     receiver.script(['status500'], 'success'); // a failed attempt logs more
@@ -376,11 +378,7 @@ describe('logs', () => {
 
 describe('logs of requests', () => {
   it('never carry a token sent in a header or query parameter of any credential-like name', async () => {
-    const lines: string[] = [];
-    const logger = createLogger(
-      'trace',
-      new Writable({ write: (chunk, _e, done) => done(void lines.push(String(chunk))) }),
-    );
+    const { lines, logger } = capturedLogger('trace');
     gw = await startTestGateway({ PAYHOOK_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'trace' }, { logger });
     const headers = {
       'x-api-key': TOKEN,

@@ -2,9 +2,7 @@
 // the dispatcher signing each attempt (Standard Webhooks headers, same webhook-id on every
 // retry, the attempt's own timestamp); and a real receiver built with the merchant kit that
 // verifies the signature and still looks the payment up.
-import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   createCallbackHandler,
   createSignatureVerifier,
@@ -15,6 +13,7 @@ import {
 } from '@payhook/merchant';
 import { nodeCallbackHandler } from '@payhook/merchant/node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listenOnLoopback } from '../../../test-support/net.js';
 import { waitFor } from '../../../test-support/wait.js';
 import { makeOrder } from '../../merchant/test/helpers/orders.js';
 import { ManualClock } from '../src/clock.js';
@@ -127,14 +126,9 @@ describe('signed callbacks through a real receiver built with the merchant kit',
       req.on('end', () => seen.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }));
       void node(req, res);
     });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    cleanup.push(async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    });
-    const shopUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mixpay/callback`;
+    const shop = await listenOnLoopback(server);
+    cleanup.push(shop.close);
+    const shopUrl = `${shop.origin}/mixpay/callback`;
 
     const payment = await gw.createPayment({ payeeId: PAYEE, orderId: 'order-signed-1', callbackUrl: shopUrl });
     const order: Order = makeOrder({

@@ -26,6 +26,14 @@ afterEach(async () => {
 const ok = (data: unknown) => ({ code: 0, success: true, message: '', data, timestampMs: Date.now() });
 const fail = (code: number, message: string) => ({ code, success: false, message, data: [], timestampMs: 1 });
 
+/** Answers every request with an HTML page, as a proxy or captive portal in front of MixPay would. */
+function answerHtml(status: number, page: string, headers: Record<string, string> = {}) {
+  server.respond((_hit, res) => {
+    res.writeHead(status, { 'content-type': 'text/html', ...headers });
+    res.end(page);
+  });
+}
+
 function client(options: MixPayClientOptions = {}) {
   return new MixPayClient({ baseUrl: `${server.origin}/v1`, timeoutMs: 2_000, ...options });
 }
@@ -153,10 +161,7 @@ describe('requests', () => {
 
 describe('answers are validated', () => {
   it('a non-JSON error page is an API error whose code is the HTTP status (as pandodao/mixpay-go does)', async () => {
-    server.respond((_hit, res) => {
-      res.writeHead(502, { 'content-type': 'text/html' });
-      res.end('<html>Bad gateway</html>');
-    });
+    answerHtml(502, '<html>Bad gateway</html>');
     const error = await rejection(client().getPaymentResult({ traceId: 'x' }));
     expect(error).toBeInstanceOf(MixPayApiError);
     expect(error).toMatchObject({ code: 502, httpStatus: 502, retryable: true });
@@ -164,10 +169,7 @@ describe('answers are validated', () => {
   });
 
   it('refuses a 200 answer that is not JSON', async () => {
-    server.respond((_hit, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end('<html>Sign in to the Wi-Fi</html>');
-    });
+    answerHtml(200, '<html>Sign in to the Wi-Fi</html>');
     const error = await rejection(client().getPaymentResult({ traceId: 'x' }));
     expect(error).toBeInstanceOf(MixPayResponseError);
     expect(error.message).toMatch(/not JSON \(HTTP 200\)/);
@@ -362,10 +364,7 @@ describe('rate limits', () => {
   });
 
   it('treats HTTP 429 as rate limited even when the body is not an envelope (a proxy in front)', async () => {
-    server.respond((_hit, res) => {
-      res.writeHead(429, { 'content-type': 'text/html', 'retry-after': '30' });
-      res.end('<html>Too Many Requests</html>');
-    });
+    answerHtml(429, '<html>Too Many Requests</html>', { 'retry-after': '30' });
     const c = client({ clock: new FakeClock() });
     expect(await rejection(c.getPaymentResult({ traceId: 'x' }))).toMatchObject({
       name: 'RateLimitedError',

@@ -2,7 +2,7 @@
 // callback; and the window never keeps a genuine callback from being answered by its next try.
 import type { PaymentResult } from '@payhook/protocol';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { gate } from '../../../test-support/gate.js';
+import { holdLookup } from '../test/helpers/held-lookup.js';
 import { makeOrder, PAYEE } from '../test/helpers/orders.js';
 import { type CallbackHandlerOptions, createCallbackHandler } from './handler.js';
 import { MIXPAY_CALLBACK_IPS } from './ip-allowlist.js';
@@ -59,11 +59,7 @@ describe('a flood of callbacks naming a waiting order', () => {
 
   it('concurrent callbacks share the lookup under way', async () => {
     const order = await waitingOrder();
-    const held = gate();
-    source.set(lookupFor(order), async () => {
-      await held.opened;
-      return unpaid(order);
-    });
+    const held = holdLookup(source, order, unpaid(order));
     const send = handler({ lookupWindowMs: 0 });
     const answers = Array.from({ length: 30 }, () => send(order));
     // Every handler has read the store and joined the one request before it is answered.

@@ -4,8 +4,8 @@
 //   bad_request -> 400, forbidden -> 403.
 import type { OptionalEventName, PaymentResult } from '@payhook/protocol';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { gate } from '../../../test-support/gate.js';
 import { waitFor } from '../../../test-support/wait.js';
+import { holdLookup } from '../test/helpers/held-lookup.js';
 import { makeOrder, PAYEE } from '../test/helpers/orders.js';
 import type { OrderHooks } from './check-order.js';
 import { type CallbackHandlerOptions, type CallbackRecord, createCallbackHandler } from './handler.js';
@@ -110,11 +110,7 @@ describe('a verified success', () => {
   it('under 50 concurrent duplicate callbacks: one shared lookup, one onPaid, every answer SUCCESS', async () => {
     const order = await waitingOrder();
     // The lookup is held until all 50 have found the order, so they all arrive while it is under way.
-    const held = gate();
-    source.set(lookupFor(order), async () => {
-      await held.opened;
-      return resultFor(order);
-    });
+    const held = holdLookup(source, order, resultFor(order));
     const find = vi.spyOn(store, 'findByOrderId');
     const transition = vi.spyOn(store, 'transition');
     const h = handler();

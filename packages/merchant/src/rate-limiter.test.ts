@@ -1,6 +1,6 @@
 // The sliding window and its budgets on a fake clock: time only moves when the test says so.
 import { describe, expect, it } from 'vitest';
-import { type LimiterClock, RATE_WINDOW_MS, RateLimiter } from './rate-limiter.js';
+import { type BudgetReserves, type LimiterClock, RATE_WINDOW_MS, RateLimiter } from './rate-limiter.js';
 
 class FakeClock implements LimiterClock {
   t = 1_000_000;
@@ -43,22 +43,26 @@ function track<T>(promise: Promise<T>) {
   return state;
 }
 
+/** A limiter of `limit` requests per window whose time only moves when the test says so. */
+function onFakeClock(limit = 60, budgets?: BudgetReserves) {
+  const clock = new FakeClock();
+  return { clock, limiter: new RateLimiter(limit, clock, budgets) };
+}
+
 async function drain(limiter: RateLimiter, n: number) {
   for (let i = 0; i < n; i++) expect(await limiter.acquire(0)).toBe(true);
 }
 
 describe('RateLimiter', () => {
   it('lets 60 requests through at once, without sleeping; the 61st waits for the first to leave the window', async () => {
-    const clock = new FakeClock();
-    const limiter = new RateLimiter(60, clock);
+    const { clock, limiter } = onFakeClock();
     await drain(limiter, 60);
     expect(clock.sleeps).toEqual([]);
     expect(limiter.waitFor()).toBe(RATE_WINDOW_MS);
   });
 
   it('never lets more than 60 through in any minute, however they are spread', async () => {
-    const clock = new FakeClock();
-    const limiter = new RateLimiter(60, clock);
+    const { clock, limiter } = onFakeClock();
     const times: number[] = [];
     // Someone asks every 250 ms for five minutes.
     for (let i = 0; i < 1200; i++) {
@@ -71,8 +75,7 @@ describe('RateLimiter', () => {
   });
 
   it('a slot comes back exactly when its request is a window old', async () => {
-    const clock = new FakeClock();
-    const limiter = new RateLimiter(60, clock);
+    const { clock, limiter } = onFakeClock();
     await drain(limiter, 30);
     await clock.advance(30_000);
     await drain(limiter, 30);
@@ -90,8 +93,7 @@ describe('RateLimiter', () => {
   });
 
   it('acquire(maxWait) answers false at once, taking nothing, when the wait is longer', async () => {
-    const clock = new FakeClock();
-    const limiter = new RateLimiter(60, clock);
+    const { clock, limiter } = onFakeClock();
     await drain(limiter, 60);
     const before = clock.now();
     expect(await limiter.acquire(RATE_WINDOW_MS - 1)).toBe(false);
@@ -104,8 +106,7 @@ describe('RateLimiter', () => {
   });
 
   it('concurrent waiters do not share one slot', async () => {
-    const clock = new FakeClock();
-    const limiter = new RateLimiter(60, clock);
+    const { clock, limiter } = onFakeClock();
     await drain(limiter, 59);
     await clock.advance(1000);
     await drain(limiter, 1);
@@ -127,8 +128,7 @@ describe('RateLimiter', () => {
   });
 
   it('pause() after a 1429 blocks every request until it ends', async () => {
-    const clock = new FakeClock();
-    const limiter = new RateLimiter(60, clock);
+    const { clock, limiter } = onFakeClock();
     expect(await limiter.acquire(0)).toBe(true);
     limiter.pause(60_000);
     expect(limiter.waitFor()).toBe(60_000);
@@ -145,16 +145,14 @@ describe('RateLimiter', () => {
   });
 
   it('a shorter pause never shortens a longer one', async () => {
-    const clock = new FakeClock();
-    const limiter = new RateLimiter(60, clock);
+    const { limiter } = onFakeClock();
     limiter.pause(60_000);
     limiter.pause(5_000);
     expect(limiter.waitFor()).toBe(60_000);
   });
 
   it('honours other limits than 60', async () => {
-    const clock = new FakeClock();
-    const limiter = new RateLimiter(6, clock);
+    const { limiter } = onFakeClock(6);
     await drain(limiter, 6);
     expect(await limiter.acquire(0)).toBe(false);
     expect(limiter.waitFor()).toBe(RATE_WINDOW_MS);
@@ -162,8 +160,7 @@ describe('RateLimiter', () => {
 
   describe('budgets: creation, then callbacks, then the reconciler', () => {
     it('callbacks leave the creation reserve; the reconciler leaves both reserves', async () => {
-      const clock = new FakeClock();
-      const limiter = new RateLimiter(60, clock, { create: 10, callback: 20 });
+      const { limiter } = onFakeClock(60, { create: 10, callback: 20 });
       for (let i = 0; i < 30; i++) expect(await limiter.acquire(0, 'reconcile')).toBe(true);
       expect(await limiter.acquire(0, 'reconcile')).toBe(false);
       for (let i = 0; i < 20; i++) expect(await limiter.acquire(0, 'callback')).toBe(true);
@@ -174,8 +171,7 @@ describe('RateLimiter', () => {
     });
 
     it('under a callback flood, creation is served at once from its reserve, minute after minute', async () => {
-      const clock = new FakeClock();
-      const limiter = new RateLimiter(60, clock);
+      const { clock, limiter } = onFakeClock();
       // The flood: callbacks take everything they may, and keep coming back for more.
       let callbacks = 0;
       let stop = false;
@@ -208,8 +204,7 @@ describe('RateLimiter', () => {
     });
 
     it('the reconciler waits while callbacks are busy and gets the quiet minutes', async () => {
-      const clock = new FakeClock();
-      const limiter = new RateLimiter(60, clock);
+      const { clock, limiter } = onFakeClock();
       // Defaults: 10 kept for creation, 10 more for callbacks.
       for (let i = 0; i < 40; i++) expect(await limiter.acquire(0, 'callback')).toBe(true);
       expect(await limiter.acquire(0, 'reconcile')).toBe(false);

@@ -1,7 +1,7 @@
 // The reconciler polls what callbacks missed: only orders old enough, a batch at a time,
 // stopping at the first rate limit, through the same checkOrder as the handler.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { gate } from '../../../test-support/gate.js';
+import { holdLookup } from '../test/helpers/held-lookup.js';
 import { makeOrder } from '../test/helpers/orders.js';
 import { sendJson, startServer, type TestServer } from '../test/helpers/server.js';
 import { MixPayClient } from './client.js';
@@ -188,11 +188,7 @@ describe('Reconciler.start / stop', () => {
     vi.useFakeTimers();
     const { store, source, orders } = await setup([10 * MINUTE]);
     const order = orders[0] as Order;
-    const held = gate();
-    source.set(lookupFor(order), async () => {
-      await held.opened;
-      return resultFor(order);
-    });
+    const held = holdLookup(source, order, resultFor(order));
     const reconciler = new Reconciler({ store, source, intervalMs: 1_000, now: () => NOW });
     reconciler.start();
     await vi.advanceTimersByTimeAsync(0);

@@ -88,6 +88,17 @@ async function recordSession() {
   return { orders, answers, sent };
 }
 
+/** Records the session, then readies a replay of its `index`th callback on a fresh store holding only `which`. */
+async function replaying(index: number, which: keyof Awaited<ReturnType<typeof recordSession>>['orders']) {
+  const { orders } = await recordSession();
+  const record = (await readRecords(path))[index];
+  if (!record) throw new Error('nothing recorded');
+  const store = new MemoryOrderStore();
+  const order = orders[which];
+  await store.insert(order);
+  return { record, store, order };
+}
+
 describe('JsonlRecorder', () => {
   it('writes one JSON line per callback, with the result it was checked against', async () => {
     const { orders, answers } = await recordSession();
@@ -206,31 +217,19 @@ describe('replayCallback', () => {
   });
 
   it('replaying a paid callback pays the order again, at the recorded time', async () => {
-    const { orders } = await recordSession();
-    const [record] = await readRecords(path);
-    if (!record) throw new Error('nothing recorded');
-    const store = new MemoryOrderStore();
-    await store.insert(orders.paid);
+    const { record, store, order } = await replaying(0, 'paid');
     expect(await replayCallback(record, { store, payeeId: PAYEE })).toEqual({ status: 200, code: 'SUCCESS' });
-    expect(await store.findByOrderId(orders.paid.orderId)).toMatchObject({ status: 'paid', updatedAt: NOW });
+    expect(await store.findByOrderId(order.orderId)).toMatchObject({ status: 'paid', updatedAt: NOW });
   });
 
   it('replaying the tampered paylink still refuses to pay', async () => {
-    const { orders } = await recordSession();
-    const record = (await readRecords(path))[2];
-    if (!record) throw new Error('nothing recorded');
-    const store = new MemoryOrderStore();
-    await store.insert(orders.tampered);
+    const { record, store, order } = await replaying(2, 'tampered');
     expect(await replayCallback(record, { store, payeeId: PAYEE })).toEqual({ status: 200, code: 'SUCCESS' });
-    expect((await store.findByOrderId(orders.tampered.orderId))?.status).toBe('suspicious');
+    expect((await store.findByOrderId(order.orderId))?.status).toBe('suspicious');
   });
 
   it('tells a different answer when the code under test has changed its mind (a regression shows)', async () => {
-    const { orders } = await recordSession();
-    const pendingRecord = (await readRecords(path))[3];
-    if (!pendingRecord) throw new Error('nothing recorded');
-    const store = new MemoryOrderStore();
-    await store.insert(orders.pending);
+    const { record: pendingRecord, store } = await replaying(3, 'pending');
     // Recorded without a subscription (NOT_FINAL); replayed with one, the answer differs.
     expect(pendingRecord.answer.code).toBe('NOT_FINAL');
     expect(await replayCallback(pendingRecord, { store, payeeId: PAYEE, subscribedEvents: ['pending'] })).toEqual({

@@ -28,6 +28,12 @@ const multiPay = (fullyPaid: boolean, total = '4') => ({
   totalTransactionsAmount: total,
 });
 
+/** Judges an order of `mine` against a result quoting `theirs`, every other field matching. */
+function judgeAmount(mine: string, theirs: string) {
+  const o = order({ amount: mine });
+  return judge(o, resultFor(o, { quoteAmount: theirs }));
+}
+
 describe('judge: status success', () => {
   it('is paid when every field matches', () => {
     expect(judge(order(), resultFor(order()))).toEqual({ kind: 'paid' });
@@ -39,8 +45,7 @@ describe('judge: status success', () => {
     ['0.5', '0.500000'],
     ['1000', '1000.0'],
   ])('compares amounts as decimals: order %j equals result %j', (mine, theirs) => {
-    const o = order({ amount: mine });
-    expect(judge(o, resultFor(o, { quoteAmount: theirs })).kind).toBe('paid');
+    expect(judgeAmount(mine, theirs).kind).toBe('paid');
   });
 
   it.each([
@@ -50,9 +55,7 @@ describe('judge: status success', () => {
     ['1000', '0.01'],
     ['10', '100'],
   ])('order %j is not paid by a result of %j', (mine, theirs) => {
-    const o = order({ amount: mine });
-    const verdict = judge(o, resultFor(o, { quoteAmount: theirs }));
-    expect(verdict).toEqual({
+    expect(judgeAmount(mine, theirs)).toEqual({
       kind: 'mismatch',
       status: 'success',
       mismatches: [{ field: 'quoteAmount', expected: mine, actual: theirs }],
@@ -60,10 +63,7 @@ describe('judge: status success', () => {
   });
 
   it('never pays an amount that is not a decimal string', () => {
-    const o = order({ amount: '10' });
-    for (const bad of ['1e1', '10 ', '+10', '']) {
-      expect(judge(o, resultFor(o, { quoteAmount: bad })).kind).toBe('mismatch');
-    }
+    for (const bad of ['1e1', '10 ', '+10', '']) expect(judgeAmount('10', bad).kind).toBe('mismatch');
   });
 
   it('compares the quote asset id case-insensitively', () => {

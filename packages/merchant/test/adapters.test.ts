@@ -1,12 +1,13 @@
 // One suite, four real servers on loopback: plain node:http, Express 5 without and with
 // express.json() in front, and Fastify. Each must hand the handler the body and the caller's
 // address, and hand its answer back unchanged.
-import { once } from 'node:events';
+
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { listenOnLoopback } from '../../../test-support/net.js';
 import { expressCallbackHandler } from '../src/adapters/express.js';
 import { fastifyCallbackPlugin } from '../src/adapters/fastify.js';
 import { nodeCallbackHandler } from '../src/adapters/node.js';
@@ -31,19 +32,7 @@ interface ServerKind {
   start(handler: CallbackHandler): Promise<Running>;
 }
 
-async function listen(server: Server): Promise<Running> {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    async close() {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
-  };
-}
+const listen = (server: Server): Promise<Running> => listenOnLoopback(server);
 
 const kinds: ServerKind[] = [
   {

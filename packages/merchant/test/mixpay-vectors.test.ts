@@ -83,6 +83,15 @@ const SETTLE_AND_LATER_FIELDS = [
   'payableAssetVersion',
   'blockExplorerUrl',
 ];
+
+/** An answer from before 2023-04 (§10.4: none of SETTLE_AND_LATER_FIELDS, nor `alsoMissing`), with `fields` set. */
+const olderAnswer =
+  (fields: Record<string, unknown>, ...alsoMissing: string[]) =>
+  (ids: ExampleIds): Record<string, unknown> => ({
+    ...without(...SETTLE_AND_LATER_FIELDS, ...alsoMissing)(ids),
+    ...fields,
+  });
+
 const underpaid = { isMultiPay: true, isFullyPaid: false, totalTransactionsAmount: '0.004' };
 
 const VECTORS: ResultVector[] = [
@@ -207,7 +216,7 @@ const VECTORS: ResultVector[] = [
   {
     name: 'pending, no settle fields, no payment object',
     source: '§10.4',
-    data: (ids) => ({ ...without(...SETTLE_AND_LATER_FIELDS, 'payment')(ids), status: 'pending' }),
+    data: olderAnswer({ status: 'pending' }, 'payment'),
     verdict: 'waiting',
   },
   {
@@ -226,12 +235,7 @@ const VECTORS: ResultVector[] = [
   {
     name: 'paid_less without settle fields, failureCode a number',
     source: '§10.2, §10.4',
-    data: (ids) => ({
-      ...without(...SETTLE_AND_LATER_FIELDS)(ids),
-      status: 'pending',
-      failureCode: 0,
-      payment: underpaid,
-    }),
+    data: olderAnswer({ status: 'pending', failureCode: 0, payment: underpaid }),
     verdict: 'paid_less',
   },
   // Failed (§8.2).
@@ -244,13 +248,7 @@ const VECTORS: ResultVector[] = [
   {
     name: 'failed, failureCode 40024 as a number, no settle fields, date ""',
     source: '§10.2',
-    data: (ids) => ({
-      ...without(...SETTLE_AND_LATER_FIELDS)(ids),
-      status: 'failed',
-      failureCode: 40024,
-      failureReason: 'Wrong Amount paid',
-      date: '',
-    }),
+    data: olderAnswer({ status: 'failed', failureCode: 40024, failureReason: 'Wrong Amount paid', date: '' }),
     verdict: 'failed',
   },
 

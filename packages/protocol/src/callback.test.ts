@@ -31,6 +31,11 @@ describe('serializeCallbackBody', () => {
 });
 
 describe('judgeCallbackAnswer', () => {
+  /** A case body: a 200 answer with `text` is refused for `reason`. */
+  const refusedAs = (reason: string) => (_label: string, text: string) => {
+    expect(judgeCallbackAnswer(200, text)).toEqual({ accepted: false, reason });
+  };
+
   it('accepts 200 with {"code":"SUCCESS"}', () => {
     expect(judgeCallbackAnswer(200, JSON.stringify(CALLBACK_ACK))).toEqual({ accepted: true });
   });
@@ -48,9 +53,7 @@ describe('judgeCallbackAnswer', () => {
     ['plain text', 'SUCCESS'],
     ['an empty body', ''],
     ['truncated JSON', '{"code":"SUCC'],
-  ])('refuses %s as not_json', (_label, text) => {
-    expect(judgeCallbackAnswer(200, text)).toEqual({ accepted: false, reason: 'not_json' });
-  });
+  ])('refuses %s as not_json', refusedAs('not_json'));
 
   it.each([
     ['lower-case "success"', '{"code":"success"}'],
@@ -62,7 +65,5 @@ describe('judgeCallbackAnswer', () => {
     ['JSON null', 'null'],
     ['a JSON string', '"SUCCESS"'],
     ['JSON true', 'true'],
-  ])('refuses %s as wrong_code', (_label, text) => {
-    expect(judgeCallbackAnswer(200, text)).toEqual({ accepted: false, reason: 'wrong_code' });
-  });
+  ])('refuses %s as wrong_code', refusedAs('wrong_code'));
 });

@@ -97,15 +97,17 @@ describe('addDecimals and subtractDecimals', () => {
 });
 
 describe('normalizeDecimal', () => {
-  it.each([
-    ['10.50', '10.5'],
-    ['10.00', '10'],
-    ['10', '10'],
-    ['100', '100'],
-    ['0.000', '0'],
-    ['0.0100', '0.01'],
-    ['007.5', '7.5'],
-  ])('%j becomes %j', (input, expected) => {
+  // Each spelling with its normal form: trailing zeros of the fraction go, leading zeros of the whole part go.
+  const NORMAL_FORMS: Record<string, string> = {
+    '10.50': '10.5',
+    '10.00': '10',
+    '10': '10',
+    '100': '100',
+    '0.000': '0',
+    '0.0100': '0.01',
+    '007.5': '7.5',
+  };
+  it.each(Object.entries(NORMAL_FORMS))('%j becomes %j', (input, expected) => {
     expect(normalizeDecimal(input)).toBe(expected);
   });
 
@@ -116,6 +118,12 @@ describe('normalizeDecimal', () => {
 });
 
 describe('convertAmount', () => {
+  /** The conversion rounded both ways, to see where the two directions part. */
+  const bothWays = (amount: string, numerator: string, denominator: string, places: number) => ({
+    up: convertAmount(amount, numerator, denominator, places, 'up'),
+    down: convertAmount(amount, numerator, denominator, places, 'down'),
+  });
+
   it('rounds up to the given places (10 USD in BTC at 60000)', () => {
     // 10 / 60000 = 0.000166666…
     expect(convertAmount('10', '1', '60000', 8, 'up')).toBe('0.00016667');
@@ -126,21 +134,18 @@ describe('convertAmount', () => {
   });
 
   it('does not round an exact result', () => {
-    expect(convertAmount('0.0001', '60000', '1', 8, 'up')).toBe('6');
-    expect(convertAmount('0.0001', '60000', '1', 8, 'down')).toBe('6');
-    expect(convertAmount('30', '1', '3000', 8, 'up')).toBe('0.01');
+    expect(bothWays('0.0001', '60000', '1', 8)).toEqual({ up: '6', down: '6' });
+    expect(bothWays('30', '1', '3000', 8)).toEqual({ up: '0.01', down: '0.01' });
   });
 
   it('rounds a positive amount up to the smallest unit, never to zero', () => {
     // 3e-18 / 60000 = 5e-23: below 20 places, where a double rounding would lose it.
-    expect(convertAmount('0.000000000000000003', '1', '60000', 8, 'up')).toBe('0.00000001');
-    expect(convertAmount('0.000000000000000003', '1', '60000', 8, 'down')).toBe('0');
+    expect(bothWays('0.000000000000000003', '1', '60000', 8)).toEqual({ up: '0.00000001', down: '0' });
   });
 
   it('rounds up a remainder that only shows beyond 20 decimals', () => {
     // Exactly 0.00010000000000000000005: rounding up must give one more unit.
-    expect(convertAmount('6.000000000000000003', '1', '60000', 8, 'up')).toBe('0.00010001');
-    expect(convertAmount('6.000000000000000003', '1', '60000', 8, 'down')).toBe('0.0001');
+    expect(bothWays('6.000000000000000003', '1', '60000', 8)).toEqual({ up: '0.00010001', down: '0.0001' });
   });
 
   it('rounds down a value just below a unit boundary', () => {
@@ -149,8 +154,7 @@ describe('convertAmount', () => {
   });
 
   it('honours other place counts', () => {
-    expect(convertAmount('1', '1', '3', 2, 'up')).toBe('0.34');
-    expect(convertAmount('1', '1', '3', 2, 'down')).toBe('0.33');
-    expect(convertAmount('2', '1', '3', 0, 'up')).toBe('1');
+    expect(bothWays('1', '1', '3', 2)).toEqual({ up: '0.34', down: '0.33' });
+    expect(bothWays('2', '1', '3', 0)).toEqual({ up: '1', down: '0' });
   });
 });

@@ -210,15 +210,9 @@ describe('createOneTimePaymentRequest', () => {
   });
 
   it('parses form strings: isTemp, expireSeconds, strictMode', () => {
-    const parsed = createOneTimePaymentRequest.parse({
-      ...oneTime,
-      isTemp: '1',
-      expireSeconds: '600',
-      strictMode: '0',
-    });
-    expect(parsed.isTemp).toBe(true);
-    expect(parsed.expireSeconds).toBe(600);
-    expect(parsed.strictMode).toBe(false);
+    const formStrings = { isTemp: '1', expireSeconds: '600', strictMode: '0' };
+    const parsed = createOneTimePaymentRequest.parse({ ...oneTime, ...formStrings });
+    expect(parsed).toMatchObject({ isTemp: true, expireSeconds: 600, strictMode: false });
   });
 
   it('refuses expireSeconds of 0', () => {

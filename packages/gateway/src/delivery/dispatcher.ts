@@ -43,8 +43,11 @@ export interface DispatcherOptions {
   recordWindowMs?: number;
   logger: Logger;
   /** Told about every recorded attempt (metrics, live views). */
-  onAttempt?: (attempt: Attempt, delivery: Delivery, update: DeliveryUpdate) => void;
+  onAttempt?: AttemptObserver;
 }
+
+/** Called once an attempt is recorded, with the delivery as claimed and what the attempt changed. */
+export type AttemptObserver = (attempt: Attempt, delivery: Delivery, update: DeliveryUpdate) => void;
 
 /** Longest a freed slot waits for others to free up before it is claimed alone. */
 const BATCH_WINDOW_MS = 20;

@@ -1,11 +1,10 @@
 // A person pays a one-time payment on the sandbox checkout page (less, then the rest), is sent
 // back to the shop, and an operator follows the callbacks on the dashboard and redelivers one;
 // then a receiver that is down exhausts a delivery live on the page and is resent by URL.
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { paymentBody } from '../../../../test-support/fixtures.js';
+import { listenOnLoopback } from '../../../../test-support/net.js';
 import { waitFor } from '../../../../test-support/wait.js';
 import { type BrowserSession, openBrowser, waitForText } from '../helpers/browser.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
@@ -32,18 +31,8 @@ async function startShop() {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end('<!doctype html><title>Shop</title><h1 id="thanks">Thanks for your order</h1>');
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    visits,
-    async close() {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
-  };
+  const { origin, close } = await listenOnLoopback(server);
+  return { url: origin, visits, close };
 }
 
 const events = (r: Receiver) => r.received.map((c) => String(c.headers['x-payhook-event']));

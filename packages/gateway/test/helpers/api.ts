@@ -1,6 +1,13 @@
 // HTTP helpers for the API tests: requests with any body shape (JSON, form, raw text) and
 // headers, the MixPay envelope checks, and a snapshot of everything a bad request must not change.
 import { expect } from 'vitest';
+import {
+  type DocumentedFields,
+  PAYMENT_INFO_FIELDS,
+  PAYMENT_PROGRESS_FIELDS,
+  PAYMENTS_RESULT_FIELDS,
+  TRANSACTION_FIELDS,
+} from '../../../protocol/test/mixpay-documented.js';
 import type { TestGateway } from './gateway.js';
 
 /** MixPay's envelope as the tests read it; `data` is whatever the route answers. */
@@ -117,82 +124,23 @@ export async function snapshot(gw: TestGateway, token?: string) {
 export { newOrderId } from '../../../../test-support/fixtures.js';
 
 /**
- * The fields of `data` of `payments_result` with their JSON types, from MixPay's documented answer
- * (shared/MIXPAY-API.md §3.5), plus payhook's one named extension, `orderId`.
+ * A documented table as `typeof` sees it: decimals travel as strings, integers as numbers. The
+ * tables are transcribed from MixPay's docs once (protocol/test/mixpay-documented.ts).
  */
-export const RESULT_FIELDS = {
-  status: 'string',
-  quoteAmount: 'string',
-  quoteSymbol: 'string',
-  quoteAssetId: 'string',
-  quoteAssetVersion: 'string',
-  paymentAmount: 'string',
-  paymentSymbol: 'string',
-  paymentAssetId: 'string',
-  paymentAssetVersion: 'string',
-  payee: 'string',
-  payeeId: 'string',
-  payeeMixinNumber: 'string',
-  payeeAvatarUrl: 'string',
-  txid: 'string',
-  blockExplorerUrl: 'string',
-  date: 'number',
-  surplusAmount: 'string',
-  surplusStatus: 'string',
-  confirmations: 'number',
-  payableAmount: 'string',
-  payableSymbol: 'string',
-  payableAssetId: 'string',
-  payableAssetVersion: 'string',
-  failureCode: 'string',
-  failureReason: 'string',
-  returnTo: 'string',
-  traceId: 'string',
-  settleStatus: 'string',
-  settleAmount: 'string',
-  settleSymbol: 'string',
-  settleAsset: 'string',
-  settleAssetVersion: 'string',
-  orderId: 'string',
-} as const;
+function jsonTypesOf(fields: DocumentedFields): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([field, type]) => {
+      if (typeof type !== 'string') throw new Error(`${field}: one documented type expected`);
+      return [field, type === 'decimal' ? 'string' : type === 'integer' ? 'number' : type];
+    }),
+  );
+}
 
-/** `transactions[]` items of `payments_result` (MIXPAY-API.md §3.5). */
-export const TRANSACTION_FIELDS = {
-  paymentAmount: 'string',
-  paymentAssetId: 'string',
-  paymentAssetSymbol: 'string',
-  paymentAssetVersion: 'string',
-  requiredConfirms: 'number',
-  confirmations: 'number',
-  txid: 'string',
-  blockExplorerUrl: 'string',
-  broadcastAt: 'string',
-  confirmSeconds: 'number',
-} as const;
+/** `data` of `payments_result` (MIXPAY-API.md §3.5), plus payhook's one named extension, `orderId`. */
+export const RESULT_FIELDS = { ...jsonTypesOf(PAYMENTS_RESULT_FIELDS), orderId: 'string' };
 
-/** `data` of `/payments`, `/payments/refresh` and `payments_info` (MIXPAY-API.md §3.1). */
-export const PAYMENT_FIELDS = {
-  isChain: 'boolean',
-  expire: 'number',
-  seconds: 'number',
-  payeeId: 'string',
-  traceId: 'string',
-  clientId: 'string',
-  orderId: 'string',
-  paymentAssetId: 'string',
-  paymentAssetSymbol: 'string',
-  paymentAmount: 'string',
-  settlementAssetId: 'string',
-  settlementAssetSymbol: 'string',
-  estimatedSettlementAmount: 'string',
-  quoteAssetId: 'string',
-  quoteAssetSymbol: 'string',
-  quoteAmount: 'string',
-  memo: 'string',
-  recipient: 'string',
-  destination: 'string',
-  tag: 'string',
-} as const;
+/** `data` of `/payments`, `/payments/refresh` and `payments_info` (MIXPAY-API.md §3.1, §3.4). */
+export const PAYMENT_FIELDS = { ...jsonTypesOf(PAYMENT_INFO_FIELDS), orderId: 'string' };
 
 const DECIMAL = /^\d+(\.\d+)?$/;
 
@@ -222,17 +170,13 @@ export function expectResultShape(data: unknown, include: readonly ('payment' | 
   for (const amount of ['quoteAmount', 'surplusAmount']) expect(record[amount], amount).toMatch(DECIMAL);
   if (include.includes('payment')) {
     const payment = record.payment as Record<string, unknown>;
-    expectExactly(
-      payment,
-      { isMultiPay: 'boolean', isFullyPaid: 'boolean', totalTransactionsAmount: 'string' },
-      'payment',
-    );
+    expectExactly(payment, jsonTypesOf(PAYMENT_PROGRESS_FIELDS), 'payment');
     expect(payment.totalTransactionsAmount).toMatch(DECIMAL);
   }
   if (include.includes('transactions')) {
     expect(Array.isArray(record.transactions)).toBe(true);
     for (const t of record.transactions as Record<string, unknown>[]) {
-      expectExactly(t, TRANSACTION_FIELDS, 'transaction');
+      expectExactly(t, jsonTypesOf(TRANSACTION_FIELDS), 'transaction');
       expect(t.paymentAmount).toMatch(DECIMAL);
       expect(t.broadcastAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
       for (const n of ['requiredConfirms', 'confirmations', 'confirmSeconds'])

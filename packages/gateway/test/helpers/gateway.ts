@@ -24,6 +24,12 @@ export interface TestGateway {
   get(path: string): Promise<{ status: number; body: any }>;
   /** Creates a /v1/payments payment in USDT; `overrides` win. */
   createPayment(overrides?: Record<string, unknown>): Promise<any>;
+  /**
+   * Resolves with `check`'s first answer other than `undefined`, asked now and again after every
+   * attempt the dispatcher records (its onAttempt, spied), so a test waits on the event that
+   * changes the answer instead of polling on a timer; rejects after `timeoutMs` naming `what`.
+   */
+  afterAttempts<T>(check: () => Promise<T | undefined>, what: string, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -55,7 +61,15 @@ export async function startTestGateway(
     PAYHOOK_MAX_EVENT_LOOP_DELAY: '0',
     ...env,
   });
-  const gateway = await createGateway(config, { logger: pino({ level: 'silent' }), ...deps });
+  const attempted = new Set<() => void>();
+  const gateway = await createGateway(config, {
+    logger: pino({ level: 'silent' }),
+    ...deps,
+    onAttempt: (...args) => {
+      deps.onAttempt?.(...args);
+      for (const wake of attempted) wake();
+    },
+  });
   const url = options.listen === false ? '' : await gateway.start();
   let closed = false;
 
@@ -75,6 +89,41 @@ export async function startTestGateway(
       if (res.status !== 200) throw new Error(`createPayment failed: ${JSON.stringify(res.body)}`);
       return res.body.data;
     },
+    afterAttempts: (check, what, timeoutMs = 10_000) =>
+      new Promise((resolve, reject) => {
+        // One check at a time; an attempt recorded during a check asks once more after it.
+        let running = false;
+        let again = false;
+        const finish = (settle: () => void) => {
+          clearTimeout(timer);
+          attempted.delete(wake);
+          settle();
+        };
+        const timer = setTimeout(
+          () => finish(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`))),
+          timeoutMs,
+        );
+        const wake = () => {
+          if (running) {
+            again = true;
+            return;
+          }
+          running = true;
+          check().then(
+            (answer) => {
+              running = false;
+              if (answer !== undefined) finish(() => resolve(answer));
+              else if (again) {
+                again = false;
+                wake();
+              }
+            },
+            (error: unknown) => finish(() => reject(error)),
+          );
+        };
+        attempted.add(wake);
+        wake();
+      }),
     async close() {
       if (closed) return;
       closed = true;

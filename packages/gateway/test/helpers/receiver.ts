@@ -1,8 +1,6 @@
 // A real HTTP callback receiver on loopback whose answers a test scripts, one per request.
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { freePort } from '../../../../test-support/net.js';
+import { freePort, listenOnLoopback } from '../../../../test-support/net.js';
 
 /** How the receiver answers one callback. */
 export type Behaviour =
@@ -90,11 +88,9 @@ export async function startReceiver(options: { hugeBytes?: number; slowMs?: numb
     }
   }
 
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
   const receiver: Receiver = {
-    url: `http://127.0.0.1:${port}/callback`,
+    url: `${listening.origin}/callback`,
     received,
     script(behaviours, fb = 'success') {
       queue = [...behaviours];
@@ -103,9 +99,7 @@ export async function startReceiver(options: { hugeBytes?: number; slowMs?: numb
     async close() {
       if (!open.delete(receiver)) return;
       for (const res of hanging) res.destroy();
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
+      await listening.close();
     },
   };
   open.add(receiver);

@@ -1,7 +1,7 @@
 // A real HTTP server on loopback whose answers a test scripts. Every request is kept.
-import { once } from 'node:events';
+
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../../../../test-support/net.js';
 
 export interface Hit {
   method: string;
@@ -38,20 +38,14 @@ export async function startServer(responder: Responder = (_hit, res) => res.end(
       current(hit, res, req);
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const { origin, close } = await listenOnLoopback(server);
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin,
     hits,
     respond(next) {
       current = next;
     },
-    async close() {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
+    close,
   };
 }
 
