@@ -15,11 +15,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { USDT_ID } from '../packages/gateway/src/domain/assets.js';
-import { UNPAID } from '../packages/gateway/src/domain/new-payment.js';
-import type { Attempt, Delivery, Payment } from '../packages/gateway/src/interfaces.js';
+import type { Attempt } from '../packages/gateway/src/interfaces.js';
+import { paidPayments } from '../packages/gateway/src/seed.js';
 import { openStore } from '../packages/gateway/src/storage/open.js';
-import { deliveryToRow, eventToRow, paymentToRow } from '../packages/gateway/src/storage/rows.js';
+import { deliveryToRow, eventToRow, paymentToRow, transferToRow } from '../packages/gateway/src/storage/rows.js';
 import type { Database } from '../packages/gateway/src/storage/schema.js';
 import type { SqlStore } from '../packages/gateway/src/storage/sql/store.js';
 import type { AttemptOutcome, ClaimOptions } from '../packages/gateway/src/storage/store.js';
@@ -197,7 +196,10 @@ function attempt(deliveryId: string): Attempt {
   };
 }
 
-/** N paid payments, each with its success event and a due delivery, in one transaction. */
+/**
+ * N paid payments, each with its success event and a due delivery, in one transaction: the rows
+ * @payhook/gateway/seed computes through the life cycle, the deliveries spread over four hosts.
+ */
 function seed(): void {
   const insert = (table: string, row: Record<string, unknown>) => {
     const cols = Object.keys(row);
@@ -208,67 +210,21 @@ function seed(): void {
       }),
     );
   };
+  const paid = paidPayments(N, { callbackUrl: 'http://127.0.0.1:9000/callback', now: NOW - 1_000 });
   raw.transaction(() => {
-    for (let i = 0; i < N; i++) {
-      const traceId = `trace-${i.toString().padStart(8, '0')}`;
-      insert('payments', paymentToRow(payment(traceId, i)) as Record<string, unknown>);
-      insert('events', eventToRow({ id: `event-${i}`, traceId, type: 'success', status: 'success', createdAt: NOW }));
-      const delivery: Delivery = {
-        id: `delivery-${i.toString().padStart(8, '0')}`,
-        eventId: `event-${i}`,
-        traceId,
-        eventType: 'success',
-        url: `http://127.0.0.1:${9000 + (i % 4)}/callback`,
-        body: JSON.stringify({ orderId: `order-${i}`, traceId, payeeId: 'payee-1' }),
-        state: 'pending',
-        attempts: 0,
-        nextAttemptAt: NOW - 1_000 + (i % 1000),
-        lockedUntil: null,
-        redeliveryOf: null,
-        createdAt: NOW - 1_000,
-        updatedAt: NOW - 1_000,
-      };
-      insert('deliveries', deliveryToRow(delivery) as Record<string, unknown>);
-    }
+    paid.forEach(({ payment, transfers, events, deliveries }, i) => {
+      insert('payments', paymentToRow(payment) as Record<string, unknown>);
+      for (const transfer of transfers) insert('transfers', transferToRow(transfer) as Record<string, unknown>);
+      for (const event of events) insert('events', eventToRow(event) as Record<string, unknown>);
+      for (const delivery of deliveries) {
+        const url = `http://127.0.0.1:${9000 + (i % 4)}/callback`;
+        insert('deliveries', deliveryToRow({ ...delivery, url }) as Record<string, unknown>);
+      }
+    });
   })();
 }
 
 function reset(): void {
   raw.exec(`delete from attempts; update deliveries set state = 'pending', attempts = 0,
     next_attempt_at = ${NOW - 1_000}, lock_token = null, locked_until = null, lock_owner = null`);
-}
-
-function payment(traceId: string, i: number): Payment {
-  return {
-    traceId,
-    orderId: `order-${i}`,
-    payeeId: 'payee-1',
-    kind: 'payment',
-    code: null,
-    quoteAmount: '10',
-    quoteAssetId: 'usd',
-    paymentAssetId: USDT_ID,
-    payableAmount: '10',
-    settlementAssetId: USDT_ID,
-    strictMode: false,
-    isMultiPay: false,
-    callbackUrl: 'http://127.0.0.1:9000/callback',
-    callbackEvents: [],
-    returnTo: null,
-    failedReturnTo: null,
-    remark: null,
-    settlementMemo: null,
-    expireAt: null,
-    ...UNPAID,
-    status: 'success',
-    paidAmount: '10',
-    createdAt: NOW - 2_000,
-    updatedAt: NOW - 1_000,
-    completedAt: NOW - 1_000,
-    clientId: `client-${i}`,
-    isChain: false,
-    quotedAt: NOW - 2_000,
-    destination: null,
-    tag: null,
-  };
 }
