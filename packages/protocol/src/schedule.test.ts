@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_RETRY_SCHEDULE_SECONDS,
   firstAttemptDelay,
+  givesUpAt,
   nextAttemptAt,
   parseRetrySchedule,
   ScheduleParseError,
@@ -90,5 +91,23 @@ describe('nextAttemptAt', () => {
     const schedule = parseRetrySchedule('0,0.05');
     expect(nextAttemptAt(schedule, 1, t0)).toBe(t0 + 50);
     expect(nextAttemptAt(schedule, 2, t0)).toBeNull();
+  });
+});
+
+describe('givesUpAt', () => {
+  it("is 3 h 04 min after the first attempt is due on MixPay's schedule when every attempt fails at once", () => {
+    // 0 + 15 + 15 + 30 + 180 + 4 × 1800 + 3600 seconds after the first attempt is due.
+    expect(givesUpAt(MIXPAY, 0, 0)).toBe((15 + 15 + 30 + 180 + 4 * 1800 + 3600) * 1000);
+  });
+
+  it('counts only the gaps still ahead, and each remaining attempt once at attemptMs', () => {
+    // After 8 failures: attempt 9 due at 1000, attempt 10 one hour after attempt 9 ends.
+    expect(givesUpAt(MIXPAY, 8, 1000)).toBe(1000 + 3600_000);
+    expect(givesUpAt(MIXPAY, 8, 1000, 30_000)).toBe(1000 + 30_000 + 3600_000 + 30_000);
+    expect(givesUpAt(MIXPAY, 9, 5000, 30_000)).toBe(5000 + 30_000);
+  });
+
+  it('is null once the schedule is used up', () => {
+    expect(givesUpAt(MIXPAY, 10, 0)).toBeNull();
   });
 });

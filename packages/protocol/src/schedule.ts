@@ -48,3 +48,22 @@ export function nextAttemptAt(schedule: RetrySchedule, attemptsDone: number, las
   const delay = schedule[attemptsDone];
   return delay === undefined ? null : lastEndedAt + delay;
 }
+
+/**
+ * When a pending delivery gives up if every attempt it has left fails: its next attempt is due at
+ * `nextAttemptAt` after `attemptsDone` failed ones, each later one `schedule[k]` after the one
+ * before ended. `attemptMs` is how long each remaining attempt is taken to last (0: the earliest
+ * it can give up; the attempt timeout: the latest). The endpoint health forecast and the
+ * dashboard's "gives up at" read it; a paused endpoint's deliveries do not give up until resumed.
+ */
+export function givesUpAt(
+  schedule: RetrySchedule,
+  attemptsDone: number,
+  nextAttemptAt: number,
+  attemptMs = 0,
+): number | null {
+  if (attemptsDone >= schedule.length) return null;
+  let at = nextAttemptAt + attemptMs;
+  for (let k = attemptsDone + 1; k < schedule.length; k++) at += (schedule[k] ?? 0) + attemptMs;
+  return at;
+}
