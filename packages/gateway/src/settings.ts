@@ -274,7 +274,7 @@ export const GATEWAY_SETTINGS = {
         error: `${name} must be at most ${MAX_SECRET_ROTATION_OVERLAP_SECONDS} seconds (30 days)`,
       }),
     default: '86400',
-    help: "how long a rotated payee secret keeps signing beside the new one (0: switch at once)",
+    help: 'how long a rotated payee secret keeps signing beside the new one (0: switch at once)',
     doc:
       "seconds a payee's replaced signing secret keeps signing beside the new one (callbacks carry both " +
       'signatures); `PUT …/secret` may ask another (`overlapSeconds`); `0` switches at once (see Security)',

@@ -51,7 +51,9 @@ export class SqlPayeeSecrets implements PayeeSecrets {
     return {
       ...secret,
       previous:
-        stored.previous_secret === null ? null : { secret: stored.previous_secret, until: Number(stored.previous_until) },
+        stored.previous_secret === null
+          ? null
+          : { secret: stored.previous_secret, until: Number(stored.previous_until) },
     };
   }
 
