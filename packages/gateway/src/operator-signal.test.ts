@@ -3,6 +3,7 @@
 // inline). test/operator-signal.test.ts sends to real receivers.
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
+import { endpointNotice as endpointFixture } from '../../../test-support/fixtures.js';
 import type { CallbackRequest, CallbackSender, SendResult } from './delivery/sender.js';
 import type { Attempt, Delivery } from './interfaces.js';
 import type { Logger } from './logger.js';
@@ -113,14 +114,7 @@ const settle = async () => {
 
 const exhausted = { state: 'exhausted', nextAttemptAt: null } as const;
 
-const endpointNotice: EndpointNotice = {
-  type: 'endpoint.failing',
-  url: 'https://shop.example/mixpay/callback',
-  host: 'shop.example:443',
-  consecutiveFailures: 5,
-  lastError: { errorClass: 'timeout', statusCode: null, message: 'no answer within 10 s' },
-  at: 1_000,
-};
+const endpointNotice: EndpointNotice = endpointFixture();
 
 describe('OperatorSignal', () => {
   it('POSTs a signed delivery.exhausted notice for an exhausted delivery only', async () => {

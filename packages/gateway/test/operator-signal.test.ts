@@ -4,6 +4,7 @@
 // hold up callbacks or shutdown; a URL without a secret does not start.
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import { endpointNotice } from '../../../test-support/fixtures.js';
 import { waitFor } from '../../../test-support/wait.js';
 import { loadConfig } from '../src/config.js';
 import { UndiciSender } from '../src/delivery/sender.js';
@@ -197,14 +198,7 @@ describe('operator signal on exhaustion', () => {
 });
 
 describe('operator signal with a real sender', () => {
-  const notice: EndpointNotice = {
-    type: 'endpoint.recovered',
-    url: 'https://shop.example/mixpay/callback',
-    host: 'shop.example:443',
-    consecutiveFailures: 7,
-    lastError: { errorClass: 'timeout', statusCode: null, message: 'no answer within 10 s' },
-    at: 1_767_225_600_000,
-  };
+  const notice: EndpointNotice = endpointNotice({ type: 'endpoint.recovered', consecutiveFailures: 7 });
 
   it('retries through a timeout, a 500 and a reset with one webhook-id, and verifies every time', async () => {
     const operator = await receiver(['hang', 'status500', 'reset'], 'success');
