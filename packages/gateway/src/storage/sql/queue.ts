@@ -40,8 +40,12 @@ export class SqlDeliveryQueue implements DeliveryQueue {
     return rows
       .map((r): ClaimedDelivery => {
         const delivery = rowToDelivery(r);
-        const claimed = { ...delivery, dueAt: delivery.nextAttemptAt ?? now, host: r.host };
-        return { ...claimed, signingSecrets: r.signing_secrets === null ? [] : r.signing_secrets.split(' ') };
+        return {
+          ...delivery,
+          dueAt: delivery.nextAttemptAt ?? now,
+          host: r.host,
+          signingSecrets: r.signing_secrets === null ? [] : r.signing_secrets.split(' '),
+        };
       })
       .sort((a, b) => a.dueAt - b.dueAt);
   }
