@@ -7,6 +7,7 @@ import { type DeliveriesOptions, deliveries } from './commands/deliveries.js';
 import { runGateway } from './commands/gateway.js';
 import { type PayOptions, pay } from './commands/pay.js';
 import { redeliverExhausted, redeliverOne } from './commands/redeliver.js';
+import { parseOverlap, removeSecret, rotateSecret, showSecret } from './commands/secret.js';
 import { type TailOptions, tail } from './commands/tail.js';
 import { TRIGGER_EVENTS, type TriggerEvent, type TriggerOptions, trigger } from './commands/trigger.js';
 import { addGatewayFlags, envFromFlags } from './gateway-flags.js';
@@ -28,6 +29,12 @@ const integer =
 const seconds = (value: string): number => {
   if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0) throw new InvalidArgumentError('must be a number of seconds');
   return Math.round(Number(value) * 1000);
+};
+
+const overlap = (value: string): number => {
+  const parsed = parseOverlap(value);
+  if (parsed === undefined) throw new InvalidArgumentError('must be seconds, or a number with s, m, h or d (24h)');
+  return parsed;
 };
 
 const decimal = (value: string): string => {
@@ -170,6 +177,33 @@ export function buildProgram(): Command {
       process.once('SIGINT', abort);
       process.once('SIGTERM', abort);
       await tail(client, { ...flags, intervalMs: flags.interval }, out, stop.signal);
+    });
+
+  const secret = program
+    .command('secret')
+    .description("a payee's callback signing secret: rotate (or set), show, remove");
+  clientCommand(secret, 'rotate', "set a payee's first secret, or rotate it; prints the new secret, once")
+    .argument('<payeeId>', 'the payee')
+    .addOption(
+      new Option('--overlap <duration>', 'how long the old secret keeps signing too, e.g. 24h, 30m, 0 (at once)')
+        .argParser(overlap)
+        .default(undefined, "the gateway's PAYHOOK_SECRET_ROTATION_OVERLAP"),
+    )
+    .action(async (payeeId: string, flags: ClientFlags & { overlap?: number }) => {
+      const { client, out } = connect(flags);
+      await rotateSecret(client, payeeId, { overlapSeconds: flags.overlap }, out);
+    });
+  clientCommand(secret, 'show', 'whether a payee signs, since when, and until when a rotation overlaps')
+    .argument('<payeeId>', 'the payee')
+    .action(async (payeeId: string, flags: ClientFlags) => {
+      const { client, out } = connect(flags);
+      await showSecret(client, payeeId, out);
+    });
+  clientCommand(secret, 'remove', "stop signing a payee's callbacks (removes both secrets)")
+    .argument('<payeeId>', 'the payee')
+    .action(async (payeeId: string, flags: ClientFlags) => {
+      const { client, out } = connect(flags);
+      await removeSecret(client, payeeId, out);
     });
 
   return program;

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import { systemClock } from './clock.js';
-import type { GatewayConfig } from './config.js';
+import { ConfigError, type GatewayConfig } from './config.js';
 import { type AttemptObserver, Dispatcher } from './delivery/dispatcher.js';
 import { type CallbackSender, UndiciSender } from './delivery/sender.js';
 import { AddressPolicy, type Resolver } from './delivery/ssrf.js';
@@ -41,6 +41,8 @@ export interface Gateway {
   payments: PaymentService;
   dispatcher: Dispatcher;
   sweeper: Sweeper;
+  /** Tells the operator's webhook (PAYHOOK_OPERATOR_WEBHOOK_URL); absent without one. Any producer may `notify`. */
+  operatorSignal: OperatorSignal | undefined;
   /**
    * Starts what the role asks for: HTTP (`all`, `api`) and the dispatcher and sweeper loops
    * (`all`, `dispatcher`). Resolves to the URL it listens on, or '' without HTTP.
@@ -81,6 +83,9 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
   const operatorSignal = config.operatorWebhookUrl
     ? new OperatorSignal({
         url: config.operatorWebhookUrl,
+        secret: requireOperatorSecret(config.operatorWebhookSecret),
+        clock,
+        retriesMs: config.operatorWebhookRetriesMs,
         logger: (logger as unknown as Logger).child({ component: 'operator-signal' }),
       })
     : undefined;
@@ -136,6 +141,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       rateLimitPerMinute: config.rateLimitPerMinute,
       maxEventLoopDelayMs: config.maxEventLoopDelayMs,
       quoteWindowMs: config.quoteWindowMs,
+      secretRotationOverlapMs: config.secretRotationOverlapMs,
     },
     logger,
   );
@@ -148,6 +154,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     payments,
     dispatcher,
     sweeper,
+    operatorSignal,
     async start() {
       const url =
         config.role === 'dispatcher'
@@ -168,4 +175,12 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       await store.close();
     },
   };
+}
+
+/** loadConfig refuses a webhook URL without its secret; a config built by hand must not get around it. */
+function requireOperatorSecret(secret: string | undefined): string {
+  if (secret === undefined) {
+    throw new ConfigError('PAYHOOK_OPERATOR_WEBHOOK_SECRET is required with PAYHOOK_OPERATOR_WEBHOOK_URL');
+  }
+  return secret;
 }

@@ -214,6 +214,87 @@ export interface DeliveryStats {
   lateness: LatenessFigures;
 }
 
+/**
+ * `GET /admin/payees/{payeeId}/secret`: whether the payee's callbacks are signed, since when, and
+ * whether a rotation is in progress. Never the secret.
+ */
+export interface PayeeSecretStatus {
+  payeeId: string;
+  signed: true;
+  /** When the current secret was set (and a rotation, if any, began). */
+  createdAt: number;
+  /**
+   * While a rotation overlaps: until when the previous secret signs too (each callback then carries
+   * both signatures); null: only the current secret signs.
+   */
+  rotationEndsAt: number | null;
+}
+
+/** `PUT /admin/payees/{payeeId}/secret`: the new secret, shown this once, and the overlap it began. */
+export interface PayeeSecretCreated {
+  payeeId: string;
+  /** `whsec_…`: give it to the payee's receiver; no other answer shows it. */
+  secret: string;
+  createdAt: number;
+  /** See PayeeSecretStatus: null on a first secret, or a rotation with no overlap. */
+  rotationEndsAt: number | null;
+}
+
+/** `DELETE /admin/payees/{payeeId}/secret`: both secrets (current and previous) are gone. */
+export interface PayeeSecretRemoved {
+  payeeId: string;
+  signed: false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operator notices: the JSON bodies POSTed to PAYHOOK_OPERATOR_WEBHOOK_URL, signed with Standard
+// Webhooks (webhook-id: one per notice, the same on its retries), with `x-payhook-signal: <type>`.
+
+/** The attempt error a notice reports; every field null when there was none. */
+export interface NoticeError {
+  errorClass: AttemptErrorClass | null;
+  statusCode: number | null;
+  message: string | null;
+}
+
+/** A delivery failed its last scheduled attempt. */
+export interface DeliveryExhaustedNotice {
+  type: 'delivery.exhausted';
+  deliveryId: string;
+  eventId: string;
+  traceId: string;
+  event: string;
+  /** The merchant's callbackUrl that kept failing. */
+  url: string;
+  attempts: number;
+  lastError: NoticeError;
+  /** When the last attempt ended. */
+  at: number;
+}
+
+export type EndpointNoticeType = 'endpoint.failing' | 'endpoint.recovered' | 'endpoint.paused';
+
+/**
+ * A callback URL changed health: it is failing (its consecutive failures reached the threshold),
+ * it recovered (an attempt succeeded after it was failing: `consecutiveFailures` is the run that
+ * ended, `lastError` that run's last error), or it was paused.
+ */
+export interface EndpointNotice {
+  type: EndpointNoticeType;
+  url: string;
+  /** host:port of the URL, which per-host limits and health count. */
+  host: string;
+  consecutiveFailures: number;
+  /** The latest failed attempt's error; null when none is known (a pause before any failure). */
+  lastError: NoticeError | null;
+  /** When the change happened. */
+  at: number;
+}
+
+export type OperatorNotice = DeliveryExhaustedNotice | EndpointNotice;
+
+export type OperatorNoticeType = OperatorNotice['type'];
+
 /** `POST /v1/sandbox/transfers`: the transfer, and the payment's result after it. */
 export interface TransferAnswer {
   transfer: Transfer;

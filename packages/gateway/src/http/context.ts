@@ -22,6 +22,8 @@ export interface HttpContext {
   metrics?: GatewayMetrics;
   /** Length of a quote's tolerate period (`expire`/`seconds`). */
   quoteWindowMs: number;
+  /** How long a rotated payee secret keeps signing beside the new one, unless the request says (0: at once). */
+  secretRotationOverlapMs: number;
   /** Public API requests per client and minute (control routes: 10×); 0: unlimited. */
   rateLimitPerMinute: number;
   /** Mean event-loop delay (ms) past which the API is shed with 503; 0: never (see overload.ts). */

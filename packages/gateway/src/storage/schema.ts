@@ -107,6 +107,9 @@ export interface PayeeSecretsTable {
   payee_id: string;
   secret: string;
   created_at: Millis;
+  /** The secret `secret` replaced, still signing until `previous_until` (0009, rotation with overlap). */
+  previous_secret: string | null;
+  previous_until: NullableMillis;
 }
 
 export interface HealthProbeTable {

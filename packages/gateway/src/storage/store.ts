@@ -40,10 +40,11 @@ export interface ClaimedDelivery extends Delivery {
   /** The receiver's host:port, which per-host limits count. */
   host: string;
   /**
-   * The payee's callback signing secret, read by the claim itself: a rotated or removed secret
-   * applies from the next claim. Absent: the payee does not sign.
+   * The payee's callback signing secrets, read by the claim itself, so a rotated or removed secret
+   * applies from the next claim: the current one, then, while a rotation overlaps at the claim's
+   * `now`, the previous one. Empty: the payee does not sign.
    */
-  signingSecret?: string;
+  signingSecrets: string[];
 }
 
 export interface ClaimOptions {
@@ -135,10 +136,16 @@ export interface DueWork {
 }
 
 /** A payee's secret for signing its callbacks (Standard Webhooks, `whsec_…`). */
-export interface PayeeSecret {
+export interface NewPayeeSecret {
   payeeId: string;
   secret: string;
   createdAt: number;
+}
+
+/** A payee's signing secrets as stored: the current one and, during a rotation's overlap, the previous. */
+export interface PayeeSecret extends NewPayeeSecret {
+  /** The secret `secret` replaced, signing too until `until` (exclusive); null: none, or its overlap is over. */
+  previous: { secret: string; until: number } | null;
 }
 
 /** Payments and their life cycle: what the API and the sweeper write. */
@@ -231,10 +238,15 @@ export interface RequestCounts {
 
 /** Payees' callback signing secrets (signed callbacks are opt-in per payee). */
 export interface PayeeSecrets {
-  get(payeeId: string): Promise<PayeeSecret | undefined>;
-  /** Sets or replaces a payee's signing secret. */
-  set(secret: PayeeSecret): Promise<void>;
-  /** Removes a payee's signing secret; false if it had none. */
+  /** The payee's secrets at `now`: `previous` only while its overlap lasts. */
+  get(payeeId: string, now: number): Promise<PayeeSecret | undefined>;
+  /**
+   * Sets a payee's signing secret, in one statement. Replacing one rotates: the replaced secret
+   * keeps signing until `createdAt + overlapMs` (0, the default: it stops at once). A secret still
+   * in an earlier overlap is dropped: a payee has at most two. Answers what is now stored.
+   */
+  set(secret: NewPayeeSecret, overlapMs?: number): Promise<PayeeSecret>;
+  /** Removes a payee's signing secrets, current and previous; false if it had none. */
   delete(payeeId: string): Promise<boolean>;
 }
 

@@ -25,7 +25,7 @@ describe('claim', () => {
       dueAt: NOW - 20,
       lockedUntil: NOW + 30_000,
     });
-    expect(claimed[0]?.signingSecret).toBeUndefined();
+    expect(claimed[0]?.signingSecrets).toEqual([]);
     expect(claimed[1]?.host).toBe('shop.example');
     // Leased: nobody else gets them, however many claim.
     expect(await store.queue.claim({ now: NOW, limit: 10, token: 't2', ...lease })).toEqual([]);
@@ -107,16 +107,34 @@ describe('claim', () => {
     await store.payeeSecrets.set({ payeeId: 'signer', secret: 'whsec_one', createdAt: NOW });
     const d = await seedDelivery(store, { payeeId: 'signer' });
     const [first] = await store.queue.claim({ now: NOW, limit: 1, token: 't1', ...lease });
-    expect(first?.signingSecret).toBe('whsec_one');
+    expect(first?.signingSecrets).toEqual(['whsec_one']);
 
     await store.payeeSecrets.set({ payeeId: 'signer', secret: 'whsec_two', createdAt: NOW + 1 });
     const [again] = await store.queue.claim({ now: NOW + 30_000, limit: 1, token: 't2', ...lease });
-    expect(again).toMatchObject({ id: d.id, signingSecret: 'whsec_two' });
+    expect(again).toMatchObject({ id: d.id, signingSecrets: ['whsec_two'] });
 
     await store.payeeSecrets.delete('signer');
     const [unsigned] = await store.queue.claim({ now: NOW + 60_000, limit: 1, token: 't3', ...lease });
     expect(unsigned?.id).toBe(d.id);
-    expect(unsigned?.signingSecret).toBeUndefined();
+    expect(unsigned?.signingSecrets).toEqual([]);
+  });
+
+  it("returns the previous secret too while a rotation overlaps at the claim's now, new one first", async () => {
+    const { store } = ctx;
+    const overlap = 3_600_000;
+    await store.payeeSecrets.set({ payeeId: 'rotator', secret: 'whsec_old', createdAt: NOW - 1 });
+    await store.payeeSecrets.set({ payeeId: 'rotator', secret: 'whsec_new', createdAt: NOW }, overlap);
+    await seedDelivery(store, { payeeId: 'rotator' });
+    // Each claim gives its lease back, so the next one, however soon, claims the delivery again.
+    const claimAt = async (now: number, token: string) => {
+      const [claimed] = await store.queue.claim({ now, limit: 1, token, ...lease });
+      if (claimed) await store.queue.release([claimed.id], token);
+      return claimed?.signingSecrets;
+    };
+    expect(await claimAt(NOW, 't1')).toEqual(['whsec_new', 'whsec_old']);
+    expect(await claimAt(NOW + overlap - 1, 't2')).toEqual(['whsec_new', 'whsec_old']);
+    expect(await claimAt(NOW + overlap, 't3')).toEqual(['whsec_new']);
+    expect(await claimAt(NOW + overlap + 60_000, 't4')).toEqual(['whsec_new']);
   });
 
   it('two stores claiming at once never share a delivery', async () => {

@@ -18,7 +18,11 @@ import type {
 import { NOT_TRIED_YET, RETRYING } from './delivery-states.js';
 import { type Db, inTransaction, type SqlDialect } from './dialect.js';
 
-export type DeliveryRow = Selectable<DeliveriesTable> & { signing_secret: string | null };
+/**
+ * A claimed row, with its payee's signing secrets: the current one, then the previous one while a
+ * rotation overlaps, space-separated (a `whsec_` secret is base64, never a space); null: unsigned.
+ */
+export type DeliveryRow = Selectable<DeliveriesTable> & { signing_secrets: string | null };
 
 export class SqlDeliveryQueue implements DeliveryQueue {
   private readonly db: Kysely<Database>;
@@ -36,9 +40,12 @@ export class SqlDeliveryQueue implements DeliveryQueue {
     return rows
       .map((r): ClaimedDelivery => {
         const delivery = rowToDelivery(r);
-        const claimed: ClaimedDelivery = { ...delivery, dueAt: delivery.nextAttemptAt ?? now, host: r.host };
-        if (r.signing_secret !== null) claimed.signingSecret = r.signing_secret;
-        return claimed;
+        return {
+          ...delivery,
+          dueAt: delivery.nextAttemptAt ?? now,
+          host: r.host,
+          signingSecrets: r.signing_secrets === null ? [] : r.signing_secrets.split(' '),
+        };
       })
       .sort((a, b) => a.dueAt - b.dueAt);
   }
@@ -85,9 +92,10 @@ export class SqlDeliveryQueue implements DeliveryQueue {
       update deliveries set lock_token = ${token}, locked_until = ${now + leaseMs}, lock_owner = ${owner}
       where id in (select id from chosen)
       returning *, (
-        select s.secret from payments p join payee_secrets s on s.payee_id = p.payee_id
+        select case when s.previous_until > ${now} then s.secret || ' ' || s.previous_secret else s.secret end
+        from payments p join payee_secrets s on s.payee_id = p.payee_id
         where p.trace_id = deliveries.trace_id
-      ) as signing_secret`;
+      ) as signing_secrets`;
   }
 
   async record(outcomes: readonly AttemptOutcome[], now: number): Promise<boolean[]> {
