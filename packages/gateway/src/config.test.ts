@@ -49,6 +49,7 @@ describe('loadConfig defaults', () => {
       rateLimitPerMinute: 60,
       maxEventLoopDelayMs: 100,
       logLevel: 'info',
+      recoveryBatch: 500,
     });
   });
 
@@ -111,6 +112,7 @@ describe('loadConfig parses every variable', () => {
     ['PAYHOOK_RATE_LIMIT', '120', 'rateLimitPerMinute', 120],
     ['PAYHOOK_MAX_EVENT_LOOP_DELAY', '250', 'maxEventLoopDelayMs', 250],
     ['LOG_LEVEL', 'debug', 'logLevel', 'debug'],
+    ['PAYHOOK_RECOVERY_BATCH', '50', 'recoveryBatch', 50],
   ];
 
   it('reads them all', () => {
@@ -213,6 +215,13 @@ describe('loadConfig refuses bad values', () => {
     const problems = problemsOf({ PAYHOOK_LEASE: '1', PAYHOOK_RETRY_SCHEDULE: '-1', PAYHOOK_MODE: 'production' });
     expect(problems).toHaveLength(3);
     expect(problems).toContain('PAYHOOK_LEASE must be longer than PAYHOOK_ATTEMPT_TIMEOUT');
+  });
+});
+
+describe('PAYHOOK_RECOVERY_BATCH', () => {
+  it('is a positive integer of at most 5000', () => {
+    expect(problemsOf({ PAYHOOK_RECOVERY_BATCH: '0' })).toEqual(['PAYHOOK_RECOVERY_BATCH must be a positive integer']);
+    expect(problemsOf({ PAYHOOK_RECOVERY_BATCH: '5001' })).toEqual(['PAYHOOK_RECOVERY_BATCH must be at most 5000']);
   });
 });
 

@@ -39,6 +39,8 @@ export interface GatewayConfig {
   logLevel: string;
   /** Told of every exhausted delivery by a JSON POST (best effort); unset: logs and metrics only. */
   operatorWebhookUrl: string | undefined;
+  /** Deliveries a recovery takes per transaction. */
+  recoveryBatch: number;
 }
 
 export type GatewayRole = 'all' | 'api' | 'dispatcher';
@@ -117,5 +119,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxEventLoopDelayMs: e.PAYHOOK_MAX_EVENT_LOOP_DELAY,
     logLevel: e.LOG_LEVEL,
     operatorWebhookUrl: e.PAYHOOK_OPERATOR_WEBHOOK_URL,
+    recoveryBatch: e.PAYHOOK_RECOVERY_BATCH,
   };
 }

@@ -268,6 +268,13 @@ export const GATEWAY_SETTINGS = {
     help: 'told of every exhausted delivery by a JSON POST',
     doc: '`http(s)://` URL told of every exhausted delivery by a JSON POST (see Operations)',
   },
+  PAYHOOK_RECOVERY_BATCH: {
+    flag: '--recovery-batch <n>',
+    schema: (name) => positiveInt(name).pipe(z.number().max(5_000, `${name} must be at most 5000`)),
+    default: '500',
+    help: 'deliveries a recovery takes per transaction',
+    doc: 'deliveries a recovery (filtered redelivery or retry-now, `/admin/recoveries`) takes per transaction; at most 5000',
+  },
 } satisfies Record<string, GatewaySetting>;
 
 type Settings = typeof GATEWAY_SETTINGS;
