@@ -77,6 +77,12 @@ export function formatCursor(cursor: ScanCursor | null): string | null {
   return cursor === null ? null : `${cursor.createdAt}:${cursor.id}`;
 }
 
+/** The cursor `formatCursor` wrote. */
+export function parseCursor(text: string): ScanCursor {
+  const at = text.indexOf(':');
+  return { createdAt: Number(text.slice(0, at)), id: text.slice(at + 1) };
+}
+
 /**
  * Why `delivery` cannot be made due now, or undefined when it can: only a pending one, and not
  * while an attempt is in flight (its lease holds), whose outcome will schedule the next.

@@ -2,6 +2,7 @@
 // PostgreSQL's driver returns BIGINT as a string; a text column is read as its field's own type.
 import type { DeliverySelection, Recovery } from '@payhook/protocol';
 import type { Insertable, Selectable } from 'kysely';
+import { formatCursor, parseCursor } from '../domain/recovery.js';
 import type { Attempt, Delivery, Payment, PaymentEvent, Transfer } from '../interfaces.js';
 import type {
   AttemptsTable,
@@ -207,7 +208,7 @@ export function rowToAttempt(r: Selectable<AttemptsTable>): Attempt {
 }
 
 export function recoveryToRow(r: Recovery): Insertable<RecoveriesTable> {
-  const [cursorAt, cursorId] = r.cursor === null ? [null, null] : splitCursor(r.cursor);
+  const cursor = r.cursor === null ? null : parseCursor(r.cursor);
   return {
     id: r.id,
     action: r.action,
@@ -220,8 +221,8 @@ export function recoveryToRow(r: Recovery): Insertable<RecoveriesTable> {
     matched: r.matched,
     processed: r.processed,
     skipped: r.skipped,
-    cursor_at: cursorAt,
-    cursor_id: cursorId,
+    cursor_at: cursor?.createdAt ?? null,
+    cursor_id: cursor?.id ?? null,
     locked_by: null,
     locked_until: null,
     finished_at: r.finishedAt,
@@ -241,13 +242,10 @@ export function rowToRecovery(r: Selectable<RecoveriesTable>): Recovery {
     matched: num(r.matched),
     processed: num(r.processed),
     skipped: num(r.skipped),
-    cursor: r.cursor_at === null || r.cursor_id === null ? null : `${num(r.cursor_at)}:${r.cursor_id}`,
+    cursor: formatCursor(
+      r.cursor_at === null || r.cursor_id === null ? null : { createdAt: num(r.cursor_at), id: r.cursor_id },
+    ),
     finishedAt: numOrNull(r.finished_at),
     error: r.error,
   };
-}
-
-function splitCursor(cursor: string): [number, string] {
-  const at = cursor.indexOf(':');
-  return [Number(cursor.slice(0, at)), cursor.slice(at + 1)];
 }

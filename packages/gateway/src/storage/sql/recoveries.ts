@@ -3,7 +3,7 @@
 // written whole or not at all and two gateways never run the same recovery at once.
 import type { Recovery } from '@payhook/protocol';
 import { type Kysely, sql } from 'kysely';
-import type { ScanCursor, ScopedSelection } from '../../domain/recovery.js';
+import { parseCursor, type ScanCursor, type ScopedSelection } from '../../domain/recovery.js';
 import type { Delivery } from '../../interfaces.js';
 import { deliveryToRow, recoveryToRow, rowToDelivery, rowToRecovery } from '../rows.js';
 import type { Database } from '../schema.js';
@@ -121,11 +121,8 @@ export class SqlRecoveries implements RecoveryStore {
         .returningAll()
         .executeTakeFirst();
       if (!held) return undefined;
-      const cursor: ScanCursor | null =
-        held.cursor_at === null || held.cursor_id === null
-          ? null
-          : { createdAt: Number(held.cursor_at), id: held.cursor_id };
-      const taken = await this.scan(trx, selection, cursor, limit);
+      const { cursor } = rowToRecovery(held);
+      const taken = await this.scan(trx, selection, cursor === null ? null : parseCursor(cursor), limit);
       let created: Delivery[] = [];
       let madeDue: string[] = [];
       if (plan.action === 'redeliver') {
