@@ -3,9 +3,11 @@
 // now) and single-delivery retry-now. The runner and the dispatcher run when the test says.
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test-support/wait.js';
 import { ManualClock } from '../src/clock.js';
 import { seedPaidPayments } from '../src/seed.js';
 import { call, expectError, expectOk } from './helpers/api.js';
+import { BACKEND } from './helpers/database.js';
 import { closeTestServers, startClockedGateway, startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { type Receiver, refusedUrl, startReceiver } from './helpers/receiver.js';
 
@@ -387,3 +389,49 @@ describe('retry now', () => {
     expect(untouched.nextAttemptAt).toBe(START + 60_000);
   });
 });
+
+describe('waking the dispatcher', () => {
+  it('retry-now, one or a selection, makes the attempt at once, also from another gateway (PostgreSQL)', async () => {
+    // Polls ten minutes apart: an attempt made within the test was made because something woke it.
+    const env = { PAYHOOK_RETRY_SCHEDULE: '0,600', PAYHOOK_POLL_INTERVAL: '600', PAYHOOK_RECOVERY_BATCH: '3' };
+    const receiver = await startReceiver();
+    receiver.script([], 'status500');
+    // On PostgreSQL the requests go to an API-only gateway and a dispatcher-only one sends, woken
+    // by NOTIFY; SQLite has no channel between processes (woken in-process): one gateway.
+    const pg = BACKEND === 'postgres';
+    const api = await startTestGateway(pg ? { ...env, PAYHOOK_ROLE: 'api' } : env);
+    if (pg) await startTestGateway({ ...env, PAYHOOK_ROLE: 'dispatcher' }, {}, { database: api.database });
+    for (let i = 0; i < 8; i++) await paid(api, receiver.url);
+    await waitForAttempts(receiver, 8);
+    const retrying = await waitForState(api, (list) =>
+      list.length === 8 && list.every((d) => d.attempts === 1 && d.lockedUntil === null) ? list : undefined,
+    );
+
+    receiver.script([], 'success');
+    const one = expectOk(await call(api, 'POST', `/admin/deliveries/${retrying[0].id}/retry-now`, { json: {} }));
+    expect(one).toMatchObject({ state: 'pending', attempts: 1 });
+    await waitForAttempts(receiver, 9);
+    await waitForState(api, (list) => (list.some((d) => d.state === 'delivered') ? list : undefined));
+    const all = expectOk(await recover(api, { selection: { state: 'retrying' }, action: 'retry_now' }));
+    expect(all.matched).toBe(7);
+    await waitForAttempts(receiver, 16);
+    expect(
+      await waitForState(api, (list) => (list.every((d) => d.state === 'delivered') ? list : undefined)),
+    ).toHaveLength(8);
+    const seconds = receiver.received.filter((c) => c.headers['x-payhook-attempt'] === '2');
+    expect(new Set(seconds.map((c) => c.headers['x-payhook-delivery'])).size).toBe(8);
+    expect(seconds).toHaveLength(8);
+    expect(expectOk(await call(api, 'GET', `/admin/recoveries/${all.id}`))).toMatchObject({
+      state: 'done',
+      processed: 7,
+    });
+  });
+});
+
+async function waitForAttempts(receiver: Receiver, n: number) {
+  await waitFor(() => receiver.received.length >= n, { what: `${n} callbacks`, timeoutMs: 15_000 });
+}
+
+async function waitForState(gw: TestGateway, check: (list: any[]) => any[] | undefined) {
+  return waitFor(async () => check((await allDeliveries(gw)) as any[]), { what: 'the deliveries', timeoutMs: 15_000 });
+}
