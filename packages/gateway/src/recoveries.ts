@@ -13,7 +13,7 @@ import type {
 } from '@payhook/protocol';
 import type { AddressPolicy } from './delivery/ssrf.js';
 import { checkCallbackUrl, type GatewayMode } from './domain/callback-url.js';
-import { retryNowRefusal, scopeSelection } from './domain/recovery.js';
+import { newRecovery, retryNowRefusal, scopeSelection } from './domain/recovery.js';
 import { ConflictError, NotFoundError, ParameterError } from './errors.js';
 import type { Clock } from './interfaces.js';
 import type { RecoveryRunner } from './recovery-runner.js';
@@ -128,20 +128,13 @@ export class RecoveryService {
     }
     // Judged exactly as a payment's callbackUrl is, SSRF policy included.
     const newUrl = input.newUrl === undefined ? null : checkCallbackUrl(input.newUrl, mode, addressPolicy, 'newUrl');
-    return {
+    return newRecovery({
       id: this.newId(),
       action: input.action,
       selection: input.selection,
       newUrl,
       requestedBy: input.requestedBy,
       requestedAt: clock.now(),
-      state: 'running',
-      matched: 0,
-      processed: 0,
-      skipped: 0,
-      cursor: null,
-      finishedAt: null,
-      error: null,
-    };
+    });
   }
 }

@@ -7,7 +7,14 @@
 //              and cut off at the instant it was requested (the snapshot), so a redelivery never
 //              takes the deliveries it made itself.
 // - cursor:    (createdAt, id) of the last delivery taken; the scan goes on strictly after it.
-import type { Delivery, DeliverySelection, DeliveryState, RecoveryAction, SelectionState } from '@payhook/protocol';
+import type {
+  Delivery,
+  DeliverySelection,
+  DeliveryState,
+  Recovery,
+  RecoveryAction,
+  SelectionState,
+} from '@payhook/protocol';
 import { ParameterError } from '../errors.js';
 
 /** A selection as the store reads it. */
@@ -95,4 +102,20 @@ export function retryNowRefusal(delivery: Delivery, now: number): string | undef
     return `delivery ${delivery.id} is being attempted right now; its outcome schedules the next attempt`;
   }
   return undefined;
+}
+
+/** A recovery as requested: running, nothing counted or taken yet (the store counts `matched`). */
+export function newRecovery(
+  request: Pick<Recovery, 'id' | 'action' | 'selection' | 'newUrl' | 'requestedBy' | 'requestedAt'>,
+): Recovery {
+  return {
+    ...request,
+    state: 'running',
+    matched: 0,
+    processed: 0,
+    skipped: 0,
+    cursor: null,
+    finishedAt: null,
+    error: null,
+  };
 }

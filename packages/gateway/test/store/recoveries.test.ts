@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Recovery } from '@payhook/protocol';
 import { describe, expect, it } from 'vitest';
 import { redelivery } from '../../src/domain/outbox.js';
-import { scopeSelection } from '../../src/domain/recovery.js';
+import { newRecovery, scopeSelection } from '../../src/domain/recovery.js';
 import type { RecoveryBatch } from '../../src/storage/store.js';
 import { id, NOW, seedDelivery, useStore } from './harness.js';
 
@@ -13,22 +13,15 @@ const ctx = useStore();
 const LEASE = 30_000;
 
 function aRecovery(overrides: Partial<Recovery> = {}): Recovery {
-  return {
+  const requested = newRecovery({
     id: id('recovery'),
     action: 'redeliver',
     selection: { state: 'exhausted' },
     newUrl: null,
     requestedBy: { auth: 'bearer', actor: 'ops' },
     requestedAt: NOW,
-    state: 'running',
-    matched: 0,
-    processed: 0,
-    skipped: 0,
-    cursor: null,
-    finishedAt: null,
-    error: null,
-    ...overrides,
-  };
+  });
+  return { ...requested, ...overrides };
 }
 
 function batch(recovery: Recovery, owner: string, now = NOW, limit = 2): RecoveryBatch {

@@ -11,6 +11,9 @@ import type { RecoveryBatch, RecoveryBatchResult, RecoveryStore } from '../store
 import { type Db, inTransaction, PENDING, type SqlDialect } from './dialect.js';
 import { selectionWhere } from './selection.js';
 
+/** Rows per INSERT: 15 parameters each, well under SQLite's 32,766 and PostgreSQL's 65,535. */
+const INSERT_ROWS = 1_000;
+
 /** A lease nobody holds, or one that ran out. */
 const free = (now: number) => sql<boolean>`(locked_until is null or locked_until <= ${now})`;
 
@@ -127,7 +130,13 @@ export class SqlRecoveries implements RecoveryStore {
       let madeDue: string[] = [];
       if (plan.action === 'redeliver') {
         created = taken.map(plan.redeliver);
-        if (created.length > 0) await trx.insertInto('deliveries').values(created.map(deliveryToRow)).execute();
+        // In statements of INSERT_ROWS: a batch of 5,000 would pass either database's parameter limit.
+        for (let i = 0; i < created.length; i += INSERT_ROWS) {
+          await trx
+            .insertInto('deliveries')
+            .values(created.slice(i, i + INSERT_ROWS).map(deliveryToRow))
+            .execute();
+        }
       } else {
         madeDue = await retryNowStatement(
           trx,
