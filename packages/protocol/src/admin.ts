@@ -282,7 +282,11 @@ export interface Recovery {
   matched: number;
   /** Deliveries acted on so far (redelivered, or made due now). */
   processed: number;
-  /** Deliveries found but left alone: in flight (leased), or no longer matching when their batch ran. */
+  /**
+   * Deliveries taken but left alone (retry_now): an attempt in flight (leased), or moved on between
+   * the scan and the write. Deliveries that stopped matching before their batch (delivered since)
+   * are neither processed nor skipped: `processed + skipped` may end below `matched`.
+   */
   skipped: number;
   /** Where the scan stands, `<createdAt>:<deliveryId>` of the last delivery taken; null before the first batch. */
   cursor: string | null;

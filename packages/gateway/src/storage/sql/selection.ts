@@ -56,12 +56,9 @@ export function selectionWhere(selection: ScopedSelection, after?: ScanCursor | 
       );
     }
     if (after) {
-      all.push(
-        w.or([
-          w('deliveries.created_at', '>', after.createdAt),
-          w.and([w('deliveries.created_at', '=', after.createdAt), w('deliveries.id', '>', after.id)]),
-        ]),
-      );
+      // A row value, not `a > x or (a = x and b > y)`: both planners walk (created_at, id) from
+      // the cursor in order with it, where the OR made SQLite collect and sort everything after it.
+      all.push(sql<SqlBool>`(deliveries.created_at, deliveries.id) > (${after.createdAt}, ${after.id})`);
     }
     return w.and(all);
   };
