@@ -2,7 +2,7 @@
 // objects for the command modules. Nothing here talks HTTP or formats answers.
 import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
-import { ATTEMPT_ERROR_CLASSES } from '@payhook/protocol';
+import { ATTEMPT_ERROR_CLASSES, parseInstant } from '@payhook/protocol';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { GatewayClient } from './client.js';
 import { type DeliveriesOptions, deliveries } from './commands/deliveries.js';
@@ -38,20 +38,16 @@ const decimal = (value: string): string => {
   return value;
 };
 
-/**
- * An instant for a selection: epoch ms, an ISO 8601 date-time (UTC unless it names a zone), or a
- * time ago: `90s`, `30m`, `3h`, `2d`.
- */
+const AGO_UNITS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** An instant for a selection: the admin API's forms (parseInstant), or a time ago: `90s`, `30m`, `3h`, `2d`. */
 export const instant = (value: string): number => {
-  const ago = /^(\d+)(s|m|h|d)$/.exec(value);
-  if (ago) return Date.now() - Number(ago[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[ago[2] as 's'];
-  if (/^\d{1,15}$/.test(value)) return Number(value);
-  const local = /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?)?$/.test(value);
-  const ms = /^\d{4}-\d\d-\d\d/.test(value)
-    ? Date.parse(local ? `${value.length === 10 ? `${value}T00:00` : value}Z` : value)
-    : NaN;
-  if (Number.isNaN(ms))
+  const ago = /^(\d+)([smhd])$/.exec(value);
+  if (ago) return Date.now() - Number(ago[1]) * AGO_UNITS[ago[2] as keyof typeof AGO_UNITS];
+  const ms = parseInstant(value);
+  if (ms === undefined) {
     throw new InvalidArgumentError('must be an ISO 8601 date-time, epoch ms, or a time ago (30m, 3h, 2d)');
+  }
   return ms;
 };
 

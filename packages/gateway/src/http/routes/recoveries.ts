@@ -7,6 +7,7 @@ import {
   type DeliverySelection,
   formBoolean,
   okEnvelope,
+  parseInstant,
   payeeIdSchema,
   type Recovery,
   type RecoveryPage,
@@ -22,15 +23,10 @@ import { idParams } from '../params.js';
 
 /** An instant: epoch ms (a number or digits), or an ISO 8601 date-time (UTC unless it names a zone). */
 const instant = z
-  .union([z.number().int().min(0), z.string().trim().min(1)], { error: 'must be epoch ms or an ISO 8601 date-time' })
+  .union([z.number().int().min(0), z.string()], { error: 'must be epoch ms or an ISO 8601 date-time' })
   .transform((v, ctx) => {
-    if (typeof v === 'number') return v;
-    if (/^\d{1,15}$/.test(v)) return Number(v);
-    const zoned = /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?)?$/.test(v)
-      ? `${v.length === 10 ? `${v}T00:00` : v}Z`
-      : v;
-    const ms = /^\d{4}-\d\d-\d\d/.test(v) ? Date.parse(zoned) : Number.NaN;
-    if (Number.isNaN(ms)) {
+    const ms = typeof v === 'number' ? v : parseInstant(v);
+    if (ms === undefined) {
       ctx.addIssue({ code: 'custom', message: 'must be epoch ms or an ISO 8601 date-time' });
       return z.NEVER;
     }
