@@ -435,3 +435,53 @@ async function waitForAttempts(receiver: Receiver, n: number) {
 async function waitForState(gw: TestGateway, check: (list: any[]) => any[] | undefined) {
   return waitFor(async () => check((await allDeliveries(gw)) as any[]), { what: 'the deliveries', timeoutMs: 15_000 });
 }
+
+describe('who asked', () => {
+  it('records a dashboard session as such, refuses a cross-site form, and pages the list', async () => {
+    const token = 'recovery-dashboard-token-42';
+    const gw = await startTestGateway({ PAYHOOK_ADMIN_TOKEN: token }, {}, { listen: false });
+    const browser = (method: 'GET' | 'POST', url: string, form: Record<string, string>, extra = {}) =>
+      gw.gateway.app.inject({
+        method,
+        url,
+        headers: {
+          accept: 'text/html',
+          origin: 'http://localhost',
+          'content-type': 'application/x-www-form-urlencoded',
+          ...extra,
+        },
+        payload: new URLSearchParams(form).toString(),
+      });
+    const login = await browser('POST', '/dashboard/login', { token, next: '/dashboard/recover' });
+    const cookie = String(login.headers['set-cookie']).split(';')[0] as string;
+    const form = { state: 'exhausted', action: 'redeliver', actor: 'anna' };
+
+    const forged = await browser('POST', '/dashboard/recoveries', form, { cookie, origin: 'http://evil.example' });
+    expect(forged.statusCode).toBe(403);
+    expect(expectOk(await call(gw, 'GET', '/admin/recoveries', { token })).recoveries).toEqual([]);
+
+    const first = await browser('POST', '/dashboard/recoveries', form, { cookie });
+    expect(first.statusCode).toBe(303);
+    expect(first.headers.location).toMatch(/^\/dashboard\/recoveries\/[0-9a-f-]{36}$/);
+    const second = expectOk(
+      await call(gw, 'POST', '/admin/recoveries', { token, json: { selection: {}, action: 'retry_now' } }),
+    );
+    const page1 = expectOk(await call(gw, 'GET', '/admin/recoveries?limit=1', { token }));
+    expect(page1.recoveries).toHaveLength(1);
+    const page2 = expectOk(await call(gw, 'GET', `/admin/recoveries?limit=1&before=${page1.next}`, { token }));
+    const both = [...page1.recoveries, ...page2.recoveries];
+    expect(new Set(both.map((r: any) => r.id))).toEqual(
+      new Set([second.id, first.headers.location?.split('/').at(-1)]),
+    );
+    const byDashboard = both.find((r: any) => r.id !== second.id);
+    expect(byDashboard).toMatchObject({
+      action: 'redeliver',
+      selection: { state: 'exhausted' },
+      requestedBy: { auth: 'session', actor: 'anna' },
+    });
+    expect(second.requestedBy).toEqual({ auth: 'bearer', actor: null });
+    const shown = await browser('GET', first.headers.location as string, {}, { cookie });
+    expect(shown.statusCode).toBe(200);
+    expect(shown.body).toContain('anna (session)');
+  });
+});
