@@ -1,11 +1,14 @@
 // Argument parsing only: the commands, their flags and help text, mapped to plain option
 // objects for the command modules. Nothing here talks HTTP or formats answers.
 import { createRequire } from 'node:module';
+import { userInfo } from 'node:os';
+import { ATTEMPT_ERROR_CLASSES, parseInstant } from '@payhook/protocol';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { GatewayClient } from './client.js';
 import { type DeliveriesOptions, deliveries } from './commands/deliveries.js';
 import { runGateway } from './commands/gateway.js';
 import { type PayOptions, pay } from './commands/pay.js';
+import { type RecoverOptions, recover } from './commands/recover.js';
 import { redeliverExhausted, redeliverOne } from './commands/redeliver.js';
 import { parseOverlap, removeSecret, rotateSecret, showSecret } from './commands/secret.js';
 import { type TailOptions, tail } from './commands/tail.js';
@@ -40,6 +43,19 @@ const overlap = (value: string): number => {
 const decimal = (value: string): string => {
   if (!/^\d+(\.\d+)?$/.test(value) || Number(value) === 0) throw new InvalidArgumentError('must be a positive decimal');
   return value;
+};
+
+const AGO_UNITS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** An instant for a selection: the admin API's forms (parseInstant), or a time ago: `90s`, `30m`, `3h`, `2d`. */
+export const instant = (value: string): number => {
+  const ago = /^(\d+)([smhd])$/.exec(value);
+  if (ago) return Date.now() - Number(ago[1]) * AGO_UNITS[ago[2] as keyof typeof AGO_UNITS];
+  const ms = parseInstant(value);
+  if (ms === undefined) {
+    throw new InvalidArgumentError('must be an ISO 8601 date-time, epoch ms, or a time ago (30m, 3h, 2d)');
+  }
+  return ms;
 };
 
 interface ClientFlags {
@@ -79,6 +95,32 @@ const waitOptions = (cmd: Command) =>
         .default(30_000, '30')
         .argParser(seconds),
     );
+
+interface RecoverFlags {
+  state?: NonNullable<RecoverOptions['selection']['state']>;
+  callbackUrl?: string;
+  since?: number;
+  until?: number;
+  payee?: string;
+  event?: NonNullable<RecoverOptions['selection']['eventType']>;
+  errorClass?: NonNullable<RecoverOptions['selection']['errorClass']>;
+  notRedelivered?: boolean;
+  dryRun?: boolean;
+  redeliver?: boolean;
+  toUrl?: string;
+  retryNow?: boolean;
+  actor?: string;
+  waitTimeout: number;
+}
+
+/** The operator's user name, recorded as who asked; none when the system cannot tell. */
+function userName(): string | undefined {
+  try {
+    return userInfo().username || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function buildProgram(): Command {
   const program = new Command('payhook')
@@ -164,6 +206,79 @@ export function buildProgram(): Command {
     if (url !== undefined) await redeliverExhausted(client, url, options, out);
     else await redeliverOne(client, id as string, options, out);
   });
+
+  clientCommand(
+    program,
+    'recover',
+    'select deliveries and count them, redeliver them (to a new URL if the shop moved), or retry pending ones now',
+  )
+    .addOption(
+      new Option('--state <state>', 'only deliveries in this state (pending includes retrying)').choices([
+        'pending',
+        'retrying',
+        'delivered',
+        'exhausted',
+      ]),
+    )
+    .option('--callback-url <url>', 'only deliveries to this callback URL (--url is the gateway)')
+    .option('--since <time>', 'created at or after (ISO 8601, epoch ms, or ago: 30m, 3h, 2d)', instant)
+    .option('--until <time>', 'created at or before (same forms)', instant)
+    .option('--payee <payeeId>', "only this payee's deliveries")
+    .addOption(new Option('--event <event>', 'only deliveries of this event').choices(TRIGGER_EVENTS))
+    .addOption(
+      new Option('--error-class <class>', 'only deliveries whose last attempt failed so').choices(
+        ATTEMPT_ERROR_CLASSES,
+      ),
+    )
+    .option('--not-redelivered', 'only deliveries nobody has redelivered yet')
+    .option('--dry-run', 'count them and show a few; change nothing (the default action)')
+    .option('--redeliver', 'send each (delivered or exhausted) again as a new delivery on a fresh schedule')
+    .option('--to-url <url>', 'with --redeliver: to this callback URL instead of their own')
+    .option('--retry-now', "make each pending one's next attempt due now (its attempt count kept)")
+    .option('--actor <name>', 'who asks, recorded with the recovery (default: your user name)')
+    .addOption(
+      new Option('--wait-timeout <seconds>', 'longest to follow the progress (the recovery goes on anyway)')
+        .default(600_000, '600')
+        .argParser(seconds),
+    )
+    .action(async function (this: Command, flags: ClientFlags & RecoverFlags) {
+      if (flags.redeliver && flags.retryNow)
+        this.error('error: give one of --redeliver and --retry-now', { exitCode: 2 });
+      if ((flags.redeliver || flags.retryNow) && flags.dryRun) {
+        this.error('error: --dry-run changes nothing; give it alone, or --redeliver / --retry-now to act', {
+          exitCode: 2,
+        });
+      }
+      if (flags.toUrl !== undefined && flags.retryNow)
+        this.error('error: --to-url goes with --redeliver', { exitCode: 2 });
+      const { client, out } = connect(flags);
+      const selection: RecoverOptions['selection'] = {
+        ...(flags.state === undefined ? {} : { state: flags.state }),
+        ...(flags.callbackUrl === undefined ? {} : { url: flags.callbackUrl }),
+        ...(flags.since === undefined ? {} : { createdFrom: flags.since }),
+        ...(flags.until === undefined ? {} : { createdTo: flags.until }),
+        ...(flags.payee === undefined ? {} : { payeeId: flags.payee }),
+        ...(flags.event === undefined ? {} : { eventType: flags.event }),
+        ...(flags.errorClass === undefined ? {} : { errorClass: flags.errorClass }),
+        ...(flags.notRedelivered ? { notRedelivered: true } : {}),
+      };
+      // A dry run counts for the action the selection suits: pending ones are retried, others redelivered.
+      const pendingState = flags.state === 'pending' || flags.state === 'retrying';
+      const action =
+        flags.retryNow || (!flags.redeliver && pendingState && flags.toUrl === undefined) ? 'retry_now' : 'redeliver';
+      await recover(
+        client,
+        {
+          selection,
+          action,
+          dryRun: !flags.redeliver && !flags.retryNow,
+          toUrl: flags.toUrl,
+          actor: flags.actor ?? userName(),
+          waitTimeoutMs: flags.waitTimeout,
+        },
+        out,
+      );
+    });
 
   clientCommand(program, 'tail', 'follow callback attempts as they happen (Ctrl-C to stop; --json: NDJSON)')
     .option('--lines <n>', 'latest attempts to show first (0: only new ones)', integer(0, 500), 10)

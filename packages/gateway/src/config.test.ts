@@ -55,6 +55,7 @@ describe('loadConfig defaults', () => {
       operatorWebhookSecret: undefined,
       operatorWebhookRetriesMs: [1_000, 10_000, 60_000],
       secretRotationOverlapMs: 86_400_000,
+      recoveryBatch: 500,
     });
   });
 
@@ -126,6 +127,7 @@ describe('loadConfig parses every variable', () => {
     ],
     ['PAYHOOK_OPERATOR_WEBHOOK_SECRET', OPERATOR_SECRET, 'operatorWebhookSecret', OPERATOR_SECRET],
     ['PAYHOOK_OPERATOR_WEBHOOK_RETRIES', '2,20', 'operatorWebhookRetriesMs', [2_000, 20_000]],
+    ['PAYHOOK_RECOVERY_BATCH', '50', 'recoveryBatch', 50],
   ];
 
   it('reads them all', () => {
@@ -228,6 +230,13 @@ describe('loadConfig refuses bad values', () => {
     const problems = problemsOf({ PAYHOOK_LEASE: '1', PAYHOOK_RETRY_SCHEDULE: '-1', PAYHOOK_MODE: 'production' });
     expect(problems).toHaveLength(3);
     expect(problems).toContain('PAYHOOK_LEASE must be longer than PAYHOOK_ATTEMPT_TIMEOUT');
+  });
+});
+
+describe('PAYHOOK_RECOVERY_BATCH', () => {
+  it('is a positive integer of at most 5000', () => {
+    expect(problemsOf({ PAYHOOK_RECOVERY_BATCH: '0' })).toEqual(['PAYHOOK_RECOVERY_BATCH must be a positive integer']);
+    expect(problemsOf({ PAYHOOK_RECOVERY_BATCH: '5001' })).toEqual(['PAYHOOK_RECOVERY_BATCH must be at most 5000']);
   });
 });
 

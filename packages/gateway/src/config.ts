@@ -45,6 +45,8 @@ export interface GatewayConfig {
   operatorWebhookRetriesMs: number[];
   /** How long a rotated payee secret keeps signing beside the new one; 0: it stops at once. */
   secretRotationOverlapMs: number;
+  /** Deliveries a recovery takes per transaction. */
+  recoveryBatch: number;
 }
 
 export type GatewayRole = 'all' | 'api' | 'dispatcher';
@@ -133,5 +135,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     operatorWebhookSecret: e.PAYHOOK_OPERATOR_WEBHOOK_SECRET,
     operatorWebhookRetriesMs: e.PAYHOOK_OPERATOR_WEBHOOK_RETRIES,
     secretRotationOverlapMs: e.PAYHOOK_SECRET_ROTATION_OVERLAP,
+    recoveryBatch: e.PAYHOOK_RECOVERY_BATCH,
   };
 }

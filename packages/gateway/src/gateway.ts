@@ -15,6 +15,8 @@ import { createLogger, type Logger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
 import { OperatorSignal } from './operator-signal.js';
 import { PaymentService } from './payments.js';
+import { RecoveryService } from './recoveries.js';
+import { RecoveryRunner } from './recovery-runner.js';
 import { openStore } from './storage/open.js';
 import type { Store } from './storage/store.js';
 import { Sweeper } from './sweeper.js';
@@ -43,6 +45,9 @@ export interface Gateway {
   sweeper: Sweeper;
   /** Tells the operator's webhook (PAYHOOK_OPERATOR_WEBHOOK_URL); absent without one. Any producer may `notify`. */
   operatorSignal: OperatorSignal | undefined;
+  /** Recoveries (selections of deliveries redelivered or made due now) and the runner of their batches. */
+  recoveries: RecoveryService;
+  recoveryRunner: RecoveryRunner;
   /**
    * Starts what the role asks for: HTTP (`all`, `api`) and the dispatcher and sweeper loops
    * (`all`, `dispatcher`). Resolves to the URL it listens on, or '' without HTTP.
@@ -127,9 +132,29 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     pollIntervalMs: config.pollIntervalMs,
     logger: (logger as unknown as Logger).child({ component: 'sweeper' }),
   });
+  // Every role runs recoveries: one requested here starts at once, and one a crashed gateway
+  // left running is taken back from wherever its cursor stands.
+  const recoveryRunner = new RecoveryRunner({
+    store,
+    clock,
+    schedule: config.schedule,
+    batchSize: config.recoveryBatch,
+    pollIntervalMs: config.pollIntervalMs,
+    onDue: () => dispatcher?.notify(),
+    logger: (logger as unknown as Logger).child({ component: 'recovery' }),
+  });
+  const recoveries = new RecoveryService({
+    store,
+    clock,
+    mode: config.mode,
+    addressPolicy,
+    runner: recoveryRunner,
+    onDue: () => dispatcher?.notify(),
+  });
   const app = await buildApp(
     {
       payments,
+      recoveries,
       store,
       catalog,
       clock,
@@ -155,6 +180,8 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     dispatcher,
     sweeper,
     operatorSignal,
+    recoveries,
+    recoveryRunner,
     async start() {
       const url =
         config.role === 'dispatcher'
@@ -164,10 +191,12 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
         await started.dispatcher.start();
         started.sweeper.start();
       }
+      recoveryRunner.start();
       return url;
     },
     async stop(graceMs = 5_000) {
       await app.close();
+      await recoveryRunner.stop();
       await started.sweeper.stop();
       await started.dispatcher.stop(graceMs);
       await sender.close();

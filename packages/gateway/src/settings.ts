@@ -314,6 +314,13 @@ export const GATEWAY_SETTINGS = {
     help: 'delays before each retry of an operator notice',
     doc: 'seconds before each retry of an operator notice that was not answered with a `2xx`; its length is the number of retries',
   },
+  PAYHOOK_RECOVERY_BATCH: {
+    flag: '--recovery-batch <n>',
+    schema: (name) => positiveInt(name).pipe(z.number().max(5_000, `${name} must be at most 5000`)),
+    default: '500',
+    help: 'deliveries a recovery takes per transaction',
+    doc: 'deliveries a recovery (filtered redelivery or retry-now, `/admin/recoveries`) takes per transaction; at most 5000',
+  },
 } satisfies Record<string, GatewaySetting>;
 
 type Settings = typeof GATEWAY_SETTINGS;

@@ -103,20 +103,25 @@ export interface Delivery {
   updatedAt: number;
 }
 
-/** Why an attempt failed, coarse enough to act on. */
-export type AttemptErrorClass =
-  | 'dns'
-  | 'connect_refused'
-  | 'reset'
-  | 'tls'
-  | 'timeout'
-  | 'too_large'
-  | 'bad_status'
-  | 'not_json'
-  | 'wrong_code'
-  /** The SSRF guard refused the address (production mode). */
-  | 'blocked'
-  | 'network';
+/**
+ * Why an attempt failed, coarse enough to act on (`blocked`: the SSRF guard refused the address,
+ * in production mode). A list, so selections and forms can offer each.
+ */
+export const ATTEMPT_ERROR_CLASSES = [
+  'dns',
+  'connect_refused',
+  'reset',
+  'tls',
+  'timeout',
+  'too_large',
+  'bad_status',
+  'not_json',
+  'wrong_code',
+  'blocked',
+  'network',
+] as const;
+
+export type AttemptErrorClass = (typeof ATTEMPT_ERROR_CLASSES)[number];
 
 export interface Attempt {
   deliveryId: string;
@@ -186,10 +191,17 @@ export interface DeliveryDetail {
   attempts: Attempt[];
 }
 
-/** `POST /admin/deliveries/redeliver-exhausted`: the new deliveries. (One by id answers a `Delivery`.) */
+/**
+ * `POST /admin/deliveries/redeliver-exhausted`: a recovery run to its end before the answer. (One
+ * by id answers a `Delivery`.)
+ */
 export interface RedeliveredDeliveries {
+  /** Every delivery redelivered, however many. */
   count: number;
+  /** The new deliveries, the first 1,000 of them. */
   deliveries: Delivery[];
+  /** The recovery that did it (`GET /admin/recoveries/{id}`). */
+  recoveryId: string;
 }
 
 /** `GET /admin/attempts`: attempts in the order they ended. */
@@ -294,6 +306,90 @@ export interface EndpointNotice {
 export type OperatorNotice = DeliveryExhaustedNotice | EndpointNotice;
 
 export type OperatorNoticeType = OperatorNotice['type'];
+// ---------------------------------------------------------------------------------------------
+// Recoveries: an operator's action on a selection of deliveries, recorded and run in batches
+
+/** A delivery's state as a selection names it: `pending` includes `retrying` (pending after a failure). */
+export type SelectionState = DeliveryState | 'retrying';
+
+/**
+ * Which deliveries a recovery acts on; every field narrows, none given selects every delivery.
+ * Times are epoch ms, inclusive.
+ */
+export interface DeliverySelection {
+  state?: SelectionState;
+  createdFrom?: number;
+  createdTo?: number;
+  payeeId?: string;
+  eventType?: CallbackEventName;
+  /** The delivery's callback URL, exactly. */
+  url?: string;
+  /** The error class of the delivery's last attempt. */
+  errorClass?: AttemptErrorClass;
+  /** Only deliveries nobody has redelivered by hand (or by a recovery) yet. */
+  notRedelivered?: boolean;
+}
+
+/**
+ * `redeliver`: a new delivery of the same event on a fresh schedule (to `newUrl` when given), for
+ * delivered or exhausted deliveries. `retry_now`: a pending delivery's next attempt is due now,
+ * its attempt count and later gaps unchanged; one in flight is skipped.
+ */
+export type RecoveryAction = 'redeliver' | 'retry_now';
+
+export type RecoveryState = 'running' | 'done' | 'failed';
+
+/** How the request that started a recovery was let in, and who it said it was. */
+export interface RecoveryRequester {
+  /** `none`: the gateway has no admin token, so its admin API is open. */
+  auth: 'bearer' | 'session' | 'none';
+  /** Free text the requester gave (`actor`), e.g. a name; null when none was given. */
+  actor: string | null;
+}
+
+export interface Recovery {
+  id: string;
+  action: RecoveryAction;
+  /** As requested; the action narrows it (redeliver: delivered or exhausted; retry_now: pending). */
+  selection: DeliverySelection;
+  /** `redeliver` to this callback URL instead of each delivery's own. */
+  newUrl: string | null;
+  requestedBy: RecoveryRequester;
+  /** Also the snapshot: only deliveries created before this instant are taken. */
+  requestedAt: number;
+  state: RecoveryState;
+  /** Deliveries the selection matched when the recovery was requested. */
+  matched: number;
+  /** Deliveries acted on so far (redelivered, or made due now). */
+  processed: number;
+  /**
+   * Deliveries taken but left alone (retry_now): an attempt in flight (leased), or moved on between
+   * the scan and the write. Deliveries that stopped matching before their batch (delivered since)
+   * are neither processed nor skipped: `processed + skipped` may end below `matched`.
+   */
+  skipped: number;
+  /** Where the scan stands, `<createdAt>:<deliveryId>` of the last delivery taken; null before the first batch. */
+  cursor: string | null;
+  finishedAt: number | null;
+  /** Why it failed, when `failed`. */
+  error: string | null;
+}
+
+/** `POST /admin/recoveries` with `dryRun: true`: what would be taken, changing nothing. */
+export interface RecoveryPreview {
+  action: RecoveryAction;
+  selection: DeliverySelection;
+  matched: number;
+  /** The first few deliveries in the order the recovery would take them. */
+  sample: Delivery[];
+}
+
+/** `GET /admin/recoveries`: newest first. */
+export interface RecoveryPage {
+  recoveries: Recovery[];
+  /** Cursor to pass as `before`; null on the last page. */
+  next: string | null;
+}
 
 /** `POST /v1/sandbox/transfers`: the transfer, and the payment's result after it. */
 export interface TransferAnswer {

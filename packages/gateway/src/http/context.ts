@@ -4,10 +4,12 @@ import type { GatewayMode } from '../domain/callback-url.js';
 import type { Clock } from '../interfaces.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { PaymentService } from '../payments.js';
+import type { RecoveryService } from '../recoveries.js';
 import type { Store } from '../storage/store.js';
 
 export interface HttpContext {
   payments: PaymentService;
+  recoveries: RecoveryService;
   store: Store;
   catalog: AssetCatalog;
   clock: Clock;

@@ -117,6 +117,28 @@ export interface HealthProbeTable {
   checked_at: Millis;
 }
 
+export interface RecoveriesTable {
+  id: string;
+  action: string;
+  /** The selection as requested, JSON. */
+  selection: string;
+  new_url: string | null;
+  requested_by: string;
+  actor: string | null;
+  requested_at: Millis;
+  state: string;
+  matched: number;
+  processed: number;
+  skipped: number;
+  cursor_at: NullableMillis;
+  cursor_id: string | null;
+  /** The runner holding the recovery (a lease owner id, judged by its liveness lock). */
+  locked_by: string | null;
+  locked_until: NullableMillis;
+  finished_at: NullableMillis;
+  error: string | null;
+}
+
 export interface Database {
   payments: PaymentsTable;
   transfers: TransfersTable;
@@ -126,4 +148,5 @@ export interface Database {
   rate_limits: RateLimitsTable;
   payee_secrets: PayeeSecretsTable;
   health_probe: HealthProbeTable;
+  recoveries: RecoveriesTable;
 }

@@ -3,7 +3,8 @@
 // so each caller depends on the part it uses. SQLite and PostgreSQL implement it with the same
 // queries; where they differ, a capability flag says so (see StoreCapabilities), never an
 // `if (sqlite)` in the domain.
-import type { FeedAttempt, LatenessFigures, OutcomeBucket } from '@payhook/protocol';
+import type { FeedAttempt, LatenessFigures, OutcomeBucket, Recovery } from '@payhook/protocol';
+import type { ScopedSelection } from '../domain/recovery.js';
 import type {
   Attempt,
   Delivery,
@@ -250,6 +251,69 @@ export interface PayeeSecrets {
   delete(payeeId: string): Promise<boolean>;
 }
 
+/** What one batch of a recovery does with the deliveries it takes. */
+export type RecoveryPlan =
+  /** Inserts the redelivery `redeliver` makes of each. */
+  | { action: 'redeliver'; redeliver: (original: Delivery) => Delivery }
+  /** Makes each due now, unless an attempt is in flight (then skipped). */
+  | { action: 'retry_now' };
+
+export interface RecoveryBatch {
+  /** How many deliveries it takes at most, in (createdAt, id) order after the cursor. */
+  limit: number;
+  selection: ScopedSelection;
+  plan: RecoveryPlan;
+  now: number;
+  /** The runner holding the recovery, and how long this batch extends its lease. */
+  owner: string;
+  leaseMs: number;
+}
+
+export interface RecoveryBatchResult {
+  /** The recovery after the batch: its counts, cursor and, after the last batch, `done`. */
+  recovery: Recovery;
+  /** Redeliveries inserted. */
+  created: Delivery[];
+  /** Deliveries made due now (retry_now). */
+  madeDue: string[];
+}
+
+/** Recoveries: selections of deliveries, counted, and acted on in leased, fenced batches. */
+export interface RecoveryStore {
+  /** How many deliveries the selection holds, and the first `sample` of them in scan order. */
+  preview(selection: ScopedSelection, sample: number): Promise<{ matched: number; sample: Delivery[] }>;
+  /**
+   * Records a new recovery, `matched` counted in the same transaction; `lease`, when given, holds
+   * it for that runner from the start.
+   */
+  create(recovery: Recovery, selection: ScopedSelection, lease?: { owner: string; until: number }): Promise<Recovery>;
+  get(id: string): Promise<Recovery | undefined>;
+  /** Newest first; `before` pages by (requestedAt, id). */
+  list(limit: number, before?: { requestedAt: number; id: string }): Promise<Recovery[]>;
+  /** Leases one running recovery nobody holds (or whose lease expired) to `owner`. */
+  claim(now: number, owner: string, leaseMs: number): Promise<Recovery | undefined>;
+  /**
+   * Frees the running recoveries held by owners other than `self` whose liveness lock can be
+   * taken (their process is gone); returns how many.
+   */
+  releaseDeadOwners(self: string, now: number): Promise<number>;
+  /**
+   * Runs one batch in one transaction, fenced on `owner`'s lease: takes the next deliveries
+   * after the cursor, acts on them, moves the cursor and counts, and marks the recovery done when
+   * the scan is through. Undefined when the lease was lost (nothing written).
+   */
+  runBatch(id: string, batch: RecoveryBatch): Promise<RecoveryBatchResult | undefined>;
+  /** Gives a held recovery back, still running, for another runner (graceful stop). */
+  release(id: string, owner: string): Promise<void>;
+  /** Ends a held recovery as failed, with why. */
+  fail(id: string, owner: string, now: number, error: string): Promise<void>;
+  /**
+   * Makes one pending delivery due now if no attempt is in flight (its lease expired or none);
+   * returns it as it is after, or undefined when it was not changed.
+   */
+  retryNow(id: string, now: number): Promise<Delivery | undefined>;
+}
+
 export interface Store {
   readonly capabilities: StoreCapabilities;
   readonly payments: PaymentStore;
@@ -257,6 +321,7 @@ export interface Store {
   readonly admin: AdminQueries;
   readonly requestCounts: RequestCounts;
   readonly payeeSecrets: PayeeSecrets;
+  readonly recoveries: RecoveryStore;
 
   /** A cheap round trip, for health checks. */
   ping(): Promise<void>;

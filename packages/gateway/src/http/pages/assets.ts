@@ -54,6 +54,7 @@ ol.timeline > li.t-bad { border-color: var(--bad); }
 .attempts td { font-size: 13px; }
 .excerpt { max-width: 22rem; white-space: pre-wrap; }
 .pager { display: flex; gap: 1rem; margin-top: .8rem; }
+progress { width: 100%; height: .8rem; }
 svg.chart { width: 100%; height: auto; background: #fff; }
 .legend { font-size: 12px; color: var(--muted); }
 .legend .sw { display: inline-block; width: .8rem; height: .8rem; border-radius: 2px; vertical-align: -2px; margin-right: .25rem; }

@@ -5,6 +5,7 @@
 import { traceIdSchema } from '@payhook/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { ParameterError } from '../../errors.js';
 import { declareAccess } from '../access.js';
 import { authenticate, tokenMatches } from '../auth.js';
 import type { HttpContext } from '../context.js';
@@ -14,18 +15,28 @@ import { loginPage } from '../pages/login.js';
 import { overviewPage } from '../pages/overview.js';
 import { type NoticeName, paymentPage } from '../pages/payment-page.js';
 import { paymentsListPage } from '../pages/payments-list.js';
+import { RECOVER_FIELDS, type RecoverForm, type RecoverPageData, recoverPage, recoveryPage } from '../pages/recover.js';
 import { renderErrorsAsPages, sendPage } from '../pages/respond.js';
 import { idParams, traceParams } from '../params.js';
 import { loadPaymentDetail } from '../payment-detail.js';
 import { isLoopback, issueSession, isUnsafeMethod, requestOrigin, sessionCookie } from '../session.js';
 import { parseInput } from '../validate.js';
 import { paymentsQuery } from './admin.js';
+import { recoveryAction, requesterOf, selectionSchema } from './recoveries.js';
 
 const TIMELINE = { minutes: 30, bucketSeconds: 30 };
 const RECENT_ATTEMPTS = 15;
 
 const loginForm = z.object({ token: z.string().max(1024).default(''), next: z.string().max(2048).default('/') });
 const resendForm = z.object({ url: z.string().min(1).max(2048), back: z.string().max(64).optional() });
+const actorForm = z.object({
+  actor: z
+    .string()
+    .trim()
+    .max(128)
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+});
 
 /**
  * Where to go after signing in: a path on this gateway, never another site. `//evil`, `/\evil`
@@ -103,7 +114,7 @@ export async function dashboardRoutes(app: FastifyInstance, ctx: HttpContext): P
 }
 
 async function pageRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
-  const { store, payments, catalog, clock } = ctx;
+  const { store, payments, recoveries, catalog, clock } = ctx;
   const signOut = ctx.adminToken !== undefined;
   const symbolOf = (id: string | null) => catalog.symbolOf(id);
 
@@ -178,22 +189,75 @@ async function pageRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void>
 
   app.post('/dashboard/deliveries/redeliver-exhausted', async (request, reply) => {
     const form = parseInput(resendForm, request.body);
-    const resent = await payments.redeliverExhausted(form.url);
+    const resent = await recoveries.redeliverExhausted(form.url, requesterOf(request, ctx));
     const backTo = traceIdSchema.safeParse(form.back);
     if (!backTo.success) {
       return sendPage(
         reply,
         messagePage(
           'Redelivery scheduled',
-          html`${resent.length} exhausted deliveries to <code>${form.url}</code> scheduled again.`,
-          { href: '/', label: 'Back to the overview' },
+          html`${resent.count} exhausted deliveries to <code>${form.url}</code> scheduled again.`,
+          { href: `/dashboard/recoveries/${resent.recoveryId}`, label: 'See the recovery' },
           'notice',
         ),
         { formsToSelf: true },
       );
     }
-    return reply.redirect(paymentHref(backTo.data, resent.length > 0 ? 'resent' : 'nothing-to-resend'), 303);
+    return reply.redirect(paymentHref(backTo.data, resent.count > 0 ? 'resent' : 'nothing-to-resend'), 303);
   });
+
+  app.get('/dashboard/recover', async (request, reply) => {
+    const form = recoverForm(request.query);
+    const recent = await store.recoveries.list(20);
+    const data: RecoverPageData = { form, recent, signOut };
+    // The filter form sends `action` (the select always has one): then the dry run answers.
+    if (form.action !== undefined) {
+      try {
+        data.preview = await recoveries.preview(recoveryInput(form));
+      } catch (error) {
+        if (!(error instanceof ParameterError)) throw error;
+        data.error = error.message;
+        return sendPage(reply, recoverPage(data), { status: 400, formsToSelf: true });
+      }
+    }
+    return sendPage(reply, recoverPage(data), { formsToSelf: true });
+  });
+
+  app.post('/dashboard/recoveries', async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const actor = parseInput(actorForm, body).actor;
+    const recovery = await recoveries.request({
+      ...recoveryInput(recoverForm(body)),
+      requestedBy: requesterOf(request, ctx, actor),
+    });
+    return reply.redirect(`/dashboard/recoveries/${encodeURIComponent(recovery.id)}`, 303);
+  });
+
+  app.get('/dashboard/recoveries/:id', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    return sendPage(reply, recoveryPage({ recovery: await recoveries.get(id), signOut }), { formsToSelf: true });
+  });
+}
+
+/** The Recover form's fields as sent, empty ones dropped ("any"). */
+function recoverForm(input: unknown): RecoverForm {
+  const raw = (input ?? {}) as Record<string, unknown>;
+  const form: RecoverForm = {};
+  for (const key of RECOVER_FIELDS) {
+    const value = raw[key];
+    if (typeof value === 'string' && value.trim() !== '') form[key] = value.trim();
+  }
+  return form;
+}
+
+/** The form as a recovery request, parsed with the admin API's own schemas. */
+function recoveryInput(form: RecoverForm) {
+  const { action, newUrl, ...selection } = form;
+  return {
+    selection: parseInput(selectionSchema, selection),
+    action: parseInput(recoveryAction, action ?? 'redeliver'),
+    newUrl,
+  };
 }
 
 const paymentHref = (traceId: string, notice: NoticeName) =>
