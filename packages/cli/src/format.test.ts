@@ -15,6 +15,7 @@ const attempt = (overrides: Partial<FeedAttempt> = {}): FeedAttempt => ({
   errorClass: null,
   errorMessage: null,
   responseExcerpt: null,
+  request: null,
   traceId: 'trace-1',
   eventType: 'success',
   url: 'https://shop.example/cb',

@@ -211,6 +211,32 @@ describe('record', () => {
     expect(await ctx.database.rows('select delivery_id from attempts')).toHaveLength(64);
   });
 
+  it("keeps each attempt's request headers in the order sent; one recorded without them reads back null", async () => {
+    const { store } = ctx;
+    const signed = await seedDelivery(store);
+    const bare = await seedDelivery(store);
+    await store.queue.claim({ now: NOW, limit: 2, token: 't', ...lease });
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'payhook/0.1',
+      'x-payhook-attempt': '1',
+      'webhook-signature': 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4= v1,second+sig/=',
+      'webhook-id': 'évènement "quoted" \\ id',
+    };
+    const withHeaders = outcome(signed.id, 't', 1);
+    withHeaders.attempt.request = { headers };
+    const without = outcome(bare.id, 't', 1);
+    without.attempt.request = null;
+    expect(await store.queue.record([withHeaders, without], NOW)).toEqual([true, true]);
+    const [read] = await store.admin.listAttempts(signed.id);
+    expect(read?.request).toEqual({ headers });
+    expect(Object.keys(read?.request?.headers ?? {})).toEqual(Object.keys(headers));
+    expect((await store.admin.listAttempts(bare.id))[0]?.request).toBeNull();
+    // The attempt feed carries it too.
+    const feed = await store.admin.attemptFeed(undefined, 10);
+    expect(feed.find((a) => a.deliveryId === signed.id)?.request).toEqual({ headers });
+  });
+
   it('an empty batch writes nothing', async () => {
     expect(await ctx.store.queue.record([], NOW)).toEqual([]);
   });
