@@ -237,6 +237,28 @@ export class PaymentService {
   }
 
   /**
+   * Attempts a pending delivery now instead of at its next due time, without resetting its count:
+   * the attempt is the next of its schedule, and the gaps after it are the schedule's.
+   */
+  async retryNow(deliveryId: string): Promise<Delivery> {
+    const { store, clock } = this.options;
+    const now = clock.now();
+    const moved = await store.queue.retryNow(deliveryId, now);
+    if (moved) {
+      this.options.onDeliveries?.();
+      return moved;
+    }
+    const delivery = await store.admin.getDelivery(deliveryId);
+    if (!delivery) throw new NotFoundError(`delivery ${deliveryId} does not exist`);
+    if (delivery.state !== 'pending') {
+      throw new ConflictError(
+        `delivery ${deliveryId} is ${delivery.state}, not pending; redeliver it to send the event again`,
+      );
+    }
+    throw new ConflictError(`delivery ${deliveryId} is being attempted right now`);
+  }
+
+  /**
    * Redelivers every exhausted delivery to `url` that nobody has redelivered yet: the button
    * for "my endpoint was down, it is fixed now".
    */

@@ -188,6 +188,12 @@ export interface DeliveryQueue {
   /** Queues a delivery made outside a payment's life cycle (a redelivery by hand). */
   insert(delivery: Delivery): Promise<void>;
   /**
+   * Makes a pending delivery that no dispatcher holds due at `now` (or keeps an earlier due time),
+   * its attempt count untouched, and wakes the dispatchers; answers it as it now is. `undefined`:
+   * no such delivery, or not pending, or leased — the caller reads it to say which.
+   */
+  retryNow(id: string, now: number): Promise<Delivery | undefined>;
+  /**
    * Calls `listener` soon after another process commits new deliveries (PostgreSQL LISTEN/NOTIFY),
    * so idle dispatchers wake at once instead of at their next poll. Where there is no such
    * channel (SQLite: one process, woken in-process) it never calls. Resolves to an unsubscribe function.

@@ -320,3 +320,42 @@ describe('due times and new work', () => {
     await unsubscribe();
   });
 });
+
+describe('retry now', () => {
+  it('makes a pending delivery no one holds due now, its attempt count untouched', async () => {
+    const { store } = ctx;
+    const later = await seedDelivery(store, { attempts: 5, nextAttemptAt: NOW + 1_800_000 });
+    const other = await ctx.another();
+    let heard = 0;
+    const unsubscribe = await other.queue.subscribe(() => {
+      heard += 1;
+    });
+    expect(await store.queue.claim({ now: NOW, limit: 5, token: 't0', ...lease })).toEqual([]);
+    const moved = await store.queue.retryNow(later.id, NOW);
+    expect(moved).toMatchObject({ id: later.id, state: 'pending', attempts: 5, nextAttemptAt: NOW, updatedAt: NOW });
+    const claimed = await store.queue.claim({ now: NOW, limit: 5, token: 't', ...lease });
+    expect(claimed.map((d) => [d.id, d.attempts, d.dueAt])).toEqual([[later.id, 5, NOW]]);
+    if (store.capabilities.dialect === 'postgres') {
+      const { waitFor } = await import('../../../../test-support/wait.js');
+      await waitFor(() => heard > 0, { what: 'the NOTIFY of the delivery made due' });
+    }
+    await unsubscribe();
+  });
+
+  it('keeps an earlier due time; refuses a leased, final or unknown delivery and changes nothing', async () => {
+    const { store } = ctx;
+    const overdue = await seedDelivery(store, { attempts: 2, nextAttemptAt: NOW - 5_000 });
+    expect((await store.queue.retryNow(overdue.id, NOW))?.nextAttemptAt).toBe(NOW - 5_000);
+
+    const leased = await seedDelivery(store, { attempts: 1, nextAttemptAt: NOW - 1 });
+    await store.queue.claim({ now: NOW, limit: 5, token: 't', ...lease });
+    const delivered = await seedDelivery(store, { state: 'delivered', attempts: 1, nextAttemptAt: null });
+    const exhausted = await seedDelivery(store, { state: 'exhausted', attempts: 10, nextAttemptAt: null });
+    const before = await Promise.all([leased, delivered, exhausted].map((d) => store.admin.getDelivery(d.id)));
+    for (const d of [leased, delivered, exhausted]) expect(await store.queue.retryNow(d.id, NOW + 1)).toBeUndefined();
+    expect(await store.queue.retryNow('no-such-delivery', NOW)).toBeUndefined();
+    expect(await Promise.all([leased, delivered, exhausted].map((d) => store.admin.getDelivery(d.id)))).toEqual(before);
+    // Once its lease has expired, a leased one may be retried again.
+    expect(await store.queue.retryNow(leased.id, NOW + lease.leaseMs)).toMatchObject({ attempts: 1 });
+  });
+});

@@ -1,4 +1,4 @@
-// The admin read API (payments, their events, deliveries and attempts) and redelivery.
+// The admin read API (payments, their events, deliveries and attempts), redelivery and retry-now.
 import {
   type AttemptPage,
   type AttemptTimeline,
@@ -145,6 +145,19 @@ export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promi
       notFound: true,
     },
     async ({ params: { id } }) => okEnvelope<Delivery>(await payments.redeliver(id), clock.now()),
+  );
+
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/admin/deliveries/:id/retry-now',
+      tag: 'admin',
+      summary: 'Attempt a pending delivery now, its attempt count and schedule kept',
+      params: idParams,
+      notFound: true,
+    },
+    async ({ params: { id } }) => okEnvelope<Delivery>(await payments.retryNow(id), clock.now()),
   );
 
   apiRoute(

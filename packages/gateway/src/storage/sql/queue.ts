@@ -211,6 +211,22 @@ export class SqlDeliveryQueue implements DeliveryQueue {
     });
   }
 
+  async retryNow(id: string, now: number): Promise<Delivery | undefined> {
+    return inTransaction(this.db, async (trx) => {
+      // Due now unless already due sooner (an overdue one keeps its due time, and its lateness);
+      // the attempt count is untouched, so the schedule goes on from where it was.
+      const { rows } = await sql<Selectable<DeliveriesTable>>`
+        update deliveries set next_attempt_at = case when next_attempt_at > ${now} then ${now} else next_attempt_at end,
+          updated_at = ${now}
+        where id = ${id} and state = 'pending' and (locked_until is null or locked_until <= ${now})
+        returning *`.execute(trx);
+      const row = rows[0];
+      if (row === undefined) return undefined;
+      await this.dialect.channel?.notify(trx);
+      return rowToDelivery(row);
+    });
+  }
+
   async subscribe(listener: () => void): Promise<() => Promise<void>> {
     return this.dialect.channel ? this.dialect.channel.listen(listener) : async () => {};
   }
