@@ -136,6 +136,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       rateLimitPerMinute: config.rateLimitPerMinute,
       maxEventLoopDelayMs: config.maxEventLoopDelayMs,
       quoteWindowMs: config.quoteWindowMs,
+      schedule: config.schedule,
     },
     logger,
   );
