@@ -4,11 +4,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { call, expectOk } from '../../gateway/test/helpers/api.js';
 import { killAllClis, runCli, runJson } from './helpers/cli.js';
-import { type Receiver, startReceiver, startTestGateway, type TestGateway } from './helpers/fixtures.js';
+import { closeReceivers, startReceiver, startTestGateway, type TestGateway } from './helpers/fixtures.js';
 
 let gw: TestGateway;
 let url: string[];
-const receivers: Receiver[] = [];
 
 beforeAll(async () => {
   gw = await startTestGateway({ PAYHOOK_RETRY_SCHEDULE: '0,3600,0.05' });
@@ -16,16 +15,13 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   await killAllClis();
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  await closeReceivers();
 });
-afterAll(async () => {
-  await gw?.close();
-});
+afterAll(() => gw?.close());
 
 /** A delivery whose first attempt failed (answered 500), its next attempt an hour away. */
 async function retryingDelivery(payeeId: string) {
   const r = await startReceiver();
-  receivers.push(r);
   r.script(['status500'], 'success');
   const { traceId } = await runJson([
     'trigger',

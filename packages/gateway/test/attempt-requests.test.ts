@@ -30,17 +30,22 @@ async function deliveryOf(gw: TestGateway, traceId: string, done: (d: any) => bo
   }, what);
 }
 
+/** A payment whose success callback is refused once (500), then accepted: two attempts. */
+async function deliveredOnSecondAttempt(gw: TestGateway) {
+  const receiver = await startReceiver();
+  receiver.script(['status500']);
+  const payment = await gw.createPayment({ callbackUrl: receiver.url });
+  await payInFull(gw, payment.traceId);
+  const { delivery, attempts } = await deliveryOf(gw, payment.traceId, (d) => d.state === 'delivered', 'delivered');
+  expect(attempts).toHaveLength(2);
+  expect(receiver.received).toHaveLength(2);
+  return { receiver, payment, delivery, attempts };
+}
+
 describe('attempt requests', () => {
   it('records exactly the headers the receiver got, on every attempt, and the admin API answers them', async () => {
     const gw = await startTestGateway();
-    const receiver = await startReceiver();
-    receiver.script(['status500']);
-    const payment = await gw.createPayment({ callbackUrl: receiver.url });
-    await payInFull(gw, payment.traceId);
-    const { delivery, attempts } = await deliveryOf(gw, payment.traceId, (d) => d.state === 'delivered', 'delivered');
-
-    expect(attempts).toHaveLength(2);
-    expect(receiver.received).toHaveLength(2);
+    const { receiver, payment, delivery, attempts } = await deliveredOnSecondAttempt(gw);
     attempts.forEach((attempt: any, i: number) => {
       const got = receiver.received[i];
       // Exactly the same names, in the order sent, with the same values.
@@ -73,13 +78,7 @@ describe('attempt requests', () => {
   it("records a signed payee's Standard Webhooks headers as sent: each attempt's own timestamp and signature", async () => {
     const gw = await startTestGateway();
     const { secret } = expectOk(await call(gw, 'PUT', '/admin/payees/payee-1/secret'));
-    const receiver = await startReceiver();
-    receiver.script(['status500']);
-    const payment = await gw.createPayment({ callbackUrl: receiver.url });
-    await payInFull(gw, payment.traceId);
-    const { delivery, attempts } = await deliveryOf(gw, payment.traceId, (d) => d.state === 'delivered', 'delivered');
-
-    expect(attempts).toHaveLength(2);
+    const { receiver, delivery, attempts } = await deliveredOnSecondAttempt(gw);
     for (const [i, attempt] of attempts.entries()) {
       const got = receiver.received[i];
       const headers = attempt.request.headers as Record<string, string>;
