@@ -35,6 +35,18 @@ const { values: args } = parseArgs({
 const N = Number(args.deliveries);
 const BATCH = Number(args.batch);
 const NOW = Date.UTC(2026, 11, 1, 12);
+/** What a signed callback's attempt records (the larger case: a payee with a signing secret). */
+const REQUEST_HEADERS: Record<string, string> = {
+  'content-type': 'application/json',
+  'user-agent': 'payhook/0.1',
+  'x-payhook-event': 'success',
+  'x-payhook-event-id': '0b7c1a52-34a8-4f4e-9d0e-6c2f5b1e9a17',
+  'x-payhook-delivery': '5d1f0c3e-8a7b-4c2d-9e6f-1a2b3c4d5e6f',
+  'x-payhook-attempt': '1',
+  'webhook-id': '0b7c1a52-34a8-4f4e-9d0e-6c2f5b1e9a17',
+  'webhook-timestamp': String(Math.floor(NOW / 1000)),
+  'webhook-signature': 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=',
+};
 
 const dir = mkdtempSync(join(os.tmpdir(), 'payhook-hot-path-'));
 const path = join(dir, 'hot.sqlite');
@@ -193,6 +205,7 @@ function attempt(deliveryId: string): Attempt {
     errorClass: null,
     errorMessage: null,
     responseExcerpt: '{"code":"SUCCESS"}',
+    request: { headers: REQUEST_HEADERS },
   };
 }
 

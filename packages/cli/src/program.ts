@@ -6,10 +6,12 @@ import { ATTEMPT_ERROR_CLASSES, parseInstant } from '@payhook/protocol';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { GatewayClient } from './client.js';
 import { type DeliveriesOptions, deliveries } from './commands/deliveries.js';
+import { delivery } from './commands/delivery.js';
 import { runGateway } from './commands/gateway.js';
 import { type PayOptions, pay } from './commands/pay.js';
 import { type RecoverOptions, recover } from './commands/recover.js';
 import { redeliverExhausted, redeliverOne } from './commands/redeliver.js';
+import { retryNow } from './commands/retry-now.js';
 import { parseOverlap, removeSecret, rotateSecret, showSecret } from './commands/secret.js';
 import { type TailOptions, tail } from './commands/tail.js';
 import { TRIGGER_EVENTS, type TriggerEvent, type TriggerOptions, trigger } from './commands/trigger.js';
@@ -187,6 +189,24 @@ export function buildProgram(): Command {
       const { client, out } = connect(flags);
       await deliveries(client, flags, out);
     });
+
+  clientCommand(program, 'delivery', 'one delivery as its receiver saw it: each attempt, its request and its answer')
+    .argument('<deliveryId>', 'the delivery')
+    .action(async (id: string, flags: ClientFlags) => {
+      const { client, out } = connect(flags);
+      await delivery(client, id, out);
+    });
+
+  waitOptions(
+    clientCommand(
+      program,
+      'retry-now',
+      'attempt a delivery still being retried now, its attempt count and the schedule after it kept',
+    ).argument('<deliveryId>', 'the delivery to attempt now'),
+  ).action(async (id: string, flags: ClientFlags & WaitFlags) => {
+    const { client, out } = connect(flags);
+    await retryNow(client, id, { wait: flags.wait, waitTimeoutMs: flags.waitTimeout }, out);
+  });
 
   waitOptions(
     clientCommand(program, 'redeliver', 'send a delivered or exhausted event again, on a fresh schedule')

@@ -167,6 +167,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       maxEventLoopDelayMs: config.maxEventLoopDelayMs,
       quoteWindowMs: config.quoteWindowMs,
       secretRotationOverlapMs: config.secretRotationOverlapMs,
+      schedule: config.schedule,
     },
     logger,
   );

@@ -43,6 +43,7 @@ const lastAttempt: Attempt = {
   errorClass: 'bad_status',
   errorMessage: 'answered HTTP 500; only 200 counts',
   responseExcerpt: null,
+  request: null,
 };
 
 const ok: SendResult = {
@@ -52,6 +53,7 @@ const ok: SendResult = {
   errorMessage: null,
   latencyMs: 1,
   responseExcerpt: null,
+  requestHeaders: {},
 };
 
 /** A sender whose answers the test releases by hand. */

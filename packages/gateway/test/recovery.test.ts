@@ -343,7 +343,7 @@ describe('retry now', () => {
       await call(gw, 'POST', `/admin/deliveries/${delivered.id}/retry-now`, { json: {} }),
       409,
       10011,
-      /is delivered; retry-now takes a pending or retrying delivery/,
+      /is delivered, not pending; retry-now takes a pending or retrying delivery/,
     );
     expect((await deliveryOf(gw, traceId))[0]).toEqual(delivered);
     expectError(

@@ -136,6 +136,22 @@ export interface Attempt {
   errorMessage: string | null;
   /** The first bytes of the answer, capped, for people debugging their endpoint. */
   responseExcerpt: string | null;
+  /** The request as it was sent; `null` for attempts recorded before the gateway kept it. */
+  request: AttemptRequest | null;
+}
+
+/**
+ * What one attempt sent, as the receiver got it. The body is not repeated here: it is the
+ * delivery's `body`, the same bytes on every attempt.
+ */
+export interface AttemptRequest {
+  /**
+   * Every header the gateway set, lower-case, in the order sent: `content-type`, `user-agent`,
+   * `x-payhook-event`, `x-payhook-event-id`, `x-payhook-delivery`, `x-payhook-attempt`, and
+   * `webhook-id` / `webhook-timestamp` / `webhook-signature` when the payee signs. A signature
+   * is an HMAC: it proves the sender, it cannot be turned back into the secret.
+   */
+  headers: Record<string, string>;
 }
 
 /** An attempt with its delivery's payment, event and URL: an entry of the attempt feed. */

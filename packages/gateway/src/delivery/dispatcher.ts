@@ -331,6 +331,8 @@ export class Dispatcher {
       errorClass: result.errorClass,
       errorMessage: result.errorMessage,
       responseExcerpt: result.responseExcerpt,
+      // The headers exactly as the sender sent them (the same object), for the dashboard and the API.
+      request: { headers: result.requestHeaders },
     };
     const recorded = await this.recorder.record({ attempt, update, token });
     if (!recorded) {

@@ -96,7 +96,7 @@ export function parseCursor(text: string): ScanCursor {
  */
 export function retryNowRefusal(delivery: Delivery, now: number): string | undefined {
   if (delivery.state !== 'pending') {
-    return `delivery ${delivery.id} is ${delivery.state}; retry-now takes a pending or retrying delivery (redeliver sends a ${delivery.state} one again)`;
+    return `delivery ${delivery.id} is ${delivery.state}, not pending; retry-now takes a pending or retrying delivery (redeliver sends a ${delivery.state} one again)`;
   }
   if (delivery.lockedUntil !== null && delivery.lockedUntil > now) {
     return `delivery ${delivery.id} is being attempted right now; its outcome schedules the next attempt`;

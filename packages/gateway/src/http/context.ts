@@ -1,4 +1,5 @@
 // What the HTTP routes need from the rest of the gateway.
+import type { RetrySchedule } from '@payhook/protocol';
 import type { AssetCatalog } from '../domain/assets.js';
 import type { GatewayMode } from '../domain/callback-url.js';
 import type { Clock } from '../interfaces.js';
@@ -22,6 +23,8 @@ export interface HttpContext {
   sandboxEnabled: boolean;
   /** Prometheus metrics: served at /metrics, and every answer timed; absent: neither. */
   metrics?: GatewayMetrics;
+  /** The retry schedule deliveries run (the dashboard's "attempt n of N · gives up at"). */
+  schedule: RetrySchedule;
   /** Length of a quote's tolerate period (`expire`/`seconds`). */
   quoteWindowMs: number;
   /** How long a rotated payee secret keeps signing beside the new one, unless the request says (0: at once). */

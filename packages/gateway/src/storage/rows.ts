@@ -188,6 +188,7 @@ export function attemptToRow(a: Attempt): Insertable<AttemptsTable> {
     error_class: a.errorClass,
     error_message: a.errorMessage,
     response_excerpt: a.responseExcerpt,
+    request_headers: a.request === null ? null : JSON.stringify(a.request.headers),
   };
 }
 
@@ -204,6 +205,7 @@ export function rowToAttempt(r: Selectable<AttemptsTable>): Attempt {
     errorClass: r.error_class as Attempt['errorClass'],
     errorMessage: r.error_message,
     responseExcerpt: r.response_excerpt,
+    request: r.request_headers === null ? null : { headers: JSON.parse(r.request_headers) as Record<string, string> },
   };
 }
 

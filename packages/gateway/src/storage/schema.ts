@@ -95,6 +95,8 @@ export interface AttemptsTable {
   error_class: string | null;
   error_message: string | null;
   response_excerpt: string | null;
+  /** The headers sent, a JSON object in the order sent; null for attempts made before 0011. */
+  request_headers: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RateLimitsTable {

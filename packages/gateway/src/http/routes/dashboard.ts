@@ -176,7 +176,15 @@ async function pageRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void>
     const requiredConfirmations = (assetId: string) => catalog.get(assetId)?.requiredConfirmations ?? 0;
     return sendPage(
       reply,
-      paymentPage({ detail, symbolOf, requiredConfirmations, now: clock.now(), signOut, notice }),
+      paymentPage({
+        detail,
+        symbolOf,
+        requiredConfirmations,
+        now: clock.now(),
+        schedule: ctx.schedule,
+        signOut,
+        notice,
+      }),
       { formsToSelf: true },
     );
   });
@@ -185,6 +193,12 @@ async function pageRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void>
     const { id } = parseInput(idParams, request.params);
     const delivery = await payments.redeliver(id);
     return reply.redirect(paymentHref(delivery.traceId, 'redelivered'), 303);
+  });
+
+  app.post('/dashboard/deliveries/:id/retry-now', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const delivery = await recoveries.retryNow(id);
+    return reply.redirect(paymentHref(delivery.traceId, 'retrying-now'), 303);
   });
 
   app.post('/dashboard/deliveries/redeliver-exhausted', async (request, reply) => {

@@ -8,6 +8,7 @@ import * as m0005 from './0005_health_probe.js';
 import * as m0006 from './0006_lease_owners.js';
 import * as m0008 from './0008_recoveries.js';
 import * as m0009 from './0009_secret_rotation.js';
+import * as m0011 from './0011_attempt_requests.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006_lease_owners': m0006,
   '0008_recoveries': m0008,
   '0009_secret_rotation': m0009,
+  '0011_attempt_requests': m0011,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -139,11 +139,11 @@ export class SqlDeliveryQueue implements DeliveryQueue {
       return sql`(${fence(o)}, cast(${a.due_at} as bigint), cast(${a.started_at} as bigint),
         cast(${a.ended_at} as bigint), cast(${a.success} as integer), cast(${a.status_code} as integer),
         cast(${a.latency_ms} as integer), cast(${a.error_class} as text), cast(${a.error_message} as text),
-        cast(${a.response_excerpt} as text))`;
+        cast(${a.response_excerpt} as text), cast(${a.request_headers} as text))`;
     });
     const { rows: written } = await sql<{ delivery_id: string }>`
       with o(id, token, attempts, state, next_attempt_at, due_at, started_at, ended_at, success, status_code,
-        latency_ms, error_class, error_message, response_excerpt) as (values ${sql.join(rows)}),
+        latency_ms, error_class, error_message, response_excerpt, request_headers) as (values ${sql.join(rows)}),
       moved as (
         update deliveries set state = o.state, attempts = o.attempts, next_attempt_at = o.next_attempt_at,
           lock_token = null, locked_until = null, lock_owner = null, updated_at = ${now}
@@ -152,9 +152,9 @@ export class SqlDeliveryQueue implements DeliveryQueue {
         returning deliveries.id
       )
       insert into attempts (delivery_id, attempt_no, due_at, started_at, ended_at, success, status_code,
-        latency_ms, error_class, error_message, response_excerpt)
+        latency_ms, error_class, error_message, response_excerpt, request_headers)
       select o.id, o.attempts, o.due_at, o.started_at, o.ended_at, o.success, o.status_code, o.latency_ms,
-        o.error_class, o.error_message, o.response_excerpt
+        o.error_class, o.error_message, o.response_excerpt, o.request_headers
       from o join moved on moved.id = o.id
       returning delivery_id`.execute(this.db);
     return new Set(written.map((r) => r.delivery_id));
