@@ -230,3 +230,94 @@ export interface SandboxAsset {
   fiat: boolean;
   requiredConfirmations: number;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Endpoints: a callback URL (exactly as stored on its deliveries), its health, and its pause
+
+/** `failing` from PAYHOOK_ENDPOINT_FAILING_AFTER consecutive failed attempts until the next success. */
+export type EndpointHealthState = 'healthy' | 'failing';
+
+/** The last failed attempt's error, as the attempt recorded it. */
+export interface EndpointError {
+  errorClass: AttemptErrorClass | null;
+  statusCode: number | null;
+  message: string | null;
+}
+
+/** A paused endpoint: no attempt is sent to it, and no time passes on its deliveries' schedules. */
+export interface EndpointPause {
+  since: number;
+  /** Who paused it: `bearer` or `session` (and the request's `actor`, as `session:alice`), or `auto`. */
+  by: string | null;
+  reason: string | null;
+  /** Paused by PAYHOOK_ENDPOINT_AUTO_PAUSE_AFTER, not by a person. */
+  automatic: boolean;
+}
+
+/**
+ * When the retrying deliveries give up if every attempt they have left fails: `earliest` if each
+ * remaining attempt fails at once, `latest` if each takes the whole attempt timeout.
+ */
+export interface ExhaustionForecast {
+  deliveries: number;
+  earliest: number;
+  latest: number;
+}
+
+/** What an endpoint's or a host's health is made of. */
+export interface HealthFigures {
+  /** Attempts that ended in the last `windowMs` (GET /admin/endpoints `windowMs`). */
+  recent: { attempts: number; succeeded: number; successRate: number | null };
+  consecutiveFailures: number;
+  lastAttemptAt: number | null;
+  lastSuccessAt: number | null;
+  lastFailureAt: number | null;
+  lastError: EndpointError | null;
+  /** Pending deliveries, and of them those that have failed at least once. */
+  pending: number;
+  retrying: number;
+  /** `null` without retrying deliveries, and while paused (nothing gives up while paused). */
+  forecast: ExhaustionForecast | null;
+}
+
+/** One callback URL. */
+export interface EndpointStatus extends HealthFigures {
+  url: string;
+  /** host:port, as deliveries and per-host limits count it. */
+  host: string;
+  health: EndpointHealthState;
+  paused: EndpointPause | null;
+}
+
+/** Every endpoint of one host, rolled up: the worst health, the most consecutive failures. */
+export interface HostHealth extends HealthFigures {
+  host: string;
+  health: EndpointHealthState;
+  urls: number;
+  /** How many of its URLs are paused (the forecast counts the others only). */
+  pausedUrls: number;
+}
+
+/** `GET /admin/endpoints`. */
+export interface EndpointList {
+  at: number;
+  windowMs: number;
+  endpoints: EndpointStatus[];
+  hosts: HostHealth[];
+}
+
+/** `POST /admin/endpoints/pause`. */
+export interface PausedEndpoint {
+  endpoint: EndpointStatus;
+  /** False when it was paused already (the first pause's time, author and reason stay). */
+  changed: boolean;
+}
+
+/** `POST /admin/endpoints/resume`. */
+export interface ResumedEndpoint {
+  endpoint: EndpointStatus;
+  /** False when it was not paused (nothing moved). */
+  changed: boolean;
+  /** Pending deliveries whose next attempt was moved by the time paused. */
+  rescheduled: number;
+}
