@@ -39,6 +39,10 @@ export interface GatewayConfig {
   logLevel: string;
   /** Told of every exhausted delivery by a JSON POST (best effort); unset: logs and metrics only. */
   operatorWebhookUrl: string | undefined;
+  /** Consecutive failed attempts after which a callback URL is `failing`. */
+  endpointFailingAfter: number;
+  /** Consecutive failed attempts after which a callback URL pauses itself; 0: never. */
+  endpointAutoPauseAfter: number;
 }
 
 export type GatewayRole = 'all' | 'api' | 'dispatcher';
@@ -117,5 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxEventLoopDelayMs: e.PAYHOOK_MAX_EVENT_LOOP_DELAY,
     logLevel: e.LOG_LEVEL,
     operatorWebhookUrl: e.PAYHOOK_OPERATOR_WEBHOOK_URL,
+    endpointFailingAfter: e.PAYHOOK_ENDPOINT_FAILING_AFTER,
+    endpointAutoPauseAfter: e.PAYHOOK_ENDPOINT_AUTO_PAUSE_AFTER,
   };
 }

@@ -28,6 +28,8 @@ describe('exhaustionForecast', () => {
   });
 
   it('skips groups past the schedule', () => {
-    expect(exhaustionForecast([{ attempts: 10, count: 4, earliestDue: 1, latestDue: 2 }], SCHEDULE, TIMEOUT)).toBeNull();
+    expect(
+      exhaustionForecast([{ attempts: 10, count: 4, earliestDue: 1, latestDue: 2 }], SCHEDULE, TIMEOUT),
+    ).toBeNull();
   });
 });

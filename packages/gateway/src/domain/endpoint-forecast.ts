@@ -1,7 +1,7 @@
 // When an endpoint's retrying deliveries give up if every attempt left fails: pure, over the
 // store's groups of deliveries by attempts made (one row per attempt count, whatever the number
 // of deliveries), with @payhook/protocol's givesUpAt.
-import { givesUpAt, type ExhaustionForecast, type RetrySchedule } from '@payhook/protocol';
+import { type ExhaustionForecast, givesUpAt, type RetrySchedule } from '@payhook/protocol';
 
 /** Retrying deliveries with the same number of failed attempts, and their due times' range. */
 export interface RetryingGroup {

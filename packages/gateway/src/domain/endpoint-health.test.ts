@@ -25,7 +25,11 @@ const thresholds = { failingAfter: 3, autoPauseAfter: 0 };
 
 describe('applyAttempts', () => {
   it('counts consecutive failures and turns failing at the threshold, once', () => {
-    const { next, transitions } = applyAttempts(freshEndpoint(URL, HOST), [1, 2, 3, 4].map((t) => fail(t)), thresholds);
+    const { next, transitions } = applyAttempts(
+      freshEndpoint(URL, HOST),
+      [1, 2, 3, 4].map((t) => fail(t)),
+      thresholds,
+    );
     expect(next).toMatchObject({ consecutiveFailures: 4, health: 'failing', lastFailureAt: 4, lastAttemptAt: 4 });
     expect(next.lastError).toEqual({ errorClass: 'bad_status', statusCode: 500, message: 'HTTP 500' });
     expect(transitions).toEqual([
@@ -44,7 +48,9 @@ describe('applyAttempts', () => {
     const failing = applyAttempts(freshEndpoint(URL, HOST), [fail(1), fail(2), fail(3, 503)], thresholds).next;
     const { next, transitions } = applyAttempt(failing, ok(10), thresholds);
     expect(next).toMatchObject({ consecutiveFailures: 0, health: 'healthy', lastSuccessAt: 10 });
-    expect(transitions).toEqual([expect.objectContaining({ type: 'endpoint.recovered', at: 10, consecutiveFailures: 0 })]);
+    expect(transitions).toEqual([
+      expect.objectContaining({ type: 'endpoint.recovered', at: 10, consecutiveFailures: 0 }),
+    ]);
     expect(transitions[0]?.lastError.statusCode).toBe(503);
   });
 
@@ -66,7 +72,11 @@ describe('applyAttempts', () => {
 
   it('pauses after autoPauseAfter failures when asked, once, and again after a resume that still fails', () => {
     const auto = { failingAfter: 2, autoPauseAfter: 4 };
-    const { next, transitions } = applyAttempts(freshEndpoint(URL, HOST), [1, 2, 3, 4, 5].map((t) => fail(t)), auto);
+    const { next, transitions } = applyAttempts(
+      freshEndpoint(URL, HOST),
+      [1, 2, 3, 4, 5].map((t) => fail(t)),
+      auto,
+    );
     expect(transitions.map((t) => `${t.type}@${t.at}`)).toEqual(['endpoint.failing@2', 'endpoint.paused@4']);
     expect(next).toMatchObject({ pausedAt: 4, pausedBy: 'auto', autoPaused: true, consecutiveFailures: 5 });
     const resumed = { ...next, pausedAt: null, pausedBy: null, pauseReason: null, autoPaused: false };
@@ -74,7 +84,11 @@ describe('applyAttempts', () => {
   });
 
   it('never pauses with autoPauseAfter 0', () => {
-    const { next } = applyAttempts(freshEndpoint(URL, HOST), [1, 2, 3, 4, 5, 6, 7, 8].map((t) => fail(t)), thresholds);
+    const { next } = applyAttempts(
+      freshEndpoint(URL, HOST),
+      [1, 2, 3, 4, 5, 6, 7, 8].map((t) => fail(t)),
+      thresholds,
+    );
     expect(next.pausedAt).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 // What the HTTP routes need from the rest of the gateway.
 import type { AssetCatalog } from '../domain/assets.js';
 import type { GatewayMode } from '../domain/callback-url.js';
+import type { EndpointService } from '../endpoints/service.js';
 import type { Clock } from '../interfaces.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { PaymentService } from '../payments.js';
@@ -9,6 +10,8 @@ import type { Store } from '../storage/store.js';
 export interface HttpContext {
   payments: PaymentService;
   store: Store;
+  /** Callback URLs' health, pause and resume. */
+  endpoints: EndpointService;
   catalog: AssetCatalog;
   clock: Clock;
   mode: GatewayMode;

@@ -5,6 +5,7 @@ import type { Database } from '../schema.js';
 import type { Store, StoreCapabilities } from '../store.js';
 import { SqlAdminQueries } from './admin.js';
 import type { SqlDialect } from './dialect.js';
+import { SqlEndpoints } from './endpoints.js';
 import { SqlPayeeSecrets } from './payee-secrets.js';
 import { SqlPayments } from './payments.js';
 import { SqlDeliveryQueue } from './queue.js';
@@ -17,6 +18,7 @@ export class SqlStore implements Store {
   readonly admin: SqlAdminQueries;
   readonly requestCounts: SqlRequestCounts;
   readonly payeeSecrets: SqlPayeeSecrets;
+  readonly endpoints: SqlEndpoints;
   private readonly db: Kysely<Database>;
 
   private constructor(private readonly dialect: SqlDialect) {
@@ -27,6 +29,7 @@ export class SqlStore implements Store {
     this.admin = new SqlAdminQueries(dialect.db);
     this.requestCounts = new SqlRequestCounts(dialect.db);
     this.payeeSecrets = new SqlPayeeSecrets(dialect.db);
+    this.endpoints = new SqlEndpoints(dialect);
   }
 
   /** Opens the store and brings its schema up to date. */

@@ -1,0 +1,100 @@
+// Endpoint health, kept off the dispatcher's path: the dispatcher's onAttempt hook hands each
+// recorded attempt here and returns at once; attempts gather while the previous batch is written
+// and are folded into their endpoints' rows in one store call per batch, one batch at a time.
+// What changed (failing, recovered, paused) goes to the transition listeners (operator notices).
+
+import type { EndpointAttempt, EndpointTransition, HealthThresholds } from '../domain/endpoint-health.js';
+import type { Attempt, Clock, Delivery } from '../interfaces.js';
+import { type Logger, urlForLog } from '../logger.js';
+import type { DeliveryUpdate, EndpointStore } from '../storage/store.js';
+
+export type { EndpointTransition } from '../domain/endpoint-health.js';
+export type TransitionListener = (transition: EndpointTransition) => void;
+
+export interface EndpointHealthOptions {
+  store: EndpointStore;
+  clock: Clock;
+  thresholds: HealthThresholds;
+  logger: Logger;
+  /** Most attempts in one store call (default 500). */
+  maxBatch?: number;
+}
+
+export class EndpointHealth {
+  private queue: EndpointAttempt[] = [];
+  private writing: Promise<void> | undefined;
+  private scheduled = false;
+  private readonly listeners = new Set<TransitionListener>();
+
+  constructor(private readonly options: EndpointHealthOptions) {}
+
+  /** For the dispatcher's onAttempt hook: queues the attempt and returns at once. */
+  onAttempt(attempt: Attempt, delivery: Delivery & { host?: string }, _update?: DeliveryUpdate): void {
+    this.queue.push({
+      url: delivery.url,
+      host: delivery.host ?? new URL(delivery.url).host,
+      success: attempt.success,
+      endedAt: attempt.endedAt,
+      errorClass: attempt.errorClass,
+      statusCode: attempt.statusCode,
+      errorMessage: attempt.errorMessage,
+    });
+    if (this.scheduled || this.writing) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.drain();
+    });
+  }
+
+  /** Told of every transition, after its batch is committed; returns an unsubscribe function. */
+  onTransition(listener: TransitionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Attempts not written yet. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves once every attempt queued so far is written (shutdown, tests). */
+  async flush(): Promise<void> {
+    while (this.writing || this.queue.length > 0) await (this.writing ?? this.drain());
+  }
+
+  private drain(): Promise<void> {
+    this.writing ??= this.write().finally(() => {
+      this.writing = undefined;
+    });
+    return this.writing;
+  }
+
+  private async write(): Promise<void> {
+    const { store, clock, thresholds, logger } = this.options;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.options.maxBatch ?? 500);
+      let transitions: EndpointTransition[];
+      try {
+        transitions = await store.recordAttempts(batch, clock.now(), thresholds);
+      } catch (error) {
+        // Health is a view of the attempts, which are recorded already: the next attempts correct it.
+        logger.warn({ err: error, attempts: batch.length }, 'endpoint health not recorded for a batch of attempts');
+        continue;
+      }
+      for (const transition of transitions) {
+        logger.info(
+          { url: urlForLog(transition.url), consecutiveFailures: transition.consecutiveFailures },
+          transition.type,
+        );
+        for (const listener of this.listeners) {
+          try {
+            listener(transition);
+          } catch (error) {
+            logger.error({ err: error }, 'endpoint transition listener failed');
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,33 @@
+// Endpoints: one row per callback URL (exactly as deliveries store it) with its health counters
+// and its pause. The claim reads `paused_at` by primary key for each candidate delivery; resume
+// and the health reads find a URL's deliveries through deliveries_url, which never changes on
+// update (the URL of a delivery is fixed), so only inserts write it.
+import type { Kysely } from 'kysely';
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('endpoints')
+    .addColumn('url', 'text', (c) => c.primaryKey())
+    .addColumn('host', 'varchar(300)', (c) => c.notNull())
+    .addColumn('consecutive_failures', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('last_attempt_at', 'bigint')
+    .addColumn('last_success_at', 'bigint')
+    .addColumn('last_failure_at', 'bigint')
+    .addColumn('last_error_class', 'varchar(32)')
+    .addColumn('last_status_code', 'integer')
+    .addColumn('last_error_message', 'text')
+    .addColumn('health', 'varchar(16)', (c) => c.notNull().defaultTo('healthy'))
+    .addColumn('paused_at', 'bigint')
+    .addColumn('paused_by', 'varchar(200)')
+    .addColumn('pause_reason', 'text')
+    .addColumn('auto_paused', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('endpoints_host').on('endpoints').column('host').execute();
+  await db.schema.createIndex('deliveries_url').on('deliveries').column('url').execute();
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex('deliveries_url').execute();
+  await db.schema.dropTable('endpoints').execute();
+}
