@@ -49,6 +49,8 @@ describe('loadConfig defaults', () => {
       rateLimitPerMinute: 60,
       maxEventLoopDelayMs: 100,
       logLevel: 'info',
+      endpointFailingAfter: 5,
+      endpointAutoPauseAfter: 0,
     });
   });
 
@@ -111,6 +113,8 @@ describe('loadConfig parses every variable', () => {
     ['PAYHOOK_RATE_LIMIT', '120', 'rateLimitPerMinute', 120],
     ['PAYHOOK_MAX_EVENT_LOOP_DELAY', '250', 'maxEventLoopDelayMs', 250],
     ['LOG_LEVEL', 'debug', 'logLevel', 'debug'],
+    ['PAYHOOK_ENDPOINT_FAILING_AFTER', '3', 'endpointFailingAfter', 3],
+    ['PAYHOOK_ENDPOINT_AUTO_PAUSE_AFTER', '20', 'endpointAutoPauseAfter', 20],
   ];
 
   it('reads them all', () => {
@@ -158,6 +162,12 @@ describe('loadConfig refuses bad values', () => {
     ['PAYHOOK_MAX_ANSWER_BYTES', '1.5', 'PAYHOOK_MAX_ANSWER_BYTES must be a positive integer'],
     ['PAYHOOK_PUBLIC_URL', 'not a url', 'PAYHOOK_PUBLIC_URL must be a URL'],
     ['PAYHOOK_ADMIN_TOKEN', 'short', 'PAYHOOK_ADMIN_TOKEN must be at least 16 characters'],
+    ['PAYHOOK_ENDPOINT_FAILING_AFTER', '0', 'PAYHOOK_ENDPOINT_FAILING_AFTER must be a positive integer'],
+    [
+      'PAYHOOK_ENDPOINT_AUTO_PAUSE_AFTER',
+      '-1',
+      'PAYHOOK_ENDPOINT_AUTO_PAUSE_AFTER must be a number of attempts (0: never pause by itself)',
+    ],
   ])('%s=%j', (name, value, message) => {
     expect(problemsOf({ [name]: value })).toEqual([message]);
   });

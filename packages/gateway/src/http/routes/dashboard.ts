@@ -6,8 +6,9 @@ import { traceIdSchema } from '@payhook/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { declareAccess } from '../access.js';
-import { authenticate, tokenMatches } from '../auth.js';
+import { authenticate, authKind, tokenMatches } from '../auth.js';
 import type { HttpContext } from '../context.js';
+import { type EndpointNotice, endpointsPage } from '../pages/endpoints.js';
 import { html } from '../pages/html.js';
 import { messagePage } from '../pages/layout.js';
 import { loginPage } from '../pages/login.js';
@@ -26,6 +27,8 @@ const RECENT_ATTEMPTS = 15;
 
 const loginForm = z.object({ token: z.string().max(1024).default(''), next: z.string().max(2048).default('/') });
 const resendForm = z.object({ url: z.string().min(1).max(2048), back: z.string().max(64).optional() });
+const pauseForm = z.object({ url: z.string().min(1).max(2048), reason: z.string().max(500).optional() });
+const resumeForm = z.object({ url: z.string().min(1).max(2048) });
 
 /**
  * Where to go after signing in: a path on this gateway, never another site. `//evil`, `/\evil`
@@ -99,6 +102,7 @@ export async function dashboardRoutes(app: FastifyInstance, ctx: HttpContext): P
       }
     });
     await pageRoutes(pages, ctx);
+    await endpointPages(pages, ctx);
   });
 }
 
@@ -193,6 +197,36 @@ async function pageRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void>
       );
     }
     return reply.redirect(paymentHref(backTo.data, resent.length > 0 ? 'resent' : 'nothing-to-resend'), 303);
+  });
+}
+
+/** The Endpoints page and its Pause / Resume forms (the admin API's POST /admin/endpoints/pause, /resume). */
+async function endpointPages(app: FastifyInstance, ctx: HttpContext): Promise<void> {
+  const { endpoints, clock } = ctx;
+  const back = (notice: EndpointNotice) => `/dashboard/endpoints?notice=${notice}`;
+
+  app.get('/dashboard/endpoints', async (request, reply) => {
+    const notice = (request.query as { notice?: string }).notice;
+    const list = await endpoints.list();
+    return sendPage(reply, endpointsPage({ list, signOut: ctx.adminToken !== undefined, notice }), {
+      formsToSelf: true,
+    });
+  });
+
+  app.post('/dashboard/endpoints/pause', async (request, reply) => {
+    const form = parseInput(pauseForm, request.body);
+    const reason = form.reason?.trim() ? form.reason.trim() : undefined;
+    const { changed } = await endpoints.pause(form.url, {
+      auth: authKind(request, ctx.adminToken, clock.now()),
+      reason,
+    });
+    return reply.redirect(back(changed ? 'paused' : 'already-paused'), 303);
+  });
+
+  app.post('/dashboard/endpoints/resume', async (request, reply) => {
+    const form = parseInput(resumeForm, request.body);
+    const { changed } = await endpoints.resume(form.url);
+    return reply.redirect(back(changed ? 'resumed' : 'not-paused'), 303);
   });
 }
 

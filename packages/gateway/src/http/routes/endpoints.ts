@@ -7,10 +7,10 @@ import {
   type PausedEndpoint,
   type ResumedEndpoint,
 } from '@payhook/protocol';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { apiRoute } from '../api-route.js';
-import { authenticate } from '../auth.js';
+import { authKind } from '../auth.js';
 import type { HttpContext } from '../context.js';
 
 const url = z.string().min(1).max(2048);
@@ -26,9 +26,6 @@ const resumeBody = z.object({ url });
 
 export async function endpointRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   const { endpoints, clock } = ctx;
-  /** How the request got past the door: a token-less sandbox lets this machine in as `local`. */
-  const authOf = (request: FastifyRequest) =>
-    ctx.adminToken === undefined ? 'local' : (authenticate(request, ctx.adminToken, clock.now()) ?? 'local');
 
   apiRoute(
     app,
@@ -67,7 +64,11 @@ export async function endpointRoutes(app: FastifyInstance, ctx: HttpContext): Pr
     },
     async ({ body }, request) =>
       okEnvelope<PausedEndpoint>(
-        await endpoints.pause(body.url, { auth: authOf(request), actor: body.actor, reason: body.reason }),
+        await endpoints.pause(body.url, {
+          auth: authKind(request, ctx.adminToken, clock.now()),
+          actor: body.actor,
+          reason: body.reason,
+        }),
         clock.now(),
       ),
   );
