@@ -53,7 +53,7 @@ it('lists a failing URL, pauses it, and resumes it', async () => {
   const paused = await runCli(['pause', receiver.url, '--reason', 'migrating', '--actor', 'ops', ...url]);
   expect(paused.code, paused.stderr).toBe(0);
   expect(paused.stdout.trim()).toBe(
-    `paused ${receiver.url}: nothing is sent to it until \`payhook resume\`; 1 pending delivery wait`,
+    `paused ${receiver.url}: nothing is sent to it until \`payhook resume\`; 1 pending delivery held`,
   );
   const again = await runJson(['pause', receiver.url, ...url]);
   expect(again).toMatchObject({ changed: false, endpoint: { paused: { by: 'local:ops', reason: 'migrating' } } });
