@@ -181,14 +181,15 @@ export class SqlEndpoints implements EndpointStore {
 
 /**
  * Resume as one UPDATE (domain/endpoint-pause.ts's resumedDueAt, in SQL): every pending delivery
- * of `url` is due at R + max(0, T − max(P, W)), W its last attempt's end (a primary-key lookup)
- * or its creation. No cap: one statement, however many deliveries wait.
+ * of `url` is due at R + max(0, T − max(P, W)), W its last attempt's end (a primary-key lookup,
+ * once per delivery: the CTE is materialized) or its creation. No cap: one statement, however
+ * many deliveries wait; it finds them through deliveries_pending_url.
  */
 export function resumeStatement(url: string, pausedAt: number, resumedAt: number) {
   const P = sql`cast(${pausedAt} as bigint)`;
   const R = sql`cast(${resumedAt} as bigint)`;
   return sql<{ id: string }>`
-    with waits as (
+    with waits as materialized (
       select d.id, d.next_attempt_at as due, coalesce(
         (select a.ended_at from attempts a where a.delivery_id = d.id and a.attempt_no = d.attempts),
         d.created_at) as began
