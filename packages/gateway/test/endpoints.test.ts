@@ -1,13 +1,16 @@
 // Endpoints against real receivers and a real database: health counters and transitions, pause
 // and resume keeping every delivery's remaining gap exactly (a hand-moved clock), auto-pause, the
 // exhaustion forecast, per-host roll-ups, and a resume waking a dispatcher that sleeps.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { givesUpAt } from '@payhook/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { waitFor } from '../../../test-support/wait.js';
 import type { ManualClock } from '../src/clock.js';
 import { resumedDueAt } from '../src/domain/endpoint-pause.js';
 import type { EndpointTransition } from '../src/endpoints/health.js';
-import { BACKEND } from './helpers/database.js';
+import { BACKEND, createTestDatabase } from './helpers/database.js';
 import { closeTestServers, startClockedGateway, startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 
@@ -132,6 +135,39 @@ describe('endpoint health', () => {
     clock.advance(10 * S);
     expect(await dispatcher.runDue()).toBe(1);
     expect(await deliveryOf(gw, traceId)).toMatchObject({ state: 'delivered', attempts: 3 });
+  });
+});
+
+describe('endpoint health on a running gateway', () => {
+  it('is written by itself shortly after the attempts, and by stop() for the last ones', async () => {
+    const receiver = await startReceiver();
+    receiver.script([], 'status500');
+    // A database of the test's own, so that it outlives the gateway's stop().
+    const dir = mkdtempSync(join(tmpdir(), 'payhook-endpoints-'));
+    const database = await createTestDatabase(dir);
+    const gw = await startTestGateway({ PAYHOOK_RETRY_SCHEDULE: '0,3600' }, {}, { database, dir });
+    const traceId = await paidPayment(gw, receiver.url);
+    await waitFor(async () => (await deliveryOf(gw, traceId)).attempts === 1, { what: 'the first attempt' });
+    // No flush: the batch's window passes and the row is written.
+    const status = await waitFor(
+      async () => {
+        const res = await gw.get(`/admin/endpoints/health?url=${encodeURIComponent(receiver.url)}`);
+        return res.status === 200 && res.body.data.consecutiveFailures === 1 ? res.body.data : undefined;
+      },
+      { what: 'the health row' },
+    );
+    expect(status).toMatchObject({ lastError: { errorClass: 'bad_status', statusCode: 500 }, retrying: 1 });
+
+    // A second payment's attempt, then at once a stop: stop() writes its health before closing.
+    const second = await paidPayment(gw, receiver.url);
+    await waitFor(async () => (await deliveryOf(gw, second)).attempts === 1, { what: 'the second attempt' });
+    await gw.close();
+    const rows = await database.rows<{ consecutive_failures: number }>(
+      `select consecutive_failures from endpoints where url = '${receiver.url}'`,
+    );
+    await database.drop();
+    rmSync(dir, { recursive: true, force: true });
+    expect(rows.map((r) => Number(r.consecutive_failures))).toEqual([2]);
   });
 });
 

@@ -41,11 +41,12 @@ export class SqlEndpoints implements EndpointStore {
         now,
       );
       const transitions: EndpointTransition[] = [];
-      for (const state of rows) {
+      const next = rows.map((state) => {
         const step = applyAttempts(state, byUrl.get(state.url) ?? [], thresholds);
         transitions.push(...step.transitions);
-        await trx.updateTable('endpoints').set(stateToRow(step.next, now)).where('url', '=', state.url).execute();
-      }
+        return step.next;
+      });
+      await updateStatement(next, now).execute(trx);
       return transitions;
     });
   }
@@ -203,6 +204,29 @@ export function resumeStatement(url: string, pausedAt: number, resumedAt: number
     from stopped
     where deliveries.id = stopped.id
     returning deliveries.id`;
+}
+
+/** Every row of a batch written back in one UPDATE … FROM (VALUES …), typed for PostgreSQL. */
+function updateStatement(states: readonly EndpointState[], now: number) {
+  const values = states.map((state) => {
+    const r = stateToRow(state, now);
+    return sql`(cast(${state.url} as text), cast(${r.consecutive_failures} as integer),
+      cast(${r.last_attempt_at} as bigint), cast(${r.last_success_at} as bigint), cast(${r.last_failure_at} as bigint),
+      cast(${r.last_error_class} as text), cast(${r.last_status_code} as integer), cast(${r.last_error_message} as text),
+      cast(${r.health} as text), cast(${r.paused_at} as bigint), cast(${r.paused_by} as text),
+      cast(${r.pause_reason} as text), cast(${r.auto_paused} as integer))`;
+  });
+  return sql`
+    with v(url, consecutive_failures, last_attempt_at, last_success_at, last_failure_at, last_error_class,
+      last_status_code, last_error_message, health, paused_at, paused_by, pause_reason, auto_paused)
+    as (values ${sql.join(values)})
+    update endpoints set consecutive_failures = v.consecutive_failures, last_attempt_at = v.last_attempt_at,
+      last_success_at = v.last_success_at, last_failure_at = v.last_failure_at, last_error_class = v.last_error_class,
+      last_status_code = v.last_status_code, last_error_message = v.last_error_message, health = v.health,
+      paused_at = v.paused_at, paused_by = v.paused_by, pause_reason = v.pause_reason, auto_paused = v.auto_paused,
+      updated_at = ${now}
+    from v
+    where endpoints.url = v.url`;
 }
 
 function rowToState(r: Selectable<EndpointsTable>): EndpointState {
