@@ -26,6 +26,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('endpoints_host').on('endpoints').column('host').execute();
+  // The paused URLs alone, which the claim's anti-join probes (PostgreSQL scans this instead of
+  // every endpoint; it holds as many rows as there are pauses).
+  await db.schema
+    .createIndex('endpoints_paused')
+    .on('endpoints')
+    .column('url')
+    .where(sql<boolean>`paused_at is not null`)
+    .execute();
   await db.schema
     .createIndex('deliveries_pending_url')
     .on('deliveries')
@@ -36,5 +44,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropIndex('deliveries_pending_url').execute();
+  await db.schema.dropIndex('endpoints_paused').execute();
   await db.schema.dropTable('endpoints').execute();
 }
