@@ -47,6 +47,11 @@ export class EndpointHealth {
       statusCode: attempt.statusCode,
       errorMessage: attempt.errorMessage,
     });
+    this.schedule();
+  }
+
+  /** Writes the queue after the window, unless a write is due or running (it takes what gathered). */
+  private schedule(): void {
     if (this.scheduled || this.writing) return;
     this.scheduled = true;
     this.timer = setTimeout(() => {
@@ -80,14 +85,21 @@ export class EndpointHealth {
   private drain(): Promise<void> {
     this.writing ??= this.write().finally(() => {
       this.writing = undefined;
+      // What gathered during the write is written after the window.
+      if (this.queue.length > 0) this.schedule();
     });
     return this.writing;
   }
 
+  /**
+   * Writes one batch, and more only while full batches wait: what gathers meanwhile waits for the
+   * window again, so a busy gateway writes a few large batches rather than many small ones.
+   */
   private async write(): Promise<void> {
     const { store, clock, thresholds, logger } = this.options;
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.options.maxBatch ?? 500);
+    const maxBatch = this.options.maxBatch ?? 500;
+    for (let first = true; this.queue.length > 0 && (first || this.queue.length >= maxBatch); first = false) {
+      const batch = this.queue.splice(0, maxBatch);
       let transitions: EndpointTransition[];
       try {
         transitions = await store.recordAttempts(batch, clock.now(), thresholds);
