@@ -1,6 +1,5 @@
 // Endpoints: health counters written in batches off the dispatcher's path, pauses, and the
 // resume that moves a URL's pending deliveries on by the time paused, in one UPDATE.
-
 import type { AttemptErrorClass, EndpointHealthState } from '@payhook/protocol';
 import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import {
@@ -30,16 +29,14 @@ export class SqlEndpoints implements EndpointStore {
   ): Promise<EndpointTransition[]> {
     if (attempts.length === 0) return [];
     const byUrl = new Map<string, EndpointAttempt[]>();
-    for (const a of attempts) byUrl.set(a.url, [...(byUrl.get(a.url) ?? []), a]);
+    for (const a of attempts) {
+      const list = byUrl.get(a.url);
+      if (list) list.push(a);
+      else byUrl.set(a.url, [a]);
+    }
+    const urls = [...byUrl.values()].map(([first]) => ({ url: first?.url ?? '', host: first?.host ?? '' }));
     return inTransaction(this.db, async (trx) => {
-      const rows = await this.lockRows(
-        trx,
-        [...byUrl.values()].map((list) => ({
-          url: (list[0] as EndpointAttempt).url,
-          host: (list[0] as EndpointAttempt).host,
-        })),
-        now,
-      );
+      const rows = await this.lockRows(trx, urls, now);
       const transitions: EndpointTransition[] = [];
       const next = rows.map((state) => {
         const step = applyAttempts(state, byUrl.get(state.url) ?? [], thresholds);
