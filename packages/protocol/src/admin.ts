@@ -298,9 +298,12 @@ export interface HostHealth extends HealthFigures {
   pausedUrls: number;
 }
 
-/** `GET /admin/endpoints`. */
+/**
+ * `GET /admin/endpoints`. No read time of its own (the envelope's `timestampMs` is it), so the same
+ * state answers the same data and the dashboard's live view refreshes only on a change.
+ */
 export interface EndpointList {
-  at: number;
+  /** The success rate's window: attempts started this long before the read. */
   windowMs: number;
   endpoints: EndpointStatus[];
   hosts: HostHealth[];

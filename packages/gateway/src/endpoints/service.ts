@@ -33,8 +33,8 @@ export class EndpointService {
   /** Every endpoint known (attempted, paused, or with pending deliveries), and each host's roll-up. */
   async list(filter: EndpointFilter = {}): Promise<EndpointList> {
     const { store, clock, schedule, attemptTimeoutMs } = this.options;
-    const at = clock.now();
-    const [states, counts] = await Promise.all([store.list(filter), store.counts(at - HEALTH_WINDOW_MS, filter)]);
+    const since = clock.now() - HEALTH_WINDOW_MS;
+    const [states, counts] = await Promise.all([store.list(filter), store.counts(since, filter)]);
     const byUrl = new Map(counts.map((c) => [c.url, c]));
     const known = new Map(states.map((s) => [s.url, s]));
     for (const c of counts) if (!known.has(c.url)) known.set(c.url, freshEndpoint(c.url, c.host));
@@ -45,7 +45,6 @@ export class EndpointService {
     const hosts = new Map<string, EndpointStatus[]>();
     for (const e of endpoints) hosts.set(e.host, [...(hosts.get(e.host) ?? []), e]);
     return {
-      at,
       windowMs: HEALTH_WINDOW_MS,
       endpoints,
       hosts: [...hosts].map(([host, list]) => hostHealth(host, list)),

@@ -49,8 +49,11 @@ it('shows a failing URL with its forecast, pauses it from the page and resumes i
   expect(await page.getAttribute('a[href="/dashboard/endpoints"]', 'aria-current')).toBe('page');
   await browser.screenshot('endpoints-1-failing');
 
-  await page.fill(`${row} input[name=reason]`, 'shop is migrating');
-  await page.click(`${row} button.pause`);
+  // The form with a reason, outside the live regions (a link may fill its URL in: ?pause=).
+  await page.goto(`${gw.url}/dashboard/endpoints?pause=${encodeURIComponent(receiver.url)}`);
+  expect(await page.inputValue('form.pause-with-reason input[name=url]')).toBe(receiver.url);
+  await page.fill('form.pause-with-reason input[name=reason]', 'shop is migrating');
+  await page.click('form.pause-with-reason button.pause');
   await page.waitForURL(/\/dashboard\/endpoints\?notice=paused$/);
   expect(await page.getAttribute(row, 'data-paused')).toBe('true');
   expect(await page.textContent(`${row} .paused-since`)).toMatch(/by local · shop is migrating/);
@@ -69,6 +72,12 @@ it('shows a failing URL with its forecast, pauses it from the page and resumes i
   await page.click(`${row} button.resume`);
   await page.waitForURL(/\/dashboard\/endpoints\?notice=resumed$/);
   expect(await page.getAttribute(row, 'data-paused')).toBe('false');
+  // The row's own Pause button pauses without a reason.
+  await page.click(`${row} button.pause`);
+  await page.waitForURL(/\/dashboard\/endpoints\?notice=paused$/);
+  expect(await page.textContent(`${row} .paused-since`)).toMatch(/by local$/);
+  await page.click(`${row} button.resume`);
+  await page.waitForURL(/\/dashboard\/endpoints\?notice=resumed$/);
   await waitFor(async () => (await deliveryOf(g, second)).state === 'delivered', { what: 'the waiting delivery' });
   expect(receiver.received.map((r) => r.body).filter((b) => b.includes(second))).toHaveLength(1);
   // The first delivery keeps its hour's wait: it had nearly all of it left.

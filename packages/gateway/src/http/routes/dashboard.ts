@@ -206,9 +206,10 @@ async function endpointPages(app: FastifyInstance, ctx: HttpContext): Promise<vo
   const back = (notice: EndpointNotice) => `/dashboard/endpoints?notice=${notice}`;
 
   app.get('/dashboard/endpoints', async (request, reply) => {
-    const notice = (request.query as { notice?: string }).notice;
+    const { notice, pause } = request.query as { notice?: string; pause?: string };
     const list = await endpoints.list();
-    return sendPage(reply, endpointsPage({ list, signOut: ctx.adminToken !== undefined, notice }), {
+    const pauseUrl = typeof pause === 'string' ? pause.slice(0, 2048) : undefined;
+    return sendPage(reply, endpointsPage({ list, signOut: ctx.adminToken !== undefined, notice, pauseUrl }), {
       formsToSelf: true,
     });
   });
