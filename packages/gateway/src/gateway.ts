@@ -109,6 +109,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     schedule: config.schedule,
     attemptTimeoutMs: config.attemptTimeoutMs,
     onResume: () => dispatcher?.notify(),
+    logger: (logger as unknown as Logger).child({ component: 'endpoints' }),
   });
   const payments = new PaymentService({
     store,

@@ -6,6 +6,7 @@ import { pausedBy } from '../domain/endpoint-pause.js';
 import { endpointStatus, hostHealth } from '../domain/endpoint-status.js';
 import { NotFoundError, ParameterError } from '../errors.js';
 import type { Clock } from '../interfaces.js';
+import { type Logger, urlForLog } from '../logger.js';
 import type { EndpointFilter, EndpointStore } from '../storage/store.js';
 
 /** The success rate's window: attempts of the last hour. */
@@ -18,6 +19,8 @@ export interface EndpointServiceOptions {
   attemptTimeoutMs: number;
   /** Called after a resume moved deliveries (wakes the dispatcher). */
   onResume?: () => void;
+  /** Where pauses and resumes are logged (who, why, how many deliveries moved). */
+  logger?: Logger;
 }
 
 export interface PauseInput {
@@ -60,11 +63,10 @@ export class EndpointService {
 
   async pause(url: string, input: PauseInput): Promise<PausedEndpoint> {
     const { store, clock } = this.options;
-    const { changed } = await store.pause(url, hostOf(url), {
-      at: clock.now(),
-      by: pausedBy(input.auth, input.actor),
-      reason: input.reason ?? null,
-    });
+    const pause = { at: clock.now(), by: pausedBy(input.auth, input.actor), reason: input.reason ?? null };
+    const { changed } = await store.pause(url, hostOf(url), pause);
+    if (changed)
+      this.options.logger?.info({ url: urlForLog(url), by: pause.by, reason: pause.reason }, 'endpoint paused');
     return { endpoint: await this.status(url), changed };
   }
 
@@ -72,7 +74,10 @@ export class EndpointService {
     const { store, clock } = this.options;
     const result = await store.resume(url, clock.now());
     if (!result.endpoint) throw new NotFoundError(`endpoint ${url} was never paused nor attempted`);
-    if (result.changed) this.options.onResume?.();
+    if (result.changed) {
+      this.options.logger?.info({ url: urlForLog(url), rescheduled: result.rescheduled }, 'endpoint resumed');
+      this.options.onResume?.();
+    }
     return { endpoint: await this.status(url), changed: result.changed, rescheduled: result.rescheduled };
   }
 }
