@@ -5,7 +5,9 @@ import {
   compareDecimals,
   type Delivery,
   type DeliveryDetail,
+  type EndpointList,
   type FeedAttempt,
+  type HealthFigures,
   subtractDecimals,
   type WirePaymentResult,
 } from '@payhook/protocol';
@@ -172,4 +174,45 @@ export function resultSummary(r: WirePaymentResult): string {
     ]);
   }
   return keyValues(pairs);
+}
+
+const percent = (rate: number | null) => (rate === null ? '-' : `${Math.round(rate * 100)}%`);
+
+/** `payhook endpoints`: one line per callback URL, then one per host. */
+export function endpointsTable(list: EndpointList): string {
+  if (list.endpoints.length === 0) return 'no endpoints';
+  const forecast = (f: HealthFigures, paused: boolean) =>
+    paused ? 'paused' : f.forecast ? `${time(f.forecast.earliest)} .. ${time(f.forecast.latest)}` : '-';
+  const error = (f: HealthFigures) =>
+    f.lastError
+      ? `${f.lastError.errorClass ?? 'failed'}${f.lastError.statusCode === null ? '' : ` ${f.lastError.statusCode}`}`
+      : '-';
+  const urls = table(
+    ['HEALTH', 'PAUSED', 'LAST HOUR', 'FAILS', 'LAST ERROR', 'PENDING', 'RETRYING', 'EXHAUST BETWEEN', 'URL'],
+    list.endpoints.map((e) => [
+      e.health,
+      e.paused ? `since ${time(e.paused.since)} by ${e.paused.by ?? '?'}` : '-',
+      `${percent(e.recent.successRate)} of ${e.recent.attempts}`,
+      String(e.consecutiveFailures),
+      error(e),
+      String(e.pending),
+      String(e.retrying),
+      forecast(e, e.paused !== null),
+      e.url,
+    ]),
+  );
+  const hosts = table(
+    ['HEALTH', 'URLS', 'PAUSED', 'LAST HOUR', 'PENDING', 'RETRYING', 'EXHAUST BETWEEN', 'HOST'],
+    list.hosts.map((h) => [
+      h.health,
+      String(h.urls),
+      String(h.pausedUrls),
+      `${percent(h.recent.successRate)} of ${h.recent.attempts}`,
+      String(h.pending),
+      String(h.retrying),
+      forecast(h, false),
+      h.host,
+    ]),
+  );
+  return `${urls}\n\n${hosts}`;
 }

@@ -7,6 +7,7 @@ import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { GatewayClient } from './client.js';
 import { type DeliveriesOptions, deliveries } from './commands/deliveries.js';
 import { delivery } from './commands/delivery.js';
+import { type EndpointsOptions, endpoints, type PauseOptions, pause, resume } from './commands/endpoints.js';
 import { runGateway } from './commands/gateway.js';
 import { type PayOptions, pay } from './commands/pay.js';
 import { type RecoverOptions, recover } from './commands/recover.js';
@@ -298,6 +299,33 @@ export function buildProgram(): Command {
         },
         out,
       );
+    });
+
+  clientCommand(
+    program,
+    'endpoints',
+    'callback URLs and hosts: health, last error, retrying deliveries, exhaustion forecast',
+  )
+    .option('--host <host>', 'only the URLs of this host (host:port)')
+    .action(async (flags: ClientFlags & EndpointsOptions) => {
+      const { client, out } = connect(flags);
+      await endpoints(client, flags, out);
+    });
+
+  clientCommand(program, 'pause', 'pause a callback URL: nothing is sent and its schedules stand still until resumed')
+    .argument('<url>', 'the callbackUrl, exactly as the payments give it')
+    .option('--reason <text>', 'why, shown with the pause')
+    .option('--actor <name>', 'who pauses, recorded with the pause')
+    .action(async (url: string, flags: ClientFlags & PauseOptions) => {
+      const { client, out } = connect(flags);
+      await pause(client, url, flags, out);
+    });
+
+  clientCommand(program, 'resume', 'resume a paused callback URL: each delivery continues with the gap it had left')
+    .argument('<url>', 'the callbackUrl, exactly as the payments give it')
+    .action(async (url: string, flags: ClientFlags) => {
+      const { client, out } = connect(flags);
+      await resume(client, url, out);
     });
 
   clientCommand(program, 'tail', 'follow callback attempts as they happen (Ctrl-C to stop; --json: NDJSON)')

@@ -56,6 +56,8 @@ describe('loadConfig defaults', () => {
       operatorWebhookRetriesMs: [1_000, 10_000, 60_000],
       secretRotationOverlapMs: 86_400_000,
       recoveryBatch: 500,
+      endpointFailingAfter: 5,
+      endpointAutoPauseAfter: 0,
     });
   });
 
@@ -128,6 +130,8 @@ describe('loadConfig parses every variable', () => {
     ['PAYHOOK_OPERATOR_WEBHOOK_SECRET', OPERATOR_SECRET, 'operatorWebhookSecret', OPERATOR_SECRET],
     ['PAYHOOK_OPERATOR_WEBHOOK_RETRIES', '2,20', 'operatorWebhookRetriesMs', [2_000, 20_000]],
     ['PAYHOOK_RECOVERY_BATCH', '50', 'recoveryBatch', 50],
+    ['PAYHOOK_ENDPOINT_FAILING_AFTER', '3', 'endpointFailingAfter', 3],
+    ['PAYHOOK_ENDPOINT_AUTO_PAUSE_AFTER', '20', 'endpointAutoPauseAfter', 20],
   ];
 
   it('reads them all', () => {
@@ -175,6 +179,12 @@ describe('loadConfig refuses bad values', () => {
     ['PAYHOOK_MAX_ANSWER_BYTES', '1.5', 'PAYHOOK_MAX_ANSWER_BYTES must be a positive integer'],
     ['PAYHOOK_PUBLIC_URL', 'not a url', 'PAYHOOK_PUBLIC_URL must be a URL'],
     ['PAYHOOK_ADMIN_TOKEN', 'short', 'PAYHOOK_ADMIN_TOKEN must be at least 16 characters'],
+    ['PAYHOOK_ENDPOINT_FAILING_AFTER', '0', 'PAYHOOK_ENDPOINT_FAILING_AFTER must be a positive integer'],
+    [
+      'PAYHOOK_ENDPOINT_AUTO_PAUSE_AFTER',
+      '-1',
+      'PAYHOOK_ENDPOINT_AUTO_PAUSE_AFTER must be a number of attempts (0: never pause by itself)',
+    ],
   ])('%s=%j', (name, value, message) => {
     expect(problemsOf({ [name]: value })).toEqual([message]);
   });

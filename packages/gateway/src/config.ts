@@ -47,6 +47,10 @@ export interface GatewayConfig {
   secretRotationOverlapMs: number;
   /** Deliveries a recovery takes per transaction. */
   recoveryBatch: number;
+  /** Consecutive failed attempts after which a callback URL is `failing`. */
+  endpointFailingAfter: number;
+  /** Consecutive failed attempts after which a callback URL pauses itself; 0: never. */
+  endpointAutoPauseAfter: number;
 }
 
 export type GatewayRole = 'all' | 'api' | 'dispatcher';
@@ -136,5 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     operatorWebhookRetriesMs: e.PAYHOOK_OPERATOR_WEBHOOK_RETRIES,
     secretRotationOverlapMs: e.PAYHOOK_SECRET_ROTATION_OVERLAP,
     recoveryBatch: e.PAYHOOK_RECOVERY_BATCH,
+    endpointFailingAfter: e.PAYHOOK_ENDPOINT_FAILING_AFTER,
+    endpointAutoPauseAfter: e.PAYHOOK_ENDPOINT_AUTO_PAUSE_AFTER,
   };
 }

@@ -8,6 +8,8 @@ import { type AttemptObserver, Dispatcher } from './delivery/dispatcher.js';
 import { type CallbackSender, UndiciSender } from './delivery/sender.js';
 import { AddressPolicy, type Resolver } from './delivery/ssrf.js';
 import { AssetCatalog } from './domain/assets.js';
+import { EndpointHealth } from './endpoints/health.js';
+import { EndpointService } from './endpoints/service.js';
 import { buildApp } from './http/app.js';
 import { LISTEN_BACKLOG } from './http/overload.js';
 import type { Clock } from './interfaces.js';
@@ -48,6 +50,13 @@ export interface Gateway {
   /** Recoveries (selections of deliveries redelivered or made due now) and the runner of their batches. */
   recoveries: RecoveryService;
   recoveryRunner: RecoveryRunner;
+  /** Callback URLs' health and pauses (the admin API's, the dashboard's, the CLI's). */
+  endpoints: EndpointService;
+  /**
+   * Endpoint health as attempts end, written in batches off the dispatcher's path;
+   * `onTransition` tells of URLs turning failing, recovering, or pausing themselves.
+   */
+  endpointHealth: EndpointHealth;
   /**
    * Starts what the role asks for: HTTP (`all`, `api`) and the dispatcher and sweeper loops
    * (`all`, `dispatcher`). Resolves to the URL it listens on, or '' without HTTP.
@@ -95,8 +104,25 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       })
     : undefined;
 
+  const endpointHealth = new EndpointHealth({
+    store: store.endpoints,
+    clock,
+    thresholds: { failingAfter: config.endpointFailingAfter, autoPauseAfter: config.endpointAutoPauseAfter },
+    logger: (logger as unknown as Logger).child({ component: 'endpoint-health' }),
+  });
+  // A URL turning failing, recovering or pausing itself is an operator notice as it stands.
+  if (operatorSignal) endpointHealth.onTransition((transition) => operatorSignal.notify(transition));
+
   let dispatcher: Dispatcher | undefined;
   let sweeper: Sweeper | undefined;
+  const endpoints = new EndpointService({
+    store: store.endpoints,
+    clock,
+    schedule: config.schedule,
+    attemptTimeoutMs: config.attemptTimeoutMs,
+    onResume: () => dispatcher?.notify(),
+    logger: (logger as unknown as Logger).child({ component: 'endpoints' }),
+  });
   const payments = new PaymentService({
     store,
     clock,
@@ -122,6 +148,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     onAttempt: (attempt, delivery, update) => {
       metrics.recordAttempt(attempt, delivery, update);
       operatorSignal?.onAttempt(attempt, delivery, update);
+      endpointHealth.onAttempt(attempt, delivery, update);
       deps.onAttempt?.(attempt, delivery, update);
     },
   });
@@ -156,6 +183,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       payments,
       recoveries,
       store,
+      endpoints,
       catalog,
       clock,
       mode: config.mode,
@@ -183,6 +211,8 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     operatorSignal,
     recoveries,
     recoveryRunner,
+    endpoints,
+    endpointHealth,
     async start() {
       const url =
         config.role === 'dispatcher'
@@ -200,6 +230,8 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       await recoveryRunner.stop();
       await started.sweeper.stop();
       await started.dispatcher.stop(graceMs);
+      // The last attempts' health is written before the store closes.
+      await endpointHealth.flush();
       await sender.close();
       await operatorSignal?.close(graceMs);
       await store.close();

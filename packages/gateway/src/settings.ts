@@ -321,6 +321,28 @@ export const GATEWAY_SETTINGS = {
     help: 'deliveries a recovery takes per transaction',
     doc: 'deliveries a recovery (filtered redelivery or retry-now, `/admin/recoveries`) takes per transaction; at most 5000',
   },
+  PAYHOOK_ENDPOINT_FAILING_AFTER: {
+    flag: '--endpoint-failing-after <n>',
+    schema: positiveInt,
+    default: '5',
+    help: 'consecutive failed attempts that make a callback URL failing',
+    doc:
+      'consecutive failed attempts after which a callback URL is `failing` (until its next success); shown by ' +
+      '`GET /admin/endpoints`, the Endpoints page and `payhook endpoints`',
+  },
+  PAYHOOK_ENDPOINT_AUTO_PAUSE_AFTER: {
+    flag: '--endpoint-auto-pause-after <n>',
+    schema: (name) =>
+      z
+        .string()
+        .regex(/^\d{1,6}$/, `${name} must be a number of attempts (0: never pause by itself)`)
+        .transform(Number),
+    default: '0',
+    help: 'consecutive failed attempts that pause a callback URL (0: never)',
+    doc:
+      "consecutive failed attempts after which a callback URL is paused by itself (`0`: never, MixPay's own " +
+      "behaviour of trying on); a pause keeps every delivery's remaining attempts and gaps until it is resumed",
+  },
 } satisfies Record<string, GatewaySetting>;
 
 type Settings = typeof GATEWAY_SETTINGS;

@@ -278,8 +278,8 @@ export interface PayeeSecretRemoved {
 // Operator notices: the JSON bodies POSTed to PAYHOOK_OPERATOR_WEBHOOK_URL, signed with Standard
 // Webhooks (webhook-id: one per notice, the same on its retries), with `x-payhook-signal: <type>`.
 
-/** The attempt error a notice reports; every field null when there was none. */
-export interface NoticeError {
+/** An attempt's error, as notices and endpoint health report it; every field null when there was none. */
+export interface AttemptError {
   errorClass: AttemptErrorClass | null;
   statusCode: number | null;
   message: string | null;
@@ -295,7 +295,7 @@ export interface DeliveryExhaustedNotice {
   /** The merchant's callbackUrl that kept failing. */
   url: string;
   attempts: number;
-  lastError: NoticeError;
+  lastError: AttemptError;
   /** When the last attempt ended. */
   at: number;
 }
@@ -314,7 +314,7 @@ export interface EndpointNotice {
   host: string;
   consecutiveFailures: number;
   /** The latest failed attempt's error; null when none is known (a pause before any failure). */
-  lastError: NoticeError | null;
+  lastError: AttemptError | null;
   /** When the change happened. */
   at: number;
 }
@@ -422,4 +422,91 @@ export interface SandboxAsset {
   symbol: string;
   fiat: boolean;
   requiredConfirmations: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoints: a callback URL (exactly as stored on its deliveries), its health, and its pause
+
+/** `failing` from PAYHOOK_ENDPOINT_FAILING_AFTER consecutive failed attempts until the next success. */
+export type EndpointHealthState = 'healthy' | 'failing';
+
+/** A paused endpoint: no attempt is sent to it, and no time passes on its deliveries' schedules. */
+export interface EndpointPause {
+  since: number;
+  /** Who paused it: `bearer` or `session` (and the request's `actor`, as `session:alice`), or `auto`. */
+  by: string | null;
+  reason: string | null;
+  /** Paused by PAYHOOK_ENDPOINT_AUTO_PAUSE_AFTER, not by a person. */
+  automatic: boolean;
+}
+
+/**
+ * When the retrying deliveries give up if every attempt they have left fails: `earliest` if each
+ * remaining attempt fails at once, `latest` if each takes the whole attempt timeout.
+ */
+export interface ExhaustionForecast {
+  deliveries: number;
+  earliest: number;
+  latest: number;
+}
+
+/** What an endpoint's or a host's health is made of. */
+export interface HealthFigures {
+  /** Attempts that ended in the last `windowMs` (GET /admin/endpoints `windowMs`). */
+  recent: { attempts: number; succeeded: number; successRate: number | null };
+  consecutiveFailures: number;
+  lastAttemptAt: number | null;
+  lastSuccessAt: number | null;
+  lastFailureAt: number | null;
+  lastError: AttemptError | null;
+  /** Pending deliveries, and of them those that have failed at least once. */
+  pending: number;
+  retrying: number;
+  /** `null` without retrying deliveries, and while paused (nothing gives up while paused). */
+  forecast: ExhaustionForecast | null;
+}
+
+/** One callback URL. */
+export interface EndpointStatus extends HealthFigures {
+  url: string;
+  /** host:port, as deliveries and per-host limits count it. */
+  host: string;
+  health: EndpointHealthState;
+  paused: EndpointPause | null;
+}
+
+/** Every endpoint of one host, rolled up: the worst health, the most consecutive failures. */
+export interface HostHealth extends HealthFigures {
+  host: string;
+  health: EndpointHealthState;
+  urls: number;
+  /** How many of its URLs are paused (the forecast counts the others only). */
+  pausedUrls: number;
+}
+
+/**
+ * `GET /admin/endpoints`. No read time of its own (the envelope's `timestampMs` is it), so the same
+ * state answers the same data and the dashboard's live view refreshes only on a change.
+ */
+export interface EndpointList {
+  /** The success rate's window: attempts started this long before the read. */
+  windowMs: number;
+  endpoints: EndpointStatus[];
+  hosts: HostHealth[];
+}
+
+/** `POST /admin/endpoints/pause`. */
+export interface PausedEndpoint {
+  endpoint: EndpointStatus;
+  /** False when it was paused already (the first pause's time, author and reason stay). */
+  changed: boolean;
+}
+
+/** `POST /admin/endpoints/resume`. */
+export interface ResumedEndpoint {
+  endpoint: EndpointStatus;
+  /** False when it was not paused (nothing moved). */
+  changed: boolean;
+  /** Pending deliveries whose next attempt was moved by the time paused. */
+  rescheduled: number;
 }

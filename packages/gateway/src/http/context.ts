@@ -2,6 +2,7 @@
 import type { RetrySchedule } from '@payhook/protocol';
 import type { AssetCatalog } from '../domain/assets.js';
 import type { GatewayMode } from '../domain/callback-url.js';
+import type { EndpointService } from '../endpoints/service.js';
 import type { Clock } from '../interfaces.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { PaymentService } from '../payments.js';
@@ -12,6 +13,8 @@ export interface HttpContext {
   payments: PaymentService;
   recoveries: RecoveryService;
   store: Store;
+  /** Callback URLs' health, pause and resume. */
+  endpoints: EndpointService;
   catalog: AssetCatalog;
   clock: Clock;
   mode: GatewayMode;

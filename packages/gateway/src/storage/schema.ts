@@ -141,6 +141,25 @@ export interface RecoveriesTable {
   error: string | null;
 }
 
+/** A callback URL's health and pause (migration 0007); booleans are 0/1. */
+export interface EndpointsTable {
+  url: string;
+  host: string;
+  consecutive_failures: number;
+  last_attempt_at: NullableMillis;
+  last_success_at: NullableMillis;
+  last_failure_at: NullableMillis;
+  last_error_class: string | null;
+  last_status_code: number | null;
+  last_error_message: string | null;
+  health: string;
+  paused_at: NullableMillis;
+  paused_by: string | null;
+  pause_reason: string | null;
+  auto_paused: number;
+  updated_at: Millis;
+}
+
 export interface Database {
   payments: PaymentsTable;
   transfers: TransfersTable;
@@ -151,4 +170,5 @@ export interface Database {
   payee_secrets: PayeeSecretsTable;
   health_probe: HealthProbeTable;
   recoveries: RecoveriesTable;
+  endpoints: EndpointsTable;
 }

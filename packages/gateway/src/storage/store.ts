@@ -4,6 +4,13 @@
 // queries; where they differ, a capability flag says so (see StoreCapabilities), never an
 // `if (sqlite)` in the domain.
 import type { FeedAttempt, LatenessFigures, OutcomeBucket, Recovery } from '@payhook/protocol';
+import type { RetryingGroup } from '../domain/endpoint-forecast.js';
+import type {
+  EndpointAttempt,
+  EndpointState,
+  EndpointTransition,
+  HealthThresholds,
+} from '../domain/endpoint-health.js';
 import type { ScopedSelection } from '../domain/recovery.js';
 import type {
   Attempt,
@@ -314,6 +321,65 @@ export interface RecoveryStore {
   retryNow(id: string, now: number): Promise<Delivery | undefined>;
 }
 
+/** Which endpoints a read is about: one URL, one host's, or (neither) all. */
+export interface EndpointFilter {
+  url?: string;
+  host?: string;
+}
+
+/** What a health read counts of one URL's deliveries and recent attempts. */
+export interface EndpointCounts {
+  url: string;
+  host: string;
+  /** Attempts started since the window's start, and of them those that succeeded. */
+  recentAttempts: number;
+  recentSucceeded: number;
+  /** Pending deliveries not tried yet. */
+  notTriedYet: number;
+  /** Retrying deliveries, grouped by failed attempts so far (the forecast's input). */
+  retrying: RetryingGroup[];
+}
+
+/** A pause as stored: when, by whom, why. */
+export interface PauseRequest {
+  at: number;
+  by: string;
+  reason: string | null;
+}
+
+/**
+ * Callback URLs' health and pauses. The dispatcher never waits on this: health is recorded in
+ * batches off its path (endpoints/health.ts), and its claim reads only `paused_at`.
+ */
+export interface EndpointStore {
+  /**
+   * Folds ended attempts into their endpoints' health in one transaction, atomically across
+   * processes (PostgreSQL: the endpoint rows are locked; SQLite serialises writers), and returns
+   * what changed: failing, recovered, and (with auto-pause) paused.
+   */
+  recordAttempts(
+    attempts: readonly EndpointAttempt[],
+    now: number,
+    thresholds: HealthThresholds,
+  ): Promise<EndpointTransition[]>;
+  /**
+   * Pauses `url` (creating its row if it has none): its deliveries are no longer claimed. Already
+   * paused, it stays paused as it was (`changed: false`), so the first pause's time still counts.
+   */
+  pause(url: string, host: string, pause: PauseRequest): Promise<{ endpoint: EndpointState; changed: boolean }>;
+  /**
+   * Ends `url`'s pause and, in the same transaction, moves every pending delivery of it on by the
+   * time paused (domain/endpoint-pause.ts), then wakes the dispatchers. Not paused: nothing moves.
+   */
+  resume(
+    url: string,
+    at: number,
+  ): Promise<{ endpoint: EndpointState | undefined; changed: boolean; rescheduled: number }>;
+  list(filter: EndpointFilter): Promise<EndpointState[]>;
+  /** Per URL: attempts started since `since`, pending deliveries, retrying ones by attempt count. */
+  counts(since: number, filter: EndpointFilter): Promise<EndpointCounts[]>;
+}
+
 export interface Store {
   readonly capabilities: StoreCapabilities;
   readonly payments: PaymentStore;
@@ -322,6 +388,7 @@ export interface Store {
   readonly requestCounts: RequestCounts;
   readonly payeeSecrets: PayeeSecrets;
   readonly recoveries: RecoveryStore;
+  readonly endpoints: EndpointStore;
 
   /** A cheap round trip, for health checks. */
   ping(): Promise<void>;

@@ -34,6 +34,9 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-
 .s-failed, .s-exhausted { color: var(--bad); }
 .s-pending, .s-retrying, .s-auditing { color: var(--warn); }
 .s-unpaid { color: var(--muted); }
+.s-healthy { color: var(--ok); }
+.s-failing { color: var(--bad); }
+.s-paused { color: var(--warn); }
 .notice { border-left: 4px solid var(--info); background: #ddf4ff; padding: .6rem 1rem; margin-bottom: 1rem; border-radius: 4px; }
 .error { border-left: 4px solid var(--bad); background: #ffebe9; padding: .6rem 1rem; margin-bottom: 1rem; border-radius: 4px; }
 .final-success { border-left: 4px solid var(--ok); background: #dafbe1; padding: .8rem 1rem; margin-bottom: 1rem; border-radius: 4px; }

@@ -7,8 +7,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ParameterError } from '../../errors.js';
 import { declareAccess } from '../access.js';
-import { authenticate, tokenMatches } from '../auth.js';
+import { authenticate, authKind, tokenMatches } from '../auth.js';
 import type { HttpContext } from '../context.js';
+import { type EndpointNotice, endpointsPage } from '../pages/endpoints.js';
 import { html } from '../pages/html.js';
 import { messagePage } from '../pages/layout.js';
 import { loginPage } from '../pages/login.js';
@@ -37,6 +38,8 @@ const actorForm = z.object({
     .optional()
     .transform((v) => (v === '' ? undefined : v)),
 });
+const pauseForm = z.object({ url: z.string().min(1).max(2048), reason: z.string().max(500).optional() });
+const resumeForm = z.object({ url: z.string().min(1).max(2048) });
 
 /**
  * Where to go after signing in: a path on this gateway, never another site. `//evil`, `/\evil`
@@ -110,6 +113,7 @@ export async function dashboardRoutes(app: FastifyInstance, ctx: HttpContext): P
       }
     });
     await pageRoutes(pages, ctx);
+    await endpointPages(pages, ctx);
   });
 }
 
@@ -272,6 +276,37 @@ function recoveryInput(form: RecoverForm) {
     action: parseInput(recoveryAction, action ?? 'redeliver'),
     newUrl,
   };
+}
+
+/** The Endpoints page and its Pause / Resume forms (the admin API's POST /admin/endpoints/pause, /resume). */
+async function endpointPages(app: FastifyInstance, ctx: HttpContext): Promise<void> {
+  const { endpoints, clock } = ctx;
+  const back = (notice: EndpointNotice) => `/dashboard/endpoints?notice=${notice}`;
+
+  app.get('/dashboard/endpoints', async (request, reply) => {
+    const { notice, pause } = request.query as { notice?: string; pause?: string };
+    const list = await endpoints.list();
+    const pauseUrl = typeof pause === 'string' ? pause.slice(0, 2048) : undefined;
+    return sendPage(reply, endpointsPage({ list, signOut: ctx.adminToken !== undefined, notice, pauseUrl }), {
+      formsToSelf: true,
+    });
+  });
+
+  app.post('/dashboard/endpoints/pause', async (request, reply) => {
+    const form = parseInput(pauseForm, request.body);
+    const reason = form.reason?.trim() ? form.reason.trim() : undefined;
+    const { changed } = await endpoints.pause(form.url, {
+      auth: authKind(request, ctx.adminToken, clock.now()),
+      reason,
+    });
+    return reply.redirect(back(changed ? 'paused' : 'already-paused'), 303);
+  });
+
+  app.post('/dashboard/endpoints/resume', async (request, reply) => {
+    const form = parseInput(resumeForm, request.body);
+    const { changed } = await endpoints.resume(form.url);
+    return reply.redirect(back(changed ? 'resumed' : 'not-paused'), 303);
+  });
 }
 
 const paymentHref = (traceId: string, notice: NoticeName) =>

@@ -15,7 +15,7 @@ import type {
   LeaseOwnerHold,
   StoreCapabilities,
 } from '../store.js';
-import { NOT_TRIED_YET, RETRYING } from './delivery-states.js';
+import { NOT_PAUSED, NOT_TRIED_YET, RETRYING } from './delivery-states.js';
 import { type Db, inTransaction, type SqlDialect } from './dialect.js';
 
 /**
@@ -62,6 +62,7 @@ export class SqlDeliveryQueue implements DeliveryQueue {
     const due = (kind: RawBuilder<unknown>) => sql`
       select id, host, next_attempt_at from deliveries
       where ${kind} and next_attempt_at <= ${now} and (locked_until is null or locked_until <= ${now})${notFull}
+        and ${NOT_PAUSED}
       order by next_attempt_at limit ${limit}${lock}`;
     // Budgets below the host limit, as a table the ranking joins.
     const budgetTable =
@@ -204,7 +205,7 @@ export class SqlDeliveryQueue implements DeliveryQueue {
   async nextDueAt(now: number): Promise<number | null> {
     // One statement, each kind read off its own partial index.
     const next = (kind: RawBuilder<unknown>) =>
-      sql`(select next_attempt_at from deliveries where ${kind} and next_attempt_at > ${now}
+      sql`(select next_attempt_at from deliveries where ${kind} and next_attempt_at > ${now} and ${NOT_PAUSED}
         order by next_attempt_at limit 1)`;
     const { rows } = await sql<{ first: number | string | null; retry: number | string | null }>`
       select ${next(NOT_TRIED_YET)} as first, ${next(RETRYING)} as retry`.execute(this.db);
