@@ -28,12 +28,23 @@ async function receiver(script: Behaviour[], fallback: Behaviour) {
   return r;
 }
 
-async function gateway(operatorUrl: string, logs = captureLogs(), retries = '0.01,0.01,0.01') {
+/**
+ * A gateway telling `operatorUrl`. Its endpoints turn `failing` only after more failures than the
+ * schedule has attempts, so these tests hear of exhaustion alone unless `env` says otherwise.
+ */
+async function gateway(
+  operatorUrl: string,
+  logs = captureLogs(),
+  retries = '0.01,0.01,0.01',
+  env: Record<string, string> = {},
+) {
   const gw = await startTestGateway(
     {
       PAYHOOK_OPERATOR_WEBHOOK_URL: operatorUrl,
       PAYHOOK_OPERATOR_WEBHOOK_SECRET: SECRET,
       PAYHOOK_OPERATOR_WEBHOOK_RETRIES: retries,
+      PAYHOOK_ENDPOINT_FAILING_AFTER: '11',
+      ...env,
     },
     { logger: logs.logger },
   );
@@ -54,6 +65,51 @@ async function deliveryOf(gw: TestGateway, traceId: string, state: 'delivered' |
 /** The notice as the operator's endpoint verifies it: the library throws on a bad signature. */
 const verified = (notice: Receiver['received'][0] | undefined) =>
   new Webhook(SECRET).verify(notice?.body ?? '', notice?.headers as Record<string, string>);
+
+describe('operator signal on endpoint health', () => {
+  it('tells of a URL turning failing at the threshold and recovering at its next success, signed', async () => {
+    const operator = await receiver([], 'success');
+    // Three failures in a row, then the shop is back: the fourth attempt succeeds.
+    const shop = await receiver(['status500', 'reset', 'status500'], 'success');
+    const gw = await gateway(operator.url, captureLogs(), '0.01', { PAYHOOK_ENDPOINT_FAILING_AFTER: '3' });
+    const payment = await gw.createPayment({ callbackUrl: shop.url });
+    await gw.post('/v1/sandbox/transfers', { traceId: payment.traceId });
+    await deliveryOf(gw, payment.traceId, 'delivered');
+    await waitFor(() => operator.received.length >= 2, { what: 'the failing and recovered notices' });
+
+    // Both changes can land in one batch of health writes, whose notices are sent side by side.
+    const notices = operator.received
+      .map((n) => verified(n) as EndpointNotice)
+      .sort((a, b) => a.at - b.at || a.type.localeCompare(b.type));
+    expect(notices.map((n) => n.type)).toEqual(['endpoint.failing', 'endpoint.recovered']);
+    expect(operator.received.map((n) => n.headers['x-payhook-signal']).sort()).toEqual([
+      'endpoint.failing',
+      'endpoint.recovered',
+    ]);
+    const { attempts } = (
+      await gw.get(
+        `/admin/deliveries/${(await gw.get(`/admin/deliveries?traceId=${payment.traceId}`)).body.data[0].id}`,
+      )
+    ).body.data;
+    const lastError = { errorClass: 'bad_status', statusCode: 500, message: 'answered HTTP 500; only 200 counts' };
+    expect(notices[0]).toEqual({
+      type: 'endpoint.failing',
+      url: shop.url,
+      host: new URL(shop.url).host,
+      consecutiveFailures: 3,
+      lastError,
+      at: attempts[2].endedAt,
+    });
+    // Recovered: the failure it recovered from, and the success's time.
+    expect(notices[1]).toMatchObject({ type: 'endpoint.recovered', url: shop.url, lastError, at: attempts[3].endedAt });
+    // One notice per change: the later successes of a healthy URL raise none.
+    const again = await gw.createPayment({ callbackUrl: shop.url });
+    await gw.post('/v1/sandbox/transfers', { traceId: again.traceId });
+    await deliveryOf(gw, again.traceId, 'delivered');
+    await gw.gateway.endpointHealth.flush();
+    expect(operator.received).toHaveLength(2);
+  });
+});
 
 describe('operator signal on exhaustion', () => {
   it('POSTs a signed delivery.exhausted once per exhausted delivery, with what an operator needs', async () => {
