@@ -178,6 +178,9 @@ export class Dispatcher {
   private async reclaim(): Promise<void> {
     const hold = await this.holdOwner();
     this.lastReclaimAt = this.options.clock.now();
+    // Deliveries of a paused URL that became pending since the last tick leave the claim's due
+    // indexes (parking; one index probe while nothing is paused). Apart from the leases below.
+    await this.options.queue.parkPaused(this.lastReclaimAt);
     if (!hold.held) return;
     if (hold.acquisitions !== this.acquisitionsSeen) {
       this.acquisitionsSeen = hold.acquisitions;

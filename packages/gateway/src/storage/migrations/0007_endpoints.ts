@@ -40,9 +40,29 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .column('url')
     .where(sql<boolean>`state = 'pending'`)
     .execute();
+
+  // Parking (issue 13): a paused URL's pending deliveries leave the claim's due indexes. Their due
+  // time moves to parked_next_attempt_at and next_attempt_at becomes null, which the due scans'
+  // range (`next_attempt_at <= now`, `> now`) never reaches, so a paused backlog costs the claim
+  // nothing however large it is. Resume puts it back (sql/endpoints.ts). The straggler step finds
+  // what is left to park — a paused URL's pending rows that still have a due time — in
+  // deliveries_pending_park by (url, next_attempt_at), without reading its parked rows.
+  await db.schema.alterTable('deliveries').addColumn('parked_next_attempt_at', 'bigint').execute();
+  await db.schema
+    .createIndex('deliveries_pending_park')
+    .on('deliveries')
+    .columns(['url', 'next_attempt_at'])
+    .where(sql<boolean>`state = 'pending'`)
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  // Parking: parked deliveries get their due time back before the column goes.
+  await sql`update deliveries set next_attempt_at = parked_next_attempt_at, parked_next_attempt_at = null
+    where parked_next_attempt_at is not null and next_attempt_at is null`.execute(db);
+  await db.schema.dropIndex('deliveries_pending_park').execute();
+  await db.schema.alterTable('deliveries').dropColumn('parked_next_attempt_at').execute();
+
   await db.schema.dropIndex('deliveries_pending_url').execute();
   await db.schema.dropIndex('endpoints_paused').execute();
   await db.schema.dropTable('endpoints').execute();
