@@ -279,9 +279,7 @@ export async function parkPaused(dialect: SqlDialect, now: number, url?: string)
       const result = await trx
         .updateTable('deliveries')
         .set((eb) => ({ parked_next_attempt_at: eb.ref('next_attempt_at'), next_attempt_at: null }))
-        .where('id', 'in', (eb) =>
-          eb.selectFrom('deliveries').select('id').where(parkable(urls)).limit(PARK_BATCH),
-        )
+        .where('id', 'in', (eb) => eb.selectFrom('deliveries').select('id').where(parkable(urls)).limit(PARK_BATCH))
         .where(parkable(urls))
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
