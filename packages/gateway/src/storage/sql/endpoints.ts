@@ -221,7 +221,7 @@ export function resumeStatement(url: string, pausedAt: number, resumedAt: number
 
 /**
  * The parked deliveries per (url, attempts), found from the paused endpoints (endpoints_paused)
- * through deliveries_pending_park's `next_attempt_at is null` range: only paused URLs have any.
+ * through deliveries_pending_url's `next_attempt_at is null` range: only paused URLs have any.
  */
 function parkedGroups(db: Db, where: RawBuilder<unknown>) {
   return sql<{
@@ -234,9 +234,9 @@ function parkedGroups(db: Db, where: RawBuilder<unknown>) {
   }>`
     select d.url, d.host, d.attempts, count(*) as n, min(d.parked_next_attempt_at) as lo,
       max(d.parked_next_attempt_at) as hi
-    from endpoints e join deliveries d on d.url = e.url
-    where e.paused_at is not null and d.state = 'pending' and d.next_attempt_at is null
-      and d.parked_next_attempt_at is not null${where}
+    from deliveries d
+    where d.url in (select url from endpoints where paused_at is not null) and d.state = 'pending'
+      and d.next_attempt_at is null and d.parked_next_attempt_at is not null${where}
     group by d.url, d.host, d.attempts`.execute(db);
 }
 
