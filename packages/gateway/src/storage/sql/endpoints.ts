@@ -117,14 +117,7 @@ export class SqlEndpoints implements EndpointStore {
         select url, host, count(*) as n from deliveries
         where ${NOT_TRIED_YET} and next_attempt_at >= 0${where('deliveries')}
         group by url, host`.execute(this.db),
-      sql<{
-        url: string;
-        host: string;
-        attempts: number;
-        n: number | string;
-        lo: number | string;
-        hi: number | string;
-      }>`
+      sql<DueGroupRow>`
         select url, host, attempts, count(*) as n, min(next_attempt_at) as lo, max(next_attempt_at) as hi
         from deliveries
         where ${RETRYING} and next_attempt_at >= 0${where('deliveries')}
@@ -219,19 +212,22 @@ export function resumeStatement(url: string, pausedAt: number, resumedAt: number
     returning deliveries.id`;
 }
 
+/** Pending deliveries per (url, attempts): how many, and their earliest and latest due times. */
+interface DueGroupRow {
+  url: string;
+  host: string;
+  attempts: number;
+  n: number | string;
+  lo: number | string;
+  hi: number | string;
+}
+
 /**
  * The parked deliveries per (url, attempts), found from the paused endpoints (endpoints_paused)
  * through deliveries_pending_url's `next_attempt_at is null` range: only paused URLs have any.
  */
 function parkedGroups(db: Db, where: RawBuilder<unknown>) {
-  return sql<{
-    url: string;
-    host: string;
-    attempts: number;
-    n: number | string;
-    lo: number | string;
-    hi: number | string;
-  }>`
+  return sql<DueGroupRow>`
     select d.url, d.host, d.attempts, count(*) as n, min(d.parked_next_attempt_at) as lo,
       max(d.parked_next_attempt_at) as hi
     from deliveries d
