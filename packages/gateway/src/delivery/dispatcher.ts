@@ -180,7 +180,7 @@ export class Dispatcher {
     this.lastReclaimAt = this.options.clock.now();
     // Deliveries of a paused URL that became pending since the last tick leave the claim's due
     // indexes (parking; one index probe while nothing is paused). Apart from the leases below.
-    await this.options.queue.parkPaused(this.lastReclaimAt);
+    await this.options.queue.parkPaused();
     if (!hold.held) return;
     if (hold.acquisitions !== this.acquisitionsSeen) {
       this.acquisitionsSeen = hold.acquisitions;

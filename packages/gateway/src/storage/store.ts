@@ -204,7 +204,7 @@ export interface DeliveryQueue {
    * retry-now): they leave the claim's due indexes until the resume. The dispatcher's reclaim
    * tick runs it; one probe and nothing else while no URL is paused. Returns how many it parked.
    */
-  parkPaused(now: number): Promise<number>;
+  parkPaused(): Promise<number>;
   /** The earliest future due time of a pending delivery. */
   nextDueAt(now: number): Promise<number | null>;
   /** Queues a delivery made outside a payment's life cycle (a redelivery by hand). */

@@ -66,7 +66,7 @@ export class SqlEndpoints implements EndpointStore {
     // The backlog leaves the claim's due indexes in batches of its own, after the pause is
     // committed: until then (and for whatever becomes pending later, till the straggler step)
     // the claim's NOT_PAUSED check keeps it unclaimed. A second pause parks what is left, too.
-    await parkPaused(this.dialect, pause.at, url);
+    await parkPaused(this.dialect, url);
     return result;
   }
 
@@ -240,7 +240,7 @@ function parkedGroups(db: Db, where: RawBuilder<unknown>) {
 export const PARK_BATCH = 5_000;
 
 /**
- * Parks the pending, unleased deliveries of paused URLs (of `url` only, when given): each one's
+ * Parks the pending deliveries of paused URLs that no lease holds (of `url` only, when given): each one's
  * due time moves to parked_next_attempt_at and next_attempt_at becomes null, out of the claim's
  * due scans, so a paused backlog costs the claim nothing. Bounded transactions of PARK_BATCH
  * deliveries until none is left; no cap. Returns how many it parked.
@@ -250,11 +250,13 @@ export const PARK_BATCH = 5_000;
  * waited for a resume sees the URL unpaused and leaves it alone. Without the lock a park could
  * re-park deliveries the resume had just made due, and nothing would ever unpark them
  * (PostgreSQL re-checks only the updated row after waiting, not a subquery on `endpoints`).
- * Leased deliveries are left alone (an attempt in flight: its outcome is a straggler the next
- * park takes); the update repeats its conditions so PostgreSQL re-checks them on a row that
- * changed meanwhile (a claim, a recorded outcome).
+ * Leased deliveries are left alone, expired leases too: their owner may still record an outcome
+ * (a straggler then, for the next park) or is gone (releaseDeadOwners frees it for the next park;
+ * the claim's NOT_PAUSED skips it till then). So parking never writes a row that an attempt's
+ * record may write at the same time, and a parked row has no lease to record under. The update repeats its conditions so
+ * PostgreSQL re-checks them on a row that changed meanwhile (a claim).
  */
-export async function parkPaused(dialect: SqlDialect, now: number, url?: string): Promise<number> {
+export async function parkPaused(dialect: SqlDialect, url?: string): Promise<number> {
   const paused = (db: Db) => {
     let q = db.selectFrom('endpoints').select('url').where('paused_at', 'is not', null);
     if (url !== undefined) q = q.where('url', '=', url);
@@ -264,7 +266,7 @@ export async function parkPaused(dialect: SqlDialect, now: number, url?: string)
   if ((await paused(dialect.db).limit(1).executeTakeFirst()) === undefined) return 0;
   const parkable = (urls: string[]) =>
     sql<boolean>`url in (${sql.join(urls)}) and state = 'pending' and next_attempt_at is not null
-      and (locked_until is null or locked_until <= ${now})`;
+      and lock_token is null`;
   let total = 0;
   for (;;) {
     const moved = await inTransaction(dialect.db, async (trx) => {

@@ -203,8 +203,8 @@ export class SqlDeliveryQueue implements DeliveryQueue {
     return released;
   }
 
-  parkPaused(now: number): Promise<number> {
-    return parkPaused(this.dialect, now);
+  parkPaused(): Promise<number> {
+    return parkPaused(this.dialect);
   }
 
   async nextDueAt(now: number): Promise<number | null> {
