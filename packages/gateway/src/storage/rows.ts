@@ -168,7 +168,7 @@ export function rowToDelivery(r: Selectable<DeliveriesTable>): Delivery {
     state: r.state as Delivery['state'],
     attempts: num(r.attempts),
     // A parked delivery (its URL paused) keeps its due time apart, out of the claim's indexes.
-    nextAttemptAt: numOrNull(r.next_attempt_at ?? (r.state === 'pending' ? r.parked_next_attempt_at : null)),
+    nextAttemptAt: numOrNull(r.next_attempt_at ?? r.parked_next_attempt_at),
     lockedUntil: numOrNull(r.locked_until),
     redeliveryOf: r.redelivery_of,
     createdAt: num(r.created_at),

@@ -170,6 +170,19 @@ describe('parking', () => {
     expect(await other.queue.parkPaused()).toBe(0);
   });
 
+  it('leaves a lease alone, an expired one too, until it is given back; then parks it', async () => {
+    await ctx.killedOwner('owner-gone');
+    const d = await seedDelivery(ctx.store, { url: URL, nextAttemptAt: NOW - 10 });
+    await ctx.store.queue.claim({ now: NOW - 5, limit: 1, token: 'tg', leaseMs: 1, owner: 'owner-gone' });
+    await ctx.store.endpoints.pause(URL, 'shop.example', { at: NOW, by: 'bearer', reason: null });
+    // Its owner may still record an outcome under the lease: not parked.
+    expect((await rowsOf()).get(d.id)).toEqual({ next: NOW - 10, parked: null });
+    expect(await ctx.store.queue.parkPaused()).toBe(0);
+    expect(Object.fromEntries(await ctx.store.queue.releaseDeadOwners('owner-self'))).toEqual({ 'owner-gone': 1 });
+    expect(await ctx.store.queue.parkPaused()).toBe(1);
+    expect((await rowsOf()).get(d.id)).toEqual({ next: null, parked: NOW - 10 });
+  });
+
   it('a pause parks a backlog larger than one batch, all of it; the claim takes other URLs’ deliveries', async () => {
     const n = PARK_BATCH + 100;
     const first = await seedDelivery(ctx.store, { url: URL, nextAttemptAt: NOW - n - 1 });
