@@ -199,9 +199,9 @@ export interface DeliveryQueue {
    */
   releaseDeadOwners(self: string): Promise<Map<string, number>>;
   /**
-   * Parks the pending, unleased deliveries of paused URLs that are not parked yet (they became
-   * pending during the pause: an attempt in flight that failed, a new event, a redelivery, a
-   * retry-now): they leave the claim's due indexes until the resume. The dispatcher's reclaim
+   * Parks the pending deliveries of paused URLs that no lease holds and are not parked yet (they
+   * became pending during the pause: an attempt in flight that failed, a new event, a redelivery,
+   * a dead owner's released lease): they leave the claim's due indexes until the resume. The dispatcher's reclaim
    * tick runs it; one probe and nothing else while no URL is paused. Returns how many it parked.
    */
   parkPaused(): Promise<number>;

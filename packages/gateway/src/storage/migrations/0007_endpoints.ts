@@ -2,9 +2,9 @@
 // and its pause. The claim reads `paused_at` by primary key for each candidate delivery not parked
 // yet (the parking block at the end of up() takes a paused URL's deliveries out of its way); resume
 // and one URL's health read find its pending deliveries through deliveries_pending_url, which
-// holds pending rows only, so a shop's million delivered callbacks cost them nothing. Its WHERE
-// names no index column, so SQLite's planner still walks the claim's partial due indexes
-// (checked with EXPLAIN QUERY PLAN; see 0001's note on indexes that lead with `state`).
+// holds pending rows only, so a shop's million delivered callbacks cost them nothing. It leads
+// with `url`, which the claim does not name, so SQLite's planner still walks the claim's partial
+// due indexes (checked with EXPLAIN QUERY PLAN; see 0001's note on indexes that lead with `state`).
 import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {

@@ -240,9 +240,9 @@ function parkedGroups(db: Db, where: RawBuilder<unknown>) {
 export const PARK_BATCH = 5_000;
 
 /**
- * Parks the pending deliveries of paused URLs that no lease holds (of `url` only, when given): each one's
- * due time moves to parked_next_attempt_at and next_attempt_at becomes null, out of the claim's
- * due scans, so a paused backlog costs the claim nothing. Bounded transactions of PARK_BATCH
+ * Parks the pending deliveries of paused URLs that no lease holds (of `url` only, when given):
+ * each one's due time moves to parked_next_attempt_at and next_attempt_at becomes null, out of
+ * the claim's due scans, so a paused backlog costs the claim nothing. Bounded transactions of PARK_BATCH
  * deliveries until none is left; no cap. Returns how many it parked.
  *
  * Each transaction first locks the paused endpoint rows (PostgreSQL `for update`, in URL order
@@ -253,8 +253,8 @@ export const PARK_BATCH = 5_000;
  * Leased deliveries are left alone, expired leases too: their owner may still record an outcome
  * (a straggler then, for the next park) or is gone (releaseDeadOwners frees it for the next park;
  * the claim's NOT_PAUSED skips it till then). So parking never writes a row that an attempt's
- * record may write at the same time, and a parked row has no lease to record under. The update repeats its conditions so
- * PostgreSQL re-checks them on a row that changed meanwhile (a claim).
+ * record may write at the same time, and a parked row has no lease to record under. The update
+ * repeats its conditions so PostgreSQL re-checks them on a row that changed meanwhile (a claim).
  */
 export async function parkPaused(dialect: SqlDialect, url?: string): Promise<number> {
   const paused = (db: Db) => {
