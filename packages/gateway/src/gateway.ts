@@ -1,4 +1,4 @@
-// Wires a gateway together: store, clock, payment service, dispatcher, sweeper, HTTP.
+// Wires a gateway together: store, clock, payment service, dispatcher, sweeper, pruner, HTTP.
 // Everything time- or I/O-shaped can be passed in, so tests run the real thing fast.
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
@@ -15,6 +15,7 @@ import { createLogger, type Logger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
 import { OperatorSignal } from './operator-signal.js';
 import { PaymentService } from './payments.js';
+import { AttemptPruner } from './retention.js';
 import { openStore } from './storage/open.js';
 import type { Store } from './storage/store.js';
 import { Sweeper } from './sweeper.js';
@@ -41,8 +42,10 @@ export interface Gateway {
   payments: PaymentService;
   dispatcher: Dispatcher;
   sweeper: Sweeper;
+  /** Prunes attempts older than the retention (runs with the dispatcher). */
+  pruner: AttemptPruner;
   /**
-   * Starts what the role asks for: HTTP (`all`, `api`) and the dispatcher and sweeper loops
+   * Starts what the role asks for: HTTP (`all`, `api`) and the dispatcher, sweeper and pruner loops
    * (`all`, `dispatcher`). Resolves to the URL it listens on, or '' without HTTP.
    */
   start(): Promise<string>;
@@ -59,6 +62,16 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       poolSize: config.poolSize,
       onListenerError: (error) => logger.warn({ err: error }, 'database listener lost; reconnecting'),
       onOwnerLockError: (error) => logger.warn({ err: error }, 'lease owner lock lost; taking it again'),
+      onVacuum: (event) => {
+        const { phase, ...rest } = event;
+        if (phase === 'start')
+          logger.warn(
+            rest,
+            'converting the SQLite file to incremental auto-vacuum: one VACUUM, which may take a while',
+          );
+        else if (phase === 'done') logger.info(rest, 'SQLite file converted to incremental auto-vacuum');
+        else logger.warn(rest, 'SQLite file busy: its conversion to incremental auto-vacuum waits for the next start');
+      },
     }));
   const catalog = deps.catalog ?? new AssetCatalog();
   // Production sends only to public addresses; the sandbox exists to call back to loopback.
@@ -122,6 +135,15 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     pollIntervalMs: config.pollIntervalMs,
     logger: (logger as unknown as Logger).child({ component: 'sweeper' }),
   });
+  const pruner = new AttemptPruner({
+    store,
+    clock,
+    retentionMs: config.attemptRetentionMs,
+    intervalMs: config.retentionIntervalMs,
+    batchSize: config.retentionBatch,
+    logger: (logger as unknown as Logger).child({ component: 'retention' }),
+    onPruned: (count) => metrics.recordPruned(count),
+  });
   const app = await buildApp(
     {
       payments,
@@ -136,6 +158,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       rateLimitPerMinute: config.rateLimitPerMinute,
       maxEventLoopDelayMs: config.maxEventLoopDelayMs,
       quoteWindowMs: config.quoteWindowMs,
+      attemptRetentionMs: config.attemptRetentionMs,
     },
     logger,
   );
@@ -148,6 +171,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     payments,
     dispatcher,
     sweeper,
+    pruner,
     async start() {
       const url =
         config.role === 'dispatcher'
@@ -156,12 +180,14 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       if (config.role !== 'api') {
         await started.dispatcher.start();
         started.sweeper.start();
+        pruner.start();
       }
       return url;
     },
     async stop(graceMs = 5_000) {
       await app.close();
       await started.sweeper.stop();
+      await pruner.stop();
       await started.dispatcher.stop(graceMs);
       await sender.close();
       await operatorSignal?.close(graceMs);

@@ -17,6 +17,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { installRequestMetrics, metricsRoutes } from './routes/metrics.js';
 import { operationsRoutes } from './routes/operations.js';
 import { payeeSecretRoutes } from './routes/payee-secrets.js';
+import { retentionRoutes } from './routes/retention.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 
 /** MixPay's parameters are small; a larger body is refused before it is parsed. */
@@ -104,6 +105,7 @@ export async function buildApp(
     guarded(scope);
     await adminRoutes(scope, ctx);
     await payeeSecretRoutes(scope, ctx);
+    await retentionRoutes(scope, ctx);
   });
 
   // /healthz, /openapi.json, /docs; /metrics is guarded like the admin API.

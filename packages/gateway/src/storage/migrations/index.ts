@@ -6,6 +6,7 @@ import * as m0003 from './0003_payee_secrets.js';
 import * as m0004 from './0004_mixpay_wire.js';
 import * as m0005 from './0005_health_probe.js';
 import * as m0006 from './0006_lease_owners.js';
+import * as m0010 from './0010_retention.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_mixpay_wire': m0004,
   '0005_health_probe': m0005,
   '0006_lease_owners': m0006,
+  '0010_retention': m0010,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -9,6 +9,7 @@ import { SqlPayeeSecrets } from './payee-secrets.js';
 import { SqlPayments } from './payments.js';
 import { SqlDeliveryQueue } from './queue.js';
 import { SqlRequestCounts } from './request-counts.js';
+import { SqlAttemptRetention } from './retention.js';
 
 export class SqlStore implements Store {
   readonly capabilities: StoreCapabilities;
@@ -17,6 +18,7 @@ export class SqlStore implements Store {
   readonly admin: SqlAdminQueries;
   readonly requestCounts: SqlRequestCounts;
   readonly payeeSecrets: SqlPayeeSecrets;
+  readonly retention: SqlAttemptRetention;
   private readonly db: Kysely<Database>;
 
   private constructor(private readonly dialect: SqlDialect) {
@@ -27,6 +29,7 @@ export class SqlStore implements Store {
     this.admin = new SqlAdminQueries(dialect.db);
     this.requestCounts = new SqlRequestCounts(dialect.db);
     this.payeeSecrets = new SqlPayeeSecrets(dialect.db);
+    this.retention = new SqlAttemptRetention(dialect);
   }
 
   /** Opens the store and brings its schema up to date. */
