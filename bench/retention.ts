@@ -184,6 +184,21 @@ async function run(params: Params, retentionSeconds: number, dir: string): Promi
   const endAt = started + params.minutes * 60_000;
   let nextSample = started;
   const inflight = new Set<Promise<void>>();
+  const sample = async () => {
+    const f: Figures = {
+      at: (performance.now() - started) / 1000,
+      mainMb: mb(path),
+      walMb: mb(`${path}-wal`),
+      ...sqliteFigures(path),
+      pruned: await prunedTotal(),
+      paid,
+    };
+    figures.push(f);
+    log(
+      `t=${f1(f.at)} s  file ${f1(f.mainMb)} MB + wal ${f1(f.walMb)} MB  pages ${f.pages} free ${f.free}  ` +
+        `attempts ${f.attempts} deliveries ${f.deliveries} pruned ${f.pruned}`,
+    );
+  };
   for (let i = 0; performance.now() < endAt; i++) {
     const due = started + (i * 1000) / params.rate;
     const wait = due - performance.now();
@@ -209,30 +224,11 @@ async function run(params: Params, retentionSeconds: number, dir: string): Promi
     void one.finally(() => inflight.delete(one));
     if (performance.now() >= nextSample) {
       nextSample += params.everySeconds * 1000;
-      const f: Figures = {
-        at: (performance.now() - started) / 1000,
-        mainMb: mb(path),
-        walMb: mb(`${path}-wal`),
-        ...sqliteFigures(path),
-        pruned: await prunedTotal(),
-        paid,
-      };
-      figures.push(f);
-      log(
-        `t=${f1(f.at)} s  file ${f1(f.mainMb)} MB + wal ${f1(f.walMb)} MB  pages ${f.pages} free ${f.free}  ` +
-          `attempts ${f.attempts} deliveries ${f.deliveries} pruned ${f.pruned}`,
-      );
+      await sample();
     }
   }
   await Promise.all(inflight);
-  figures.push({
-    at: (performance.now() - started) / 1000,
-    mainMb: mb(path),
-    walMb: mb(`${path}-wal`),
-    ...sqliteFigures(path),
-    pruned: await prunedTotal(),
-    paid,
-  });
+  await sample();
   log(`retention ${retentionSeconds} s: ${paid} paid, ${errors} errors, ${receiver.received()} callbacks received`);
   await pool.close();
   await gateway.stop();

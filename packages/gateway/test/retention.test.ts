@@ -6,40 +6,25 @@ import { waitFor } from '../../../test-support/wait.js';
 import { ManualClock } from '../src/clock.js';
 import type { PrunedBatch } from '../src/storage/store.js';
 import { call } from './helpers/api.js';
-import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { closeTestServers, startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { captureLogs } from './helpers/logs.js';
 import { parseExposition, sampleValue } from './helpers/metrics.js';
 import { startReceiver } from './helpers/receiver.js';
 
 const DAY = 86_400_000;
-const open: { close(): Promise<void> }[] = [];
 
-afterEach(async () => {
-  for (const thing of open.splice(0).reverse()) await thing.close();
-});
-
-async function gateway(...args: Parameters<typeof startTestGateway>) {
-  const gw = await startTestGateway(...args);
-  open.push(gw);
-  return gw;
-}
-
-async function receiver() {
-  const r = await startReceiver();
-  open.push(r);
-  return r;
-}
+afterEach(closeTestServers);
 
 /**
  * Three paid payments whose callbacks end as: delivered at the third attempt, exhausted after three,
  * delivered at the first. The dispatcher runs only when told (no background loops).
  */
 async function threeDeliveries(gw: TestGateway, clock: ManualClock) {
-  const flaky = await receiver();
+  const flaky = await startReceiver();
   flaky.script(['status500', 'status500'], 'success');
-  const dead = await receiver();
+  const dead = await startReceiver();
   dead.script([], 'status500');
-  const ok = await receiver();
+  const ok = await startReceiver();
   const payments = [];
   for (const r of [flaky, dead, ok]) {
     const payment = await gw.createPayment({ callbackUrl: r.url });
@@ -70,7 +55,7 @@ describe('attempt retention', () => {
   it("prunes attempts past the retention in bounded batches, keeping each delivery's last", async () => {
     const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
     const logs = captureLogs();
-    const gw = await gateway(
+    const gw = await startTestGateway(
       { PAYHOOK_RETRY_SCHEDULE: '0,10,10', PAYHOOK_ATTEMPT_RETENTION: '1', PAYHOOK_RETENTION_BATCH: '2' },
       { clock, logger: logs.logger },
       { listen: false },
@@ -113,7 +98,7 @@ describe('attempt retention', () => {
 
   it('keeps every attempt with a retention of 0', async () => {
     const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
-    const gw = await gateway(
+    const gw = await startTestGateway(
       { PAYHOOK_RETRY_SCHEDULE: '0,10,10', PAYHOOK_ATTEMPT_RETENTION: '0' },
       { clock },
       { listen: false },
@@ -127,7 +112,7 @@ describe('attempt retention', () => {
   });
 
   it('runs with the dispatcher, a first pass as it starts', async () => {
-    const gw = await gateway({ PAYHOOK_ATTEMPT_RETENTION: '30', PAYHOOK_RETENTION_INTERVAL: '3600' });
+    const gw = await startTestGateway({ PAYHOOK_ATTEMPT_RETENTION: '30', PAYHOOK_RETENTION_INTERVAL: '3600' });
     const status = await waitFor(
       async () => {
         const { body } = await gw.get('/admin/retention');
