@@ -4,7 +4,7 @@
 // SQLite only: PostgreSQL's autovacuum reuses the space of deleted rows by itself.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
@@ -14,6 +14,8 @@ import { openStore } from '../../src/storage/open.js';
 import type { SqliteVacuumEvent } from '../../src/storage/sqlite/dialect.js';
 import type { Store } from '../../src/storage/store.js';
 import { BACKEND } from '../helpers/database.js';
+import { startTestGateway } from '../helpers/gateway.js';
+import { captureLogs } from '../helpers/logs.js';
 import { NOW, outcome, seedDelivery } from './harness.js';
 
 const MINUTE = 60_000;
@@ -44,6 +46,15 @@ function pragma(path: string, name: string): number | string {
   } finally {
     db.close();
   }
+}
+
+/** Makes `path` a file as versions before retention left it: no auto-vacuum. */
+function withoutAutoVacuum(path: string): void {
+  const raw = new BetterSqlite3(path);
+  raw.pragma('auto_vacuum = NONE');
+  raw.exec('VACUUM');
+  expect(raw.pragma('auto_vacuum', { simple: true })).toBe(0);
+  raw.close();
 }
 
 /**
@@ -97,12 +108,7 @@ describe.skipIf(BACKEND !== 'sqlite')('SQLite space after pruning', () => {
     const first = await open(path);
     const delivery = await seedDelivery(first);
     await stores.splice(0)[0]?.close();
-    // As a file made before this version: no auto-vacuum.
-    const raw = new BetterSqlite3(path);
-    raw.pragma('auto_vacuum = NONE');
-    raw.exec('VACUUM');
-    expect(raw.pragma('auto_vacuum', { simple: true })).toBe(0);
-    raw.close();
+    withoutAutoVacuum(path);
 
     const events: SqliteVacuumEvent[] = [];
     const converted = await open(path, (e) => events.push(e));
@@ -115,6 +121,24 @@ describe.skipIf(BACKEND !== 'sqlite')('SQLite space after pruning', () => {
     const again: SqliteVacuumEvent[] = [];
     await open(path, (e) => again.push(e));
     expect(again).toEqual([]);
+  });
+
+  it('a gateway logs the conversion as it starts', async () => {
+    const path = aFile();
+    await open(path);
+    await stores.splice(0)[0]?.close();
+    withoutAutoVacuum(path);
+    const logs = captureLogs();
+    const gw = await startTestGateway({}, { logger: logs.logger }, { dir: dirname(path), listen: false });
+    try {
+      const lines = logs.lines().filter((l) => /incremental auto-vacuum/.test(l.msg ?? ''));
+      expect(lines.map((l) => [l.level, l.path])).toEqual([
+        [40, path],
+        [30, path],
+      ]);
+    } finally {
+      await gw.close();
+    }
   });
 
   it('stops growing under a steady load with a short retention, its freelist kept empty', async () => {
