@@ -168,7 +168,8 @@ async function run(params: Params, retentionSeconds: number, dir: string): Promi
       body: JSON.stringify(body),
     });
     const envelope = (await res.body.json()) as { code: number; data: Record<string, unknown> };
-    if (res.statusCode !== 200 || envelope.code !== 0) throw new Error(`POST ${p}: HTTP ${res.statusCode}`);
+    if (res.statusCode !== 200 || envelope.code !== 0)
+      throw new Error(`POST ${p}: HTTP ${res.statusCode} ${envelope.code}`);
     return envelope.data;
   };
   const prunedTotal = async () => {
@@ -179,7 +180,7 @@ async function run(params: Params, retentionSeconds: number, dir: string): Promi
   log(`retention ${retentionSeconds} s: ${params.rate} payments/s for ${params.minutes} min, ${origin}`);
   const figures: Figures[] = [];
   let paid = 0;
-  let errors = 0;
+  const errors = new Map<string, number>();
   const started = performance.now();
   const endAt = started + params.minutes * 60_000;
   let nextSample = started;
@@ -216,8 +217,9 @@ async function run(params: Params, retentionSeconds: number, dir: string): Promi
         });
         await post('/v1/sandbox/transfers', { traceId: created.traceId });
         paid++;
-      } catch {
-        errors++;
+      } catch (error) {
+        const kind = (error as Error).message;
+        errors.set(kind, (errors.get(kind) ?? 0) + 1);
       }
     })();
     inflight.add(one);
@@ -229,7 +231,8 @@ async function run(params: Params, retentionSeconds: number, dir: string): Promi
   }
   await Promise.all(inflight);
   await sample();
-  log(`retention ${retentionSeconds} s: ${paid} paid, ${errors} errors, ${receiver.received()} callbacks received`);
+  const failed = [...errors].map(([kind, n]) => `${n} × ${kind}`).join(', ') || 'no errors';
+  log(`retention ${retentionSeconds} s: ${paid} paid (${failed}), ${receiver.received()} callbacks received`);
   await pool.close();
   await gateway.stop();
   await receiver.close();
