@@ -208,7 +208,7 @@ async function run(params: Params, retentionSeconds: number, dir: string): Promi
       try {
         const created = await post('/v1/payments', {
           payeeId: 'payee-retention',
-          orderId: `r${retentionSeconds}-${i}`,
+          orderId: `retention-${retentionSeconds}-${i}`,
           quoteAmount: '10',
           quoteAssetId: 'usd',
           paymentAssetId: USDT,
