@@ -51,7 +51,11 @@ export class SqlAttemptRetention implements AttemptRetention {
       const upTo = new Map<string, number>();
       for (const r of scanned) upTo.set(r.delivery_id, Math.max(r.attempt_no, upTo.get(r.delivery_id) ?? 0));
       const byNumber = new Map<number, string[]>();
-      for (const [id, n] of upTo) byNumber.set(n, [...(byNumber.get(n) ?? []), id]);
+      for (const [id, n] of upTo) {
+        const ids = byNumber.get(n);
+        if (ids) ids.push(id);
+        else byNumber.set(n, [id]);
+      }
       const deleted = await trx
         .deleteFrom('attempts')
         .where((eb) =>
