@@ -8,7 +8,11 @@
 // Figures are CPU µs per delivery (process.cpuUsage: fsync waits are not CPU) and wall ms, the
 // best of alternating rounds.
 //
-//   npx tsx --conditions=@payhook/source bench/hot-path.ts [--deliveries 10000] [--batch 64] [--rounds 3]
+// With --paused N, N more deliveries to a paused callback URL are due before all of them: what a
+// claim costs when it must pass over a paused endpoint's backlog (each candidate's pause is a
+// primary-key lookup; they are never claimed).
+//
+//   npx tsx --conditions=@payhook/source bench/hot-path.ts [--deliveries 10000] [--batch 64] [--rounds 3] [--paused 0]
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -30,11 +34,26 @@ const { values: args } = parseArgs({
     // For a CPU profile of one path.
     only: { type: 'string' },
     rounds: { type: 'string', default: '3' },
+    paused: { type: 'string', default: '0' },
   },
 });
 const N = Number(args.deliveries);
 const BATCH = Number(args.batch);
+const PAUSED = Number(args.paused);
+const PAUSED_URL = 'http://127.0.0.1:9999/paused';
 const NOW = Date.UTC(2026, 11, 1, 12);
+/** What a signed callback's attempt records (the larger case: a payee with a signing secret). */
+const REQUEST_HEADERS: Record<string, string> = {
+  'content-type': 'application/json',
+  'user-agent': 'payhook/0.1',
+  'x-payhook-event': 'success',
+  'x-payhook-event-id': '0b7c1a52-34a8-4f4e-9d0e-6c2f5b1e9a17',
+  'x-payhook-delivery': '5d1f0c3e-8a7b-4c2d-9e6f-1a2b3c4d5e6f',
+  'x-payhook-attempt': '1',
+  'webhook-id': '0b7c1a52-34a8-4f4e-9d0e-6c2f5b1e9a17',
+  'webhook-timestamp': String(Math.floor(NOW / 1000)),
+  'webhook-signature': 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=',
+};
 
 const dir = mkdtempSync(join(os.tmpdir(), 'payhook-hot-path-'));
 const path = join(dir, 'hot.sqlite');
@@ -48,6 +67,8 @@ raw.pragma('foreign_keys = ON'); // as the gateway's connection
 const compiler = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
 
 seed();
+if (PAUSED > 0)
+  await store.endpoints.pause(PAUSED_URL, '127.0.0.1:9999', { at: NOW - 5_000, by: 'bench', reason: null });
 
 const claimOptions = (i: number): ClaimOptions => ({
   now: NOW,
@@ -153,7 +174,9 @@ if (args.only !== 'kysely') results.push(['raw better-sqlite3 (Kysely compiles)'
   results.push(['compile only', (used.user + used.system) / (rounds * BATCH), 0]);
 }
 
-console.log(`\nhot path: claim ${BATCH} + record ${BATCH}, ${N} deliveries, SQLite (WAL, synchronous=FULL)\n`);
+console.log(
+  `\nhot path: claim ${BATCH} + record ${BATCH}, ${N} deliveries${PAUSED ? ` behind ${PAUSED} to a paused URL` : ''}, SQLite (WAL, synchronous=FULL)\n`,
+);
 for (const [name, us, ms] of results) {
   console.log(
     `${name.padEnd(40)} ${us.toFixed(1).padStart(7)} CPU µs/delivery${ms ? `   ${ms.toFixed(0)} ms wall` : ''}`,
@@ -193,6 +216,7 @@ function attempt(deliveryId: string): Attempt {
     errorClass: null,
     errorMessage: null,
     responseExcerpt: '{"code":"SUCCESS"}',
+    request: { headers: REQUEST_HEADERS },
   };
 }
 
@@ -210,15 +234,17 @@ function seed(): void {
       }),
     );
   };
-  const paid = paidPayments(N, { callbackUrl: 'http://127.0.0.1:9000/callback', now: NOW - 1_000 });
+  const paid = paidPayments(N + PAUSED, { callbackUrl: 'http://127.0.0.1:9000/callback', now: NOW - 1_000 });
   raw.transaction(() => {
     paid.forEach(({ payment, transfers, events, deliveries }, i) => {
       insert('payments', paymentToRow(payment) as Record<string, unknown>);
       for (const transfer of transfers) insert('transfers', transferToRow(transfer) as Record<string, unknown>);
       for (const event of events) insert('events', eventToRow(event) as Record<string, unknown>);
       for (const delivery of deliveries) {
-        const url = `http://127.0.0.1:${9000 + (i % 4)}/callback`;
-        insert('deliveries', deliveryToRow({ ...delivery, url }) as Record<string, unknown>);
+        const paused = i >= N;
+        const url = paused ? PAUSED_URL : `http://127.0.0.1:${9000 + (i % 4)}/callback`;
+        const due = paused ? NOW - 2_000 : (delivery.nextAttemptAt ?? NOW - 1_000);
+        insert('deliveries', deliveryToRow({ ...delivery, url, nextAttemptAt: due }) as Record<string, unknown>);
       }
     });
   })();
@@ -226,5 +252,6 @@ function seed(): void {
 
 function reset(): void {
   raw.exec(`delete from attempts; update deliveries set state = 'pending', attempts = 0,
-    next_attempt_at = ${NOW - 1_000}, lock_token = null, locked_until = null, lock_owner = null`);
+    next_attempt_at = case when url = '${PAUSED_URL}' then ${NOW - 2_000} else ${NOW - 1_000} end,
+    lock_token = null, locked_until = null, lock_owner = null`);
 }

@@ -44,3 +44,16 @@ export const NOT_SETTLING = {
   settleSymbol: '',
   settleAsset: '',
 } as const;
+
+/** An operator notice about an endpoint's health (protocol's EndpointNotice); `overrides` win. */
+export function endpointNotice<T extends Record<string, unknown>>(overrides?: T) {
+  return {
+    type: 'endpoint.failing' as 'endpoint.failing' | 'endpoint.recovered' | 'endpoint.paused',
+    url: 'https://shop.example/mixpay/callback',
+    host: 'shop.example:443',
+    consecutiveFailures: 5,
+    lastError: { errorClass: 'timeout' as const, statusCode: null, message: 'no answer within 10 s' },
+    at: 1_767_225_600_000,
+    ...overrides,
+  };
+}

@@ -1,5 +1,6 @@
-// Waits for deliveries to get their first attempt (or to end), with progress on stderr: how
-// `trigger` and `redeliver` show what the receiver answered without waiting out the schedule.
+// Waits for deliveries to get their first attempt, or their next one (or to end), with progress on
+// stderr: how `trigger`, `redeliver` and `retry-now` show what the receiver answered without
+// waiting out the schedule.
 import type { DeliveryDetail } from '@payhook/protocol';
 import type { GatewayClient } from './client.js';
 import { count } from './format.js';
@@ -7,19 +8,25 @@ import type { Output } from './output.js';
 import { pollUntil } from './poll.js';
 import { startProgress } from './progress.js';
 
-const attempted = (d: DeliveryDetail | undefined): boolean =>
-  d !== undefined && (d.attempts.length > 0 || d.delivery.state !== 'pending');
+export interface AwaitOptions {
+  timeoutMs: number;
+  out: Output;
+  /** Attempts each delivery had already made (default 0): wait for the one after them. */
+  madeBefore?: ReadonlyMap<string, number>;
+}
 
-/** The deliveries as they stand once each was attempted, or when `timeoutMs` ran out. */
+/** The deliveries as they stand once each was attempted (again), or when `timeoutMs` ran out. */
 export async function awaitFirstAttempts(
   client: GatewayClient,
   ids: readonly string[],
-  { timeoutMs, out }: { timeoutMs: number; out: Output },
+  { timeoutMs, out, madeBefore }: AwaitOptions,
 ): Promise<DeliveryDetail[]> {
   if (ids.length === 0) return [];
+  const attempted = (d: DeliveryDetail | undefined): boolean =>
+    d !== undefined && (d.attempts.length > (madeBefore?.get(d.delivery.id) ?? 0) || d.delivery.state !== 'pending');
   const latest = new Map<string, DeliveryDetail>();
   const progress = startProgress(
-    `waiting for the first attempt of ${count(ids.length, 'delivery', 'deliveries')}`,
+    `waiting for the ${madeBefore ? 'next' : 'first'} attempt of ${count(ids.length, 'delivery', 'deliveries')}`,
     out.stderr,
   );
   const refresh = async (batch: readonly string[]) => {

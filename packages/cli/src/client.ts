@@ -43,7 +43,20 @@ export class GatewayClient {
     return this.call<T>('POST', path, body, signal);
   }
 
-  private async call<T>(method: 'GET' | 'POST', path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  put<T>(path: string, body: unknown = {}, signal?: AbortSignal): Promise<T> {
+    return this.call<T>('PUT', path, body, signal);
+  }
+
+  delete<T>(path: string, signal?: AbortSignal): Promise<T> {
+    return this.call<T>('DELETE', path, undefined, signal);
+  }
+
+  private async call<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';

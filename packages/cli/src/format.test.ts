@@ -1,6 +1,6 @@
 import type { FeedAttempt } from '@payhook/protocol';
 import { describe, expect, it } from 'vitest';
-import { attemptLine, attemptOutcome, count, table } from './format.js';
+import { attemptLine, attemptOutcome, count, deliveryDetailText, printable, table } from './format.js';
 import { envFromFlags } from './gateway-flags.js';
 
 const attempt = (overrides: Partial<FeedAttempt> = {}): FeedAttempt => ({
@@ -15,6 +15,7 @@ const attempt = (overrides: Partial<FeedAttempt> = {}): FeedAttempt => ({
   errorClass: null,
   errorMessage: null,
   responseExcerpt: null,
+  request: null,
   traceId: 'trace-1',
   eventType: 'success',
   url: 'https://shop.example/cb',
@@ -51,6 +52,62 @@ describe('format', () => {
     ).toBe(
       '2025-01-02T03:04:05.678Z  success    trace-1  #10  FAIL connect_refused       12ms  https://shop.example/cb',
     );
+  });
+
+  it("prints a delivery's attempts with each request's headers and the answer, control characters shown", () => {
+    const text = deliveryDetailText({
+      delivery: {
+        id: 'd1',
+        eventId: 'e1',
+        traceId: 'trace-1',
+        eventType: 'success',
+        url: 'https://shop.example/cb',
+        body: '{"orderId":"o"}',
+        state: 'pending',
+        attempts: 2,
+        nextAttemptAt: Date.UTC(2025, 0, 2, 4),
+        lockedUntil: null,
+        redeliveryOf: null,
+        createdAt: 0,
+        updatedAt: 0,
+      },
+      attempts: [
+        attempt({ success: false, statusCode: 500, errorClass: 'bad_status', errorMessage: 'answered HTTP 500' }),
+        attempt({
+          attemptNo: 2,
+          success: false,
+          statusCode: 200,
+          errorClass: 'not_json',
+          errorMessage: 'not JSON',
+          responseExcerpt: '<b>hi</b>\n\u001b]0;pwned\u0007\rok',
+          request: { headers: { 'content-type': 'application/json', 'x-payhook-attempt': '2' } },
+        }),
+      ],
+    });
+    expect(text).toBe(
+      [
+        'delivery  d1',
+        'event     success · event id e1',
+        'traceId   trace-1',
+        'url       https://shop.example/cb',
+        'state     retrying · 2 attempts · attempt 3 due 2025-01-02T04:00:00.000Z',
+        'body      {"orderId":"o"}',
+        '',
+        'attempt 1 · 1970-01-01T00:00:00.000Z · FAIL bad_status 500 · 12 ms',
+        '  request   POST https://shop.example/cb',
+        '            (headers not recorded: the attempt was made before the gateway kept them)',
+        '  answer    500 · bad_status: answered HTTP 500',
+        '',
+        'attempt 2 · 1970-01-01T00:00:00.000Z · FAIL not_json 200 · 12 ms',
+        '  request   POST https://shop.example/cb',
+        '            content-type: application/json',
+        '            x-payhook-attempt: 2',
+        '  answer    200 · not_json: not JSON',
+        '            <b>hi</b>',
+        '            \\x1b]0;pwned\\x07\\x0dok',
+      ].join('\n'),
+    );
+    expect(printable('tab\tand\nnewline stay')).toBe('tab\tand\nnewline stay');
   });
 
   it('counts in words', () => {

@@ -5,7 +5,9 @@ import {
   compareDecimals,
   type Delivery,
   type DeliveryDetail,
+  type EndpointList,
   type FeedAttempt,
+  type HealthFigures,
   subtractDecimals,
   type WirePaymentResult,
 } from '@payhook/protocol';
@@ -83,6 +85,56 @@ export function deliveryOutcome({ delivery: d, attempts }: DeliveryDetail): stri
   }
 }
 
+/**
+ * Text from a receiver, safe for a terminal: control characters (an ANSI escape that would move
+ * the cursor or retitle the window) are shown as `\xNN`; newlines and tabs stay.
+ */
+export function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** Lines after the first indented under a `label` column of `width`. */
+const labelled = (label: string, lines: readonly string[], width = 10) =>
+  lines.map((line, i) => `  ${(i === 0 ? label : '').padEnd(width)}${line}`).join('\n');
+
+/**
+ * One delivery as its receiver saw it: its event, URL, state and body, then each attempt with
+ * every header it sent and what it got back.
+ */
+export function deliveryDetailText({ delivery: d, attempts }: DeliveryDetail): string {
+  const state =
+    d.state === 'pending'
+      ? `${d.attempts > 0 ? 'retrying' : 'pending'} · ${count(d.attempts, 'attempt')} · attempt ${d.attempts + 1} due ${time(d.nextAttemptAt)}`
+      : `${d.state} · ${count(d.attempts, 'attempt')}`;
+  const head = keyValues([
+    ['delivery', d.id],
+    ['event', `${d.eventType} · event id ${d.eventId}`],
+    ['traceId', d.traceId],
+    ['url', d.url],
+    ['state', state],
+    ...(d.redeliveryOf ? [['redelivers', d.redeliveryOf] as [string, string]] : []),
+    ['body', d.body],
+  ]);
+  const blocks = attempts.map((a) => {
+    const request = a.request
+      ? Object.entries(a.request.headers).map(([name, value]) => `${name}: ${value}`)
+      : ['(headers not recorded: the attempt was made before the gateway kept them)'];
+    const answer = [
+      [a.statusCode ?? 'no answer', a.errorClass ? `${a.errorClass}: ${printable(a.errorMessage ?? '')}` : '']
+        .filter((part) => part !== '')
+        .join(' · '),
+      ...(a.responseExcerpt === null ? [] : printable(a.responseExcerpt).split('\n')),
+    ];
+    return [
+      `attempt ${a.attemptNo} · ${time(a.startedAt)} · ${a.success ? 'ok' : 'FAIL'} ${attemptOutcome(a)} · ${a.latencyMs} ms`,
+      labelled('request', [`POST ${d.url}`, ...request]),
+      labelled('answer', answer),
+    ].join('\n');
+  });
+  return [head, ...(blocks.length === 0 ? ['no attempt yet'] : blocks)].join('\n\n');
+}
+
 const amount = (value: string, symbol: string) => (value === '' ? '-' : `${value} ${symbol}`.trim());
 
 /** What a payment still owes: `payableAmount` less what its transfers paid (MixPay has no such field). */
@@ -122,4 +174,45 @@ export function resultSummary(r: WirePaymentResult): string {
     ]);
   }
   return keyValues(pairs);
+}
+
+const percent = (rate: number | null) => (rate === null ? '-' : `${Math.round(rate * 100)}%`);
+
+/** `payhook endpoints`: one line per callback URL, then one per host. */
+export function endpointsTable(list: EndpointList): string {
+  if (list.endpoints.length === 0) return 'no endpoints';
+  const forecast = (f: HealthFigures, paused: boolean) =>
+    paused ? 'paused' : f.forecast ? `${time(f.forecast.earliest)} .. ${time(f.forecast.latest)}` : '-';
+  const error = (f: HealthFigures) =>
+    f.lastError
+      ? `${f.lastError.errorClass ?? 'failed'}${f.lastError.statusCode === null ? '' : ` ${f.lastError.statusCode}`}`
+      : '-';
+  const urls = table(
+    ['HEALTH', 'PAUSED', 'LAST HOUR', 'FAILS', 'LAST ERROR', 'PENDING', 'RETRYING', 'EXHAUST BETWEEN', 'URL'],
+    list.endpoints.map((e) => [
+      e.health,
+      e.paused ? `since ${time(e.paused.since)} by ${e.paused.by ?? '?'}` : '-',
+      `${percent(e.recent.successRate)} of ${e.recent.attempts}`,
+      String(e.consecutiveFailures),
+      error(e),
+      String(e.pending),
+      String(e.retrying),
+      forecast(e, e.paused !== null),
+      e.url,
+    ]),
+  );
+  const hosts = table(
+    ['HEALTH', 'URLS', 'PAUSED', 'LAST HOUR', 'PENDING', 'RETRYING', 'EXHAUST BETWEEN', 'HOST'],
+    list.hosts.map((h) => [
+      h.health,
+      String(h.urls),
+      String(h.pausedUrls),
+      `${percent(h.recent.successRate)} of ${h.recent.attempts}`,
+      String(h.pending),
+      String(h.retrying),
+      forecast(h, false),
+      h.host,
+    ]),
+  );
+  return `${urls}\n\n${hosts}`;
 }

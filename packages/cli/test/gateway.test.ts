@@ -3,11 +3,13 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { killAllClis, runCli, runJson, startCli } from './helpers/cli.js';
 import { startReceiver, waitFor } from './helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'payhook-cli-'));
+const OPERATOR_SECRET = `whsec_${Buffer.alloc(32, 8).toString('base64')}`;
 afterEach(killAllClis);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -88,6 +90,8 @@ describe('payhook gateway', () => {
           '0',
           '--operator-webhook-url',
           operator.url,
+          '--operator-webhook-secret',
+          OPERATOR_SECRET,
           '--log-level',
           'silent',
         ],
@@ -109,6 +113,12 @@ describe('payhook gateway', () => {
       });
       expect(notice?.headers['x-payhook-signal']).toBe('delivery.exhausted');
       expect(JSON.parse(notice?.body ?? '{}')).toMatchObject({ type: 'delivery.exhausted', traceId: out.traceId });
+      // Signed with the flag's secret, which the operator's endpoint verifies.
+      const verified = new Webhook(OPERATOR_SECRET).verify(
+        notice?.body ?? '',
+        notice?.headers as Record<string, string>,
+      );
+      expect(verified).toMatchObject({ traceId: out.traceId });
       expect(await gateway.stop('SIGTERM')).toMatchObject({ code: 0 });
     } finally {
       await Promise.all([merchant.close(), operator.close()]);
@@ -130,6 +140,12 @@ describe('payhook gateway', () => {
       'off',
       '--operator-webhook-url',
       'ftp://alerts.example.com/x',
+      '--operator-webhook-secret',
+      'not-a-secret',
+      '--operator-webhook-retries',
+      'soon',
+      '--secret-rotation-overlap',
+      '24h',
     ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('PAYHOOK_RECORD_WINDOW must be a number of seconds');
@@ -138,6 +154,17 @@ describe('payhook gateway', () => {
     expect(run.stderr).toContain('PAYHOOK_RATE_LIMIT must be a number of requests per minute (0: no limit)');
     expect(run.stderr).toContain('PAYHOOK_MAX_EVENT_LOOP_DELAY must be a number of milliseconds (0: never shed load)');
     expect(run.stderr).toContain('PAYHOOK_OPERATOR_WEBHOOK_URL must be an http:// or https:// URL');
+    expect(run.stderr).toContain('PAYHOOK_OPERATOR_WEBHOOK_SECRET must be whsec_ and at least 24 random bytes');
+    expect(run.stderr).toContain('PAYHOOK_OPERATOR_WEBHOOK_RETRIES must be up to 10 comma-separated numbers');
+    expect(run.stderr).toContain('PAYHOOK_SECRET_ROTATION_OVERLAP must be a number of seconds');
+    expect(run.stderr).not.toContain('not-a-secret');
+  });
+
+  it('refuses an operator webhook URL without its secret, and says how to make one', async () => {
+    const run = await runCli(['gateway', '--operator-webhook-url', 'http://127.0.0.1:9/ops']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('PAYHOOK_OPERATOR_WEBHOOK_SECRET is required with PAYHOOK_OPERATOR_WEBHOOK_URL');
+    expect(run.stderr).toContain('openssl rand -base64 32');
   });
 
   it('invalid configuration: exit 2 with every problem listed', async () => {

@@ -11,6 +11,8 @@ function envOf(rows: ReadonlyArray<readonly [string, string, ...unknown[]]>): Re
 }
 
 /** Runs loadConfig expecting a ConfigError, and returns the problems it lists. */
+const OPERATOR_SECRET = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
+
 function problemsOf(env: Record<string, string | undefined>): string[] {
   try {
     loadConfig(env);
@@ -52,6 +54,13 @@ describe('loadConfig defaults', () => {
       rateLimitPerMinute: 60,
       maxEventLoopDelayMs: 100,
       logLevel: 'info',
+      operatorWebhookUrl: undefined,
+      operatorWebhookSecret: undefined,
+      operatorWebhookRetriesMs: [1_000, 10_000, 60_000],
+      secretRotationOverlapMs: 86_400_000,
+      recoveryBatch: 500,
+      endpointFailingAfter: 5,
+      endpointAutoPauseAfter: 0,
     });
   });
 
@@ -117,6 +126,18 @@ describe('loadConfig parses every variable', () => {
     ['PAYHOOK_RATE_LIMIT', '120', 'rateLimitPerMinute', 120],
     ['PAYHOOK_MAX_EVENT_LOOP_DELAY', '250', 'maxEventLoopDelayMs', 250],
     ['LOG_LEVEL', 'debug', 'logLevel', 'debug'],
+    ['PAYHOOK_SECRET_ROTATION_OVERLAP', '3600', 'secretRotationOverlapMs', 3_600_000],
+    [
+      'PAYHOOK_OPERATOR_WEBHOOK_URL',
+      'https://ops.example.com/hook',
+      'operatorWebhookUrl',
+      'https://ops.example.com/hook',
+    ],
+    ['PAYHOOK_OPERATOR_WEBHOOK_SECRET', OPERATOR_SECRET, 'operatorWebhookSecret', OPERATOR_SECRET],
+    ['PAYHOOK_OPERATOR_WEBHOOK_RETRIES', '2,20', 'operatorWebhookRetriesMs', [2_000, 20_000]],
+    ['PAYHOOK_RECOVERY_BATCH', '50', 'recoveryBatch', 50],
+    ['PAYHOOK_ENDPOINT_FAILING_AFTER', '3', 'endpointFailingAfter', 3],
+    ['PAYHOOK_ENDPOINT_AUTO_PAUSE_AFTER', '20', 'endpointAutoPauseAfter', 20],
   ];
 
   it('reads them all', () => {
@@ -166,6 +187,12 @@ describe('loadConfig refuses bad values', () => {
     ['PAYHOOK_MAX_ANSWER_BYTES', '1.5', 'PAYHOOK_MAX_ANSWER_BYTES must be a positive integer'],
     ['PAYHOOK_PUBLIC_URL', 'not a url', 'PAYHOOK_PUBLIC_URL must be a URL'],
     ['PAYHOOK_ADMIN_TOKEN', 'short', 'PAYHOOK_ADMIN_TOKEN must be at least 16 characters'],
+    ['PAYHOOK_ENDPOINT_FAILING_AFTER', '0', 'PAYHOOK_ENDPOINT_FAILING_AFTER must be a positive integer'],
+    [
+      'PAYHOOK_ENDPOINT_AUTO_PAUSE_AFTER',
+      '-1',
+      'PAYHOOK_ENDPOINT_AUTO_PAUSE_AFTER must be a number of attempts (0: never pause by itself)',
+    ],
   ])('%s=%j', (name, value, message) => {
     expect(problemsOf({ [name]: value })).toEqual([message]);
   });
@@ -224,36 +251,92 @@ describe('loadConfig refuses bad values', () => {
   });
 });
 
-describe('PAYHOOK_OPERATOR_WEBHOOK_URL', () => {
+describe('PAYHOOK_RECOVERY_BATCH', () => {
+  it('is a positive integer of at most 5000', () => {
+    expect(problemsOf({ PAYHOOK_RECOVERY_BATCH: '0' })).toEqual(['PAYHOOK_RECOVERY_BATCH must be a positive integer']);
+    expect(problemsOf({ PAYHOOK_RECOVERY_BATCH: '5001' })).toEqual(['PAYHOOK_RECOVERY_BATCH must be at most 5000']);
+  });
+});
+
+describe('PAYHOOK_OPERATOR_WEBHOOK_URL and _SECRET', () => {
   it('is unset by default and read as given', () => {
     expect(loadConfig({}).operatorWebhookUrl).toBeUndefined();
     expect(loadConfig({ PAYHOOK_OPERATOR_WEBHOOK_URL: '' }).operatorWebhookUrl).toBeUndefined();
     const url = 'https://alerts.example.com/hooks/payhook?key=abc';
-    expect(loadConfig({ PAYHOOK_OPERATOR_WEBHOOK_URL: url }).operatorWebhookUrl).toBe(url);
+    const config = loadConfig({ PAYHOOK_OPERATOR_WEBHOOK_URL: url, PAYHOOK_OPERATOR_WEBHOOK_SECRET: OPERATOR_SECRET });
+    expect(config.operatorWebhookUrl).toBe(url);
+    expect(config.operatorWebhookSecret).toBe(OPERATOR_SECRET);
     // The operator's own network is allowed, in either mode: the operator chose the address.
     expect(
       loadConfig({
         PAYHOOK_MODE: 'production',
         PAYHOOK_ADMIN_TOKEN: TOKEN,
         PAYHOOK_OPERATOR_WEBHOOK_URL: 'http://10.0.0.5:9093/hook',
+        PAYHOOK_OPERATOR_WEBHOOK_SECRET: OPERATOR_SECRET,
       }).operatorWebhookUrl,
     ).toBe('http://10.0.0.5:9093/hook');
   });
 
-  it.each(['not a url', 'ftp://alerts.example.com/x', 'mailto:ops@example.com', '/relative/path'])(
-    'refuses %s with a message naming the variable',
-    (value) => {
-      expect(problemsOf({ PAYHOOK_OPERATOR_WEBHOOK_URL: value })).toEqual([
-        'PAYHOOK_OPERATOR_WEBHOOK_URL must be an http:// or https:// URL',
+  it('refuses a URL without a secret, saying how to make one (an unsigned notice could be forged)', () => {
+    expect(problemsOf({ PAYHOOK_OPERATOR_WEBHOOK_URL: 'https://alerts.example.com/hook' })).toEqual([
+      'PAYHOOK_OPERATOR_WEBHOOK_SECRET is required with PAYHOOK_OPERATOR_WEBHOOK_URL (notices are signed so they ' +
+        'cannot be forged); make one with echo "whsec_$(openssl rand -base64 32)" and verify notices with it',
+    ]);
+  });
+
+  it.each(['hunter2', 'whsec_', 'whsec_not base64!', `whsec_${Buffer.alloc(16).toString('base64')}`])(
+    'refuses the secret %s, without echoing it',
+    (secret) => {
+      const problems = problemsOf({
+        PAYHOOK_OPERATOR_WEBHOOK_URL: 'https://alerts.example.com/hook',
+        PAYHOOK_OPERATOR_WEBHOOK_SECRET: secret,
+      });
+      expect(problems).toEqual([
+        'PAYHOOK_OPERATOR_WEBHOOK_SECRET must be whsec_ and at least 24 random bytes in base64; make one: ' +
+          'echo "whsec_$(openssl rand -base64 32)"',
       ]);
     },
   );
 
+  it.each(['not a url', 'ftp://alerts.example.com/x', 'mailto:ops@example.com', '/relative/path'])(
+    'refuses %s with a message naming the variable',
+    (value) => {
+      expect(
+        problemsOf({ PAYHOOK_OPERATOR_WEBHOOK_URL: value, PAYHOOK_OPERATOR_WEBHOOK_SECRET: OPERATOR_SECRET }),
+      ).toEqual(['PAYHOOK_OPERATOR_WEBHOOK_URL must be an http:// or https:// URL']);
+    },
+  );
+
   it('is listed with the other problems', () => {
-    const problems = problemsOf({ PORT: 'x', PAYHOOK_OPERATOR_WEBHOOK_URL: 'nope' });
+    const problems = problemsOf({
+      PORT: 'x',
+      PAYHOOK_OPERATOR_WEBHOOK_URL: 'nope',
+      PAYHOOK_OPERATOR_WEBHOOK_SECRET: OPERATOR_SECRET,
+    });
     expect(problems).toEqual([
       'PORT must be a port number',
       'PAYHOOK_OPERATOR_WEBHOOK_URL must be an http:// or https:// URL',
+    ]);
+  });
+
+  it('reads the retry schedule of notices as seconds', () => {
+    expect(loadConfig({ PAYHOOK_OPERATOR_WEBHOOK_RETRIES: '0.5,2' }).operatorWebhookRetriesMs).toEqual([500, 2_000]);
+    expect(problemsOf({ PAYHOOK_OPERATOR_WEBHOOK_RETRIES: '1,,2' })).toEqual([
+      'PAYHOOK_OPERATOR_WEBHOOK_RETRIES must be up to 10 comma-separated numbers of seconds',
+    ]);
+  });
+});
+
+describe('PAYHOOK_SECRET_ROTATION_OVERLAP', () => {
+  it('is 24 h by default, seconds when given, 0 to switch at once, at most 30 days', () => {
+    expect(loadConfig({}).secretRotationOverlapMs).toBe(86_400_000);
+    expect(loadConfig({ PAYHOOK_SECRET_ROTATION_OVERLAP: '3600' }).secretRotationOverlapMs).toBe(3_600_000);
+    expect(loadConfig({ PAYHOOK_SECRET_ROTATION_OVERLAP: '0' }).secretRotationOverlapMs).toBe(0);
+    expect(problemsOf({ PAYHOOK_SECRET_ROTATION_OVERLAP: '24h' })).toEqual([
+      'PAYHOOK_SECRET_ROTATION_OVERLAP must be a number of seconds',
+    ]);
+    expect(problemsOf({ PAYHOOK_SECRET_ROTATION_OVERLAP: '2592001' })).toEqual([
+      'PAYHOOK_SECRET_ROTATION_OVERLAP must be at most 2592000 seconds (30 days)',
     ]);
   });
 });

@@ -2,7 +2,7 @@
 // is reported at once, at start.
 import { parseRetrySchedule, type RetrySchedule } from '@payhook/protocol';
 import type { GatewayMode } from './domain/callback-url.js';
-import { settingsSchema, withDefaults } from './settings.js';
+import { MAKE_A_SECRET, settingsSchema, withDefaults } from './settings.js';
 
 export interface GatewayConfig {
   port: number;
@@ -43,8 +43,20 @@ export interface GatewayConfig {
   /** Past this mean event-loop delay (ms) the API answers 503 at once instead of queueing; 0: never shed. */
   maxEventLoopDelayMs: number;
   logLevel: string;
-  /** Told of every exhausted delivery by a JSON POST (best effort); unset: logs and metrics only. */
+  /** Told of exhausted deliveries and endpoint health by signed JSON POSTs; unset: logs and metrics only. */
   operatorWebhookUrl: string | undefined;
+  /** Signs the operator notices (Standard Webhooks); set whenever the URL is. */
+  operatorWebhookSecret: string | undefined;
+  /** Delays before each retry of an operator notice. */
+  operatorWebhookRetriesMs: number[];
+  /** How long a rotated payee secret keeps signing beside the new one; 0: it stops at once. */
+  secretRotationOverlapMs: number;
+  /** Deliveries a recovery takes per transaction. */
+  recoveryBatch: number;
+  /** Consecutive failed attempts after which a callback URL is `failing`. */
+  endpointFailingAfter: number;
+  /** Consecutive failed attempts after which a callback URL pauses itself; 0: never. */
+  endpointAutoPauseAfter: number;
 }
 
 export type GatewayRole = 'all' | 'api' | 'dispatcher';
@@ -86,6 +98,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (present.PAYHOOK_MODE === 'production' && present.PAYHOOK_ADMIN_TOKEN === undefined) {
     problems.push('PAYHOOK_ADMIN_TOKEN is required in production mode (it guards the admin API)');
   }
+  // An unsigned notice could be forged by anyone who learns the URL (it is often a chat hook).
+  if (present.PAYHOOK_OPERATOR_WEBHOOK_URL !== undefined && present.PAYHOOK_OPERATOR_WEBHOOK_SECRET === undefined) {
+    problems.push(
+      'PAYHOOK_OPERATOR_WEBHOOK_SECRET is required with PAYHOOK_OPERATOR_WEBHOOK_URL (notices are signed so they ' +
+        `cannot be forged); make one with ${MAKE_A_SECRET} and verify notices with it`,
+    );
+  }
   if (!parsed.success) throw fail();
   const e = parsed.data;
   // The lease must outlast the attempt, or a slow answer could be sent twice at once.
@@ -126,5 +145,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxEventLoopDelayMs: e.PAYHOOK_MAX_EVENT_LOOP_DELAY,
     logLevel: e.LOG_LEVEL,
     operatorWebhookUrl: e.PAYHOOK_OPERATOR_WEBHOOK_URL,
+    operatorWebhookSecret: e.PAYHOOK_OPERATOR_WEBHOOK_SECRET,
+    operatorWebhookRetriesMs: e.PAYHOOK_OPERATOR_WEBHOOK_RETRIES,
+    secretRotationOverlapMs: e.PAYHOOK_SECRET_ROTATION_OVERLAP,
+    recoveryBatch: e.PAYHOOK_RECOVERY_BATCH,
+    endpointFailingAfter: e.PAYHOOK_ENDPOINT_FAILING_AFTER,
+    endpointAutoPauseAfter: e.PAYHOOK_ENDPOINT_AUTO_PAUSE_AFTER,
   };
 }

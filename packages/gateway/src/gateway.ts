@@ -3,11 +3,13 @@
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import { systemClock } from './clock.js';
-import type { GatewayConfig } from './config.js';
+import { ConfigError, type GatewayConfig } from './config.js';
 import { type AttemptObserver, Dispatcher } from './delivery/dispatcher.js';
 import { type CallbackSender, UndiciSender } from './delivery/sender.js';
 import { AddressPolicy, type Resolver } from './delivery/ssrf.js';
 import { AssetCatalog } from './domain/assets.js';
+import { EndpointHealth } from './endpoints/health.js';
+import { EndpointService } from './endpoints/service.js';
 import { buildApp } from './http/app.js';
 import { LISTEN_BACKLOG } from './http/overload.js';
 import type { Clock } from './interfaces.js';
@@ -15,6 +17,8 @@ import { createLogger, type Logger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
 import { OperatorSignal } from './operator-signal.js';
 import { PaymentService } from './payments.js';
+import { RecoveryService } from './recoveries.js';
+import { RecoveryRunner } from './recovery-runner.js';
 import { AttemptPruner } from './retention.js';
 import { openStore } from './storage/open.js';
 import type { Store } from './storage/store.js';
@@ -44,6 +48,18 @@ export interface Gateway {
   sweeper: Sweeper;
   /** Prunes attempts older than the retention (runs with the dispatcher). */
   pruner: AttemptPruner;
+  /** Tells the operator's webhook (PAYHOOK_OPERATOR_WEBHOOK_URL); absent without one. Any producer may `notify`. */
+  operatorSignal: OperatorSignal | undefined;
+  /** Recoveries (selections of deliveries redelivered or made due now) and the runner of their batches. */
+  recoveries: RecoveryService;
+  recoveryRunner: RecoveryRunner;
+  /** Callback URLs' health and pauses (the admin API's, the dashboard's, the CLI's). */
+  endpoints: EndpointService;
+  /**
+   * Endpoint health as attempts end, written in batches off the dispatcher's path;
+   * `onTransition` tells of URLs turning failing, recovering, or pausing themselves.
+   */
+  endpointHealth: EndpointHealth;
   /**
    * Starts what the role asks for: HTTP (`all`, `api`) and the dispatcher, sweeper and pruner loops
    * (`all`, `dispatcher`). Resolves to the URL it listens on, or '' without HTTP.
@@ -94,12 +110,32 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
   const operatorSignal = config.operatorWebhookUrl
     ? new OperatorSignal({
         url: config.operatorWebhookUrl,
+        secret: requireOperatorSecret(config.operatorWebhookSecret),
+        clock,
+        retriesMs: config.operatorWebhookRetriesMs,
         logger: (logger as unknown as Logger).child({ component: 'operator-signal' }),
       })
     : undefined;
 
+  const endpointHealth = new EndpointHealth({
+    store: store.endpoints,
+    clock,
+    thresholds: { failingAfter: config.endpointFailingAfter, autoPauseAfter: config.endpointAutoPauseAfter },
+    logger: (logger as unknown as Logger).child({ component: 'endpoint-health' }),
+  });
+  // A URL turning failing, recovering or pausing itself is an operator notice as it stands.
+  if (operatorSignal) endpointHealth.onTransition((transition) => operatorSignal.notify(transition));
+
   let dispatcher: Dispatcher | undefined;
   let sweeper: Sweeper | undefined;
+  const endpoints = new EndpointService({
+    store: store.endpoints,
+    clock,
+    schedule: config.schedule,
+    attemptTimeoutMs: config.attemptTimeoutMs,
+    onResume: () => dispatcher?.notify(),
+    logger: (logger as unknown as Logger).child({ component: 'endpoints' }),
+  });
   const payments = new PaymentService({
     store,
     clock,
@@ -125,6 +161,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     onAttempt: (attempt, delivery, update) => {
       metrics.recordAttempt(attempt, delivery, update);
       operatorSignal?.onAttempt(attempt, delivery, update);
+      endpointHealth.onAttempt(attempt, delivery, update);
       deps.onAttempt?.(attempt, delivery, update);
     },
   });
@@ -144,10 +181,32 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     logger: (logger as unknown as Logger).child({ component: 'retention' }),
     onPruned: (count) => metrics.recordPruned(count),
   });
+
+  // Every role runs recoveries: one requested here starts at once, and one a crashed gateway
+  // left running is taken back from wherever its cursor stands.
+  const recoveryRunner = new RecoveryRunner({
+    store,
+    clock,
+    schedule: config.schedule,
+    batchSize: config.recoveryBatch,
+    pollIntervalMs: config.pollIntervalMs,
+    onDue: () => dispatcher?.notify(),
+    logger: (logger as unknown as Logger).child({ component: 'recovery' }),
+  });
+  const recoveries = new RecoveryService({
+    store,
+    clock,
+    mode: config.mode,
+    addressPolicy,
+    runner: recoveryRunner,
+    onDue: () => dispatcher?.notify(),
+  });
   const app = await buildApp(
     {
       payments,
+      recoveries,
       store,
+      endpoints,
       catalog,
       clock,
       mode: config.mode,
@@ -159,6 +218,8 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       maxEventLoopDelayMs: config.maxEventLoopDelayMs,
       quoteWindowMs: config.quoteWindowMs,
       attemptRetentionMs: config.attemptRetentionMs,
+      secretRotationOverlapMs: config.secretRotationOverlapMs,
+      schedule: config.schedule,
     },
     logger,
   );
@@ -172,6 +233,11 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     dispatcher,
     sweeper,
     pruner,
+    operatorSignal,
+    recoveries,
+    recoveryRunner,
+    endpoints,
+    endpointHealth,
     async start() {
       const url =
         config.role === 'dispatcher'
@@ -182,16 +248,28 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
         started.sweeper.start();
         pruner.start();
       }
+      recoveryRunner.start();
       return url;
     },
     async stop(graceMs = 5_000) {
       await app.close();
+      await recoveryRunner.stop();
       await started.sweeper.stop();
       await pruner.stop();
       await started.dispatcher.stop(graceMs);
+      // The last attempts' health is written before the store closes.
+      await endpointHealth.flush();
       await sender.close();
       await operatorSignal?.close(graceMs);
       await store.close();
     },
   };
+}
+
+/** loadConfig refuses a webhook URL without its secret; a config built by hand must not get around it. */
+function requireOperatorSecret(secret: string | undefined): string {
+  if (secret === undefined) {
+    throw new ConfigError('PAYHOOK_OPERATOR_WEBHOOK_SECRET is required with PAYHOOK_OPERATOR_WEBHOOK_URL');
+  }
+  return secret;
 }

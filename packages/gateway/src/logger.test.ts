@@ -43,8 +43,13 @@ describe('createLogger', () => {
     logger.info(
       {
         adminToken: TOKEN,
-        config: { adminToken: TOKEN, operatorWebhookUrl: `https://hooks.example.com/${TOKEN}`, port: 8080 },
-        env: { PAYHOOK_ADMIN_TOKEN: TOKEN },
+        config: {
+          adminToken: TOKEN,
+          operatorWebhookUrl: `https://hooks.example.com/${TOKEN}`,
+          operatorWebhookSecret: TOKEN,
+          port: 8080,
+        },
+        env: { PAYHOOK_ADMIN_TOKEN: TOKEN, PAYHOOK_OPERATOR_WEBHOOK_SECRET: TOKEN },
         signer: { secret: TOKEN, signingSecret: TOKEN },
       },
       'configuration',
@@ -52,8 +57,13 @@ describe('createLogger', () => {
     expect(lines.join('')).not.toContain(TOKEN);
     const [line] = parsed();
     expect(line?.adminToken).toBe('[Redacted]');
-    expect(line?.config).toEqual({ adminToken: '[Redacted]', operatorWebhookUrl: '[Redacted]', port: 8080 });
-    expect(line?.env.PAYHOOK_ADMIN_TOKEN).toBe('[Redacted]');
+    expect(line?.config).toEqual({
+      adminToken: '[Redacted]',
+      operatorWebhookUrl: '[Redacted]',
+      operatorWebhookSecret: '[Redacted]',
+      port: 8080,
+    });
+    expect(line?.env).toEqual({ PAYHOOK_ADMIN_TOKEN: '[Redacted]', PAYHOOK_OPERATOR_WEBHOOK_SECRET: '[Redacted]' });
     expect(line?.signer).toEqual({ secret: '[Redacted]', signingSecret: '[Redacted]' });
   });
 

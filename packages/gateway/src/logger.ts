@@ -45,8 +45,10 @@ export const REDACT_PATHS: readonly string[] = (() => {
     'callbackSecret',
     'webhookSecret',
     'operatorWebhookUrl',
+    'operatorWebhookSecret',
     'PAYHOOK_ADMIN_TOKEN',
     'PAYHOOK_OPERATOR_WEBHOOK_URL',
+    'PAYHOOK_OPERATOR_WEBHOOK_SECRET',
   ];
   const header = (h: string) => (h.startsWith('"') ? `[${h}]` : `.${h}`);
   return [

@@ -18,6 +18,7 @@ function attempt(overrides: Partial<Attempt> = {}): Attempt {
     errorClass: null,
     errorMessage: null,
     responseExcerpt: null,
+    request: null,
     ...overrides,
   };
 }

@@ -8,7 +8,7 @@ import type { AssetCatalog } from './domain/assets.js';
 import type { GatewayMode } from './domain/callback-url.js';
 import { type LifecycleInput, transition } from './domain/lifecycle.js';
 import { type CreateRequest, differingTerm, newPayment } from './domain/new-payment.js';
-import { newDelivery, outbox } from './domain/outbox.js';
+import { outbox, redelivery } from './domain/outbox.js';
 import { ConflictError, NotFoundError, ParameterError, UniqueViolation } from './errors.js';
 import type { Clock, Delivery, Payment, PaymentChange, PaymentState, Transfer } from './interfaces.js';
 import type { PaymentKey, Store } from './storage/store.js';
@@ -224,32 +224,10 @@ export class PaymentService {
         `delivery ${deliveryId} is still being retried; redeliver it once delivered or exhausted`,
       );
     }
-    const [event, state] = await Promise.all([
-      store.admin.getEvent(original.eventId),
-      store.payments.find({ traceId: original.traceId }),
-    ]);
-    if (!event || !state) throw new NotFoundError(`event of delivery ${deliveryId} does not exist`);
-    const ctx = { now: clock.now(), schedule, newId: this.newId };
-    const delivery = newDelivery(state.payment, event, ctx, original.id, original.url);
+    const delivery = redelivery(original, { now: clock.now(), schedule, newId: this.newId });
     await store.queue.insert(delivery);
     this.options.onDeliveries?.();
     return delivery;
-  }
-
-  /**
-   * Redelivers every exhausted delivery to `url` that nobody has redelivered yet: the button
-   * for "my endpoint was down, it is fixed now".
-   */
-  async redeliverExhausted(url: string, limit = 1_000): Promise<Delivery[]> {
-    const exhausted = await this.options.store.admin.listDeliveries({
-      state: 'exhausted',
-      url,
-      notRedelivered: true,
-      limit,
-    });
-    const out: Delivery[] = [];
-    for (const d of exhausted) out.push(await this.redeliver(d.id));
-    return out;
   }
 
   private async apply(traceId: string, input: LifecycleInput): Promise<PaymentChange> {

@@ -105,7 +105,10 @@ export function paidPayments(count: number, options: PaidPaymentOptions, offset 
 /** Where a seeded delivery stands: attempts already made, and when the next one is due. */
 export interface SeedSchedule {
   attempts: number;
-  nextAttemptAt: number;
+  /** `null` with `state` delivered or exhausted. */
+  nextAttemptAt: number | null;
+  /** Default `pending`; `exhausted` seeds deliveries that gave up (recoveries start from those). */
+  state?: Delivery['state'];
 }
 
 export interface SeedOptions extends PaidPaymentOptions {

@@ -51,6 +51,12 @@ const positiveInt = (name: string) =>
     .regex(/^[1-9]\d*$/, `${name} must be a positive integer`)
     .transform(Number);
 
+/** The longest overlap of a payee secret's rotation (the setting's and the admin API's bound): 30 days. */
+export const MAX_SECRET_ROTATION_OVERLAP_SECONDS = 30 * 86_400;
+
+/** How to make a Standard Webhooks secret by hand, for messages that ask for one. */
+export const MAKE_A_SECRET = 'echo "whsec_$(openssl rand -base64 32)"';
+
 /** Keyed by environment variable; the order is the README's and `--help`'s. */
 export const GATEWAY_SETTINGS = {
   PORT: {
@@ -288,12 +294,81 @@ export const GATEWAY_SETTINGS = {
       'Failed and exhausted attempts log at `info`/`warn`; a line per successful callback (`delivered`) only ' +
       'at `debug`',
   },
+  PAYHOOK_SECRET_ROTATION_OVERLAP: {
+    flag: '--secret-rotation-overlap <seconds>',
+    schema: (name) =>
+      seconds(name).refine((ms) => ms <= MAX_SECRET_ROTATION_OVERLAP_SECONDS * 1000, {
+        error: `${name} must be at most ${MAX_SECRET_ROTATION_OVERLAP_SECONDS} seconds (30 days)`,
+      }),
+    default: '86400',
+    help: 'how long a rotated payee secret keeps signing beside the new one (0: switch at once)',
+    doc:
+      "seconds a payee's replaced signing secret keeps signing beside the new one (callbacks carry both " +
+      'signatures); `PUT …/secret` may ask another (`overlapSeconds`); `0` switches at once (see Security)',
+  },
   PAYHOOK_OPERATOR_WEBHOOK_URL: {
     flag: '--operator-webhook-url <url>',
     schema: (name) => z.url({ protocol: /^https?$/, error: `${name} must be an http:// or https:// URL` }).optional(),
     unset: '—',
-    help: 'told of every exhausted delivery by a JSON POST',
-    doc: '`http(s)://` URL told of every exhausted delivery by a JSON POST (see Operations)',
+    help: 'told of exhausted deliveries and endpoint health by signed JSON POSTs',
+    doc:
+      '`http(s)://` URL told of exhausted deliveries and endpoint health by JSON POSTs, signed with ' +
+      '`PAYHOOK_OPERATOR_WEBHOOK_SECRET`, which it requires (see Operations)',
+  },
+  PAYHOOK_OPERATOR_WEBHOOK_SECRET: {
+    flag: '--operator-webhook-secret <whsec>',
+    schema: (name) =>
+      z
+        .string()
+        .refine((v) => /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v.slice(6), 'base64').length >= 24, {
+          error: `${name} must be whsec_ and at least 24 random bytes in base64; make one: ${MAKE_A_SECRET}`,
+        })
+        .optional(),
+    unset: '—',
+    help: 'signs operator notices (Standard Webhooks, whsec_…); required with the URL',
+    doc:
+      "`whsec_…` secret that signs the operator webhook's notices (Standard Webhooks); required when the URL is " +
+      `set, so a notice cannot be forged; make one with \`${MAKE_A_SECRET}\``,
+  },
+  PAYHOOK_OPERATOR_WEBHOOK_RETRIES: {
+    flag: '--operator-webhook-retries <seconds>',
+    schema: (name) =>
+      z
+        .string()
+        .regex(/^\d+(\.\d+)?(,\d+(\.\d+)?){0,9}$/, `${name} must be up to 10 comma-separated numbers of seconds`)
+        .transform((v) => v.split(',').map((d) => Math.round(Number(d) * 1000))),
+    default: '1,10,60',
+    help: 'delays before each retry of an operator notice',
+    doc: 'seconds before each retry of an operator notice that was not answered with a `2xx`; its length is the number of retries',
+  },
+  PAYHOOK_RECOVERY_BATCH: {
+    flag: '--recovery-batch <n>',
+    schema: (name) => positiveInt(name).pipe(z.number().max(5_000, `${name} must be at most 5000`)),
+    default: '500',
+    help: 'deliveries a recovery takes per transaction',
+    doc: 'deliveries a recovery (filtered redelivery or retry-now, `/admin/recoveries`) takes per transaction; at most 5000',
+  },
+  PAYHOOK_ENDPOINT_FAILING_AFTER: {
+    flag: '--endpoint-failing-after <n>',
+    schema: positiveInt,
+    default: '5',
+    help: 'consecutive failed attempts that make a callback URL failing',
+    doc:
+      'consecutive failed attempts after which a callback URL is `failing` (until its next success); shown by ' +
+      '`GET /admin/endpoints`, the Endpoints page and `payhook endpoints`',
+  },
+  PAYHOOK_ENDPOINT_AUTO_PAUSE_AFTER: {
+    flag: '--endpoint-auto-pause-after <n>',
+    schema: (name) =>
+      z
+        .string()
+        .regex(/^\d{1,6}$/, `${name} must be a number of attempts (0: never pause by itself)`)
+        .transform(Number),
+    default: '0',
+    help: 'consecutive failed attempts that pause a callback URL (0: never)',
+    doc:
+      "consecutive failed attempts after which a callback URL is paused by itself (`0`: never, MixPay's own " +
+      "behaviour of trying on); a pause keeps every delivery's remaining attempts and gaps until it is resumed",
   },
 } satisfies Record<string, GatewaySetting>;
 

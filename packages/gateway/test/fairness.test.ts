@@ -103,6 +103,7 @@ it('never claims a leased delivery twice, and takes it back once the lease expir
     errorClass: null,
     errorMessage: null,
     responseExcerpt: null,
+    request: null,
   };
   const delivered = { state: 'delivered', nextAttemptAt: null } as const;
   expect(await store.queue.record([{ attempt, update: delivered, token: 'a' }], clock.now())).toEqual([false]);

@@ -449,6 +449,8 @@ describe(`fuzzing (seed ${SEED}, ${RUNS} runs per route group)`, () => {
         traceId,
         minutes: fc.integer({ min: -1, max: 20_000 }),
         bucketSeconds: fc.integer({ min: -1, max: 100_000 }),
+        host: text,
+        url: fc.oneof(fc.constantFrom('http://127.0.0.1:9/callback', 'https://x.example'), text),
       });
       const deliveryId = segment(
         fc.oneof(
@@ -466,7 +468,10 @@ describe(`fuzzing (seed ${SEED}, ${RUNS} runs per route group)`, () => {
                 '/admin/attempts',
                 '/admin/stats',
                 '/admin/stats/timeline',
+                '/admin/endpoints',
+                '/admin/endpoints/health',
                 '/dashboard/payments',
+                '/dashboard/endpoints',
               ),
               listQuery,
               credentials,
@@ -495,6 +500,27 @@ describe(`fuzzing (seed ${SEED}, ${RUNS} runs per route group)`, () => {
             .map(([b, h]) => ({
               method: 'POST' as const,
               url: '/admin/deliveries/redeliver-exhausted',
+              ...b,
+              headers: h,
+            })),
+          fc
+            .tuple(
+              fc.constantFrom('pause', 'resume'),
+              body(
+                fc.record(
+                  {
+                    url: field(fc.oneof(fc.constantFrom('http://127.0.0.1:9/callback', 'ftp://x.example/cb'), text)),
+                    reason: field(text),
+                    actor: field(text),
+                  },
+                  { requiredKeys: [] },
+                ),
+              ),
+              credentials,
+            )
+            .map(([action, b, h]) => ({
+              method: 'POST' as const,
+              url: `/admin/endpoints/${action}`,
               ...b,
               headers: h,
             })),

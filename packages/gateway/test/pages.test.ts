@@ -127,6 +127,23 @@ describe('dashboard access in a sandbox without a token', () => {
     expect(await deliveriesOf(payment.traceId)).toHaveLength(2);
   });
 
+  it('takes Retry now only from its own pages; a delivered delivery is refused with a page, unchanged', async () => {
+    gw = await startTestGateway();
+    const { payment, delivery } = await deliveredPayment();
+    const url = `/dashboard/deliveries/${delivery.id}/retry-now`;
+    expect((await send({ method: 'POST', url, origin: EVIL })).status).toBe(403);
+    const refused = await send({ method: 'POST', url, origin: SAME });
+    expect(refused.status).toBe(409);
+    expect(refused.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(refused.body).toContain(`delivery ${delivery.id} is delivered, not pending`);
+    expect((await gw.get(`/admin/deliveries/${delivery.id}`)).body.data.delivery).toEqual(delivery);
+    expect(receiver?.received).toHaveLength(1);
+    // Nothing to retry on the page either: no button on a delivered delivery.
+    const page = await send({ url: `/dashboard/payments/${payment.traceId}` });
+    expect(page.body).not.toContain('retry-now');
+    expect(page.body).toContain('delivered at ');
+  });
+
   it('refuses cross-site browser posts to the sandbox and admin APIs, but not clients without an Origin', async () => {
     gw = await startTestGateway();
     const payment = await gw.createPayment();

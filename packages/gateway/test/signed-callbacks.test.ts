@@ -12,6 +12,7 @@ import {
   type ResultSource,
 } from '@payhook/merchant';
 import { nodeCallbackHandler } from '@payhook/merchant/node';
+import { signatureHeaders } from '@payhook/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listenOnLoopback } from '../../../test-support/net.js';
 import { waitFor } from '../../../test-support/wait.js';
@@ -30,8 +31,10 @@ afterEach(async () => {
   await gw.close();
 });
 
-async function setSecret(payeeId = PAYEE): Promise<string> {
-  const data = expectOk(await call(gw, 'PUT', `/admin/payees/${payeeId}/secret`));
+/** Sets or rotates a payee's secret (with the gateway's default overlap unless `overlapSeconds`). */
+async function setSecret(payeeId = PAYEE, overlapSeconds?: number): Promise<string> {
+  const json = overlapSeconds === undefined ? undefined : { overlapSeconds };
+  const data = expectOk(await call(gw, 'PUT', `/admin/payees/${payeeId}/secret`, { json }));
   return data.secret as string;
 }
 
@@ -44,8 +47,10 @@ async function receiver(): Promise<Receiver> {
 const signingHeaders = (headers: IncomingHttpHeaders) =>
   Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith('webhook-')));
 
+const asHeaders = (headers: IncomingHttpHeaders) => new Headers(headers as Record<string, string>);
+
 const verifies = (secret: string, headers: IncomingHttpHeaders, body: string, nowMs: number) =>
-  createSignatureVerifier(secret)(new Headers(headers as Record<string, string>), body, nowMs).ok;
+  createSignatureVerifier(secret)(asHeaders(headers), body, nowMs).ok;
 
 describe('payee signing secrets (admin API)', () => {
   it('sets a whsec_ secret, shows it once, rotates and removes it', async () => {
@@ -58,17 +63,25 @@ describe('payee signing secrets (admin API)', () => {
       payeeId: PAYEE,
       secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
       createdAt: clock.now(),
+      rotationEndsAt: null,
     });
     expect(Buffer.from(first.secret.slice(6), 'base64')).toHaveLength(32);
 
     const shown = expectOk(await call(gw, 'GET', `/admin/payees/${PAYEE}/secret`));
-    expect(shown).toEqual({ payeeId: PAYEE, signed: true, createdAt: clock.now() });
+    expect(shown).toEqual({ payeeId: PAYEE, signed: true, createdAt: clock.now(), rotationEndsAt: null });
     expect(JSON.stringify(shown)).not.toContain(first.secret.slice(6, 20));
 
+    // Rotating: the old secret signs too for PAYHOOK_SECRET_ROTATION_OVERLAP (24 h by default).
     clock.advance(1000);
     const second = expectOk(await call(gw, 'PUT', `/admin/payees/${PAYEE}/secret`));
     expect(second.secret).not.toBe(first.secret);
-    expect(expectOk(await call(gw, 'GET', `/admin/payees/${PAYEE}/secret`)).createdAt).toBe(clock.now());
+    const ends = clock.now() + 86_400_000;
+    expect(second.rotationEndsAt).toBe(ends);
+    const rotating = expectOk(await call(gw, 'GET', `/admin/payees/${PAYEE}/secret`));
+    expect(rotating).toEqual({ payeeId: PAYEE, signed: true, createdAt: clock.now(), rotationEndsAt: ends });
+    for (const secret of [first.secret, second.secret]) expect(JSON.stringify(rotating)).not.toContain(secret.slice(6));
+    clock.set(ends);
+    expect(expectOk(await call(gw, 'GET', `/admin/payees/${PAYEE}/secret`)).rotationEndsAt).toBeNull();
     // Other payees are untouched.
     expectError(
       await call(gw, 'GET', '/admin/payees/payee-other/secret'),
@@ -84,6 +97,30 @@ describe('payee signing secrets (admin API)', () => {
     expectError(await call(gw, 'GET', `/admin/payees/${PAYEE}/secret`), 404, 404, /has no signing secret/);
     expectError(await call(gw, 'DELETE', `/admin/payees/${PAYEE}/secret`), 404, 404, /has no signing secret/);
     expect(await gw.database.rows('select payee_id from payee_secrets')).toEqual([]);
+  });
+
+  it('takes the overlap from the body or the query, 0 switching at once, and refuses a bad one', async () => {
+    const clock = new ManualClock();
+    gw = await startTestGateway({ PAYHOOK_SECRET_ROTATION_OVERLAP: '60' }, { clock }, { listen: false });
+    const put = async (query: string, json?: unknown) =>
+      call(gw, 'PUT', `/admin/payees/${PAYEE}/secret${query}`, json === undefined ? {} : { json });
+    expectOk(await put(''));
+    expect(expectOk(await put('')).rotationEndsAt).toBe(clock.now() + 60_000); // the setting
+    expect(expectOk(await put('', { overlapSeconds: 7200 })).rotationEndsAt).toBe(clock.now() + 7_200_000);
+    expect(expectOk(await put('?overlapSeconds=30')).rotationEndsAt).toBe(clock.now() + 30_000);
+    expect(expectOk(await put('?overlapSeconds=0')).rotationEndsAt).toBeNull();
+    expect(expectOk(await call(gw, 'GET', `/admin/payees/${PAYEE}/secret`)).rotationEndsAt).toBeNull();
+    expect(await gw.database.rows('select previous_secret from payee_secrets')).toEqual([{ previous_secret: null }]);
+
+    for (const [query, json, message] of [
+      ['?overlapSeconds=-1', undefined, /overlapSeconds: must be a whole number of seconds/],
+      ['?overlapSeconds=1.5', undefined, /overlapSeconds: must be a whole number of seconds/],
+      ['', { overlapSeconds: 1.5 }, /overlapSeconds: must be a whole number of seconds/],
+      ['', { overlapSeconds: 2_592_001 }, /overlapSeconds: must be at most 2592000/],
+      ['?overlapSeconds=1', { overlapSeconds: 1 }, /overlapSeconds: give it in the body or the query, not both/],
+    ] as const) {
+      expectError(await put(query, json), 400, 10011, message);
+    }
   });
 
   it('refuses a malformed payeeId', async () => {
@@ -206,7 +243,7 @@ describe('signed callbacks through a real receiver built with the merchant kit',
     }
   });
 
-  it('signs every attempt at send time: a retry after rotation carries the new secret and the same webhook-id', async () => {
+  it('signs every attempt at send time: a retry after a rotation without overlap carries only the new secret', async () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
     gw = await startTestGateway({}, { clock });
     const r = await receiver();
@@ -219,7 +256,7 @@ describe('signed callbacks through a real receiver built with the merchant kit',
     const deliveries = async () => expectOk(await call(gw, 'GET', `/admin/deliveries?traceId=${payment.traceId}`));
     await waitFor(async () => (await deliveries())[0]?.attempts === 1, { what: 'the first attempt recorded' });
 
-    const newSecret = await setSecret(); // rotate between the attempts
+    const newSecret = await setSecret(PAYEE, 0); // rotate between the attempts, switching at once
     clock.advance(15_000); // past the retry's due time
     gw.gateway.dispatcher.notify();
     await waitFor(() => r.received.length === 2, { what: 'the retry' });
@@ -247,5 +284,104 @@ describe('signed callbacks through a real receiver built with the merchant kit',
     expect(three.headers['webhook-id']).toBe(one.headers['webhook-id']);
     expect(three.headers['x-payhook-delivery']).not.toBe(one.headers['x-payhook-delivery']);
     expect(verifies(newSecret, three.headers, three.body, clock.now())).toBe(true);
+  });
+});
+
+describe('a rotation with overlap, through a real receiver', () => {
+  const SIGNATURES = /^v1,[A-Za-z0-9+/]{43}= v1,[A-Za-z0-9+/]{43}=$/;
+
+  it('signs every attempt with both secrets until the overlap ends, then with the new one only', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
+    gw = await startTestGateway({}, { clock });
+    const r = await receiver();
+    r.script(['status500', 'status500', 'status500'], 'success');
+    const oldSecret = await setSecret();
+    const payment = await gw.createPayment({ payeeId: PAYEE, callbackUrl: r.url });
+    await call(gw, 'POST', '/v1/sandbox/transfers', { json: { traceId: payment.traceId } });
+    const recorded = (n: number) =>
+      gw.afterAttempts(async () => {
+        const [d] = expectOk(await call(gw, 'GET', `/admin/deliveries?traceId=${payment.traceId}`));
+        return d?.attempts === n ? d : undefined;
+      }, `attempt ${n} recorded`);
+    await recorded(1);
+
+    // Rotate with an hour of overlap (in the body).
+    const newSecret = await setSecret(PAYEE, 3600);
+    const rotatedAt = clock.now();
+    const retry = async (n: number, advanceMs: number) => {
+      clock.advance(advanceMs);
+      gw.gateway.dispatcher.notify();
+      await recorded(n);
+      return r.received[n - 1] as Receiver['received'][0];
+    };
+    // A second before the end (retries are due 50 ms after a failure here), then at the end.
+    const during = [await retry(2, 15_000), await retry(3, 3_600_000 - 15_000 - 1_000)];
+    const after = await retry(4, 1_000);
+    expect(clock.now()).toBe(rotatedAt + 3_600_000);
+
+    const [first] = r.received as [Receiver['received'][0]];
+    expect(first.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+    expect(verifies(oldSecret, first.headers, first.body, rotatedAt)).toBe(true);
+    for (const attempt of during) {
+      const at = Number(attempt.headers['webhook-timestamp']) * 1000;
+      // One header, two signatures: the new one first; a receiver with either secret accepts it.
+      expect(attempt.headers['webhook-signature']).toMatch(SIGNATURES);
+      expect(verifies(newSecret, attempt.headers, attempt.body, at)).toBe(true);
+      expect(verifies(oldSecret, attempt.headers, attempt.body, at)).toBe(true);
+      expect(createSignatureVerifier([oldSecret, newSecret])(asHeaders(attempt.headers), attempt.body, at).ok).toBe(
+        true,
+      );
+      const [fresh, old] = (attempt.headers['webhook-signature'] as string).split(' ');
+      const only = (secret: string) =>
+        signatureHeaders(secret, attempt.headers['webhook-id'] as string, at, attempt.body)['webhook-signature'];
+      expect([fresh, old]).toEqual([only(newSecret), only(oldSecret)]);
+    }
+    // At the overlap's end (exclusive), only the new secret signs.
+    const at = Number(after.headers['webhook-timestamp']) * 1000;
+    expect(after.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+    expect(verifies(newSecret, after.headers, after.body, at)).toBe(true);
+    expect(verifies(oldSecret, after.headers, after.body, at)).toBe(false);
+    expect(new Set(r.received.map((c) => c.headers['webhook-id'])).size).toBe(1);
+    expect(expectOk(await call(gw, 'GET', `/admin/payees/${PAYEE}/secret`)).rotationEndsAt).toBeNull();
+  });
+
+  it('a shop that knows only one of the two secrets accepts the callback (the merchant kit)', async () => {
+    gw = await startTestGateway();
+    const oldSecret = await setSecret();
+    const newSecret = await setSecret(PAYEE, 600);
+    const shops = await Promise.all(
+      [[oldSecret], [newSecret], [newSecret, oldSecret]].map(async (secrets) => {
+        const store = new MemoryOrderStore();
+        const handler = createCallbackHandler({
+          payeeId: PAYEE,
+          store,
+          source: new MixPayClient({ baseUrl: `${gw.url}/v1` }),
+          signingSecret: secrets,
+        });
+        const shop = await listenOnLoopback(createServer(nodeCallbackHandler(handler)));
+        cleanup.push(shop.close);
+        return { store, url: `${shop.origin}/mixpay/callback` };
+      }),
+    );
+    for (const [i, shop] of shops.entries()) {
+      const payment = await gw.createPayment({ payeeId: PAYEE, orderId: `order-rot-${i}`, callbackUrl: shop.url });
+      const now = Date.now();
+      await shop.store.insert(
+        makeOrder({
+          orderId: `order-rot-${i}`,
+          traceId: payment.traceId,
+          payeeId: PAYEE,
+          paymentUrl: null,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      );
+      expectOk(await call(gw, 'POST', '/v1/sandbox/transfers', { json: { traceId: payment.traceId } }));
+    }
+    for (const [i, shop] of shops.entries()) {
+      await waitFor(async () => (await shop.store.findByOrderId(`order-rot-${i}`))?.status === 'paid', {
+        what: `shop ${i} to take the callback`,
+      });
+    }
   });
 });

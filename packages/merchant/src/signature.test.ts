@@ -96,6 +96,21 @@ describe('createSignatureVerifier', () => {
     expect(verify(headersOf(twoSignatures), BODY, NOW).ok).toBe(true);
   });
 
+  it("accepts a rotating gateway's header (v1,<new> v1,<old>) with either secret, and refuses it with neither", () => {
+    const rotating = headersOf(signCallback(BODY, { secret: [NEW_SECRET, SECRET], id: 'evt-1', timestampMs: NOW }));
+    expect(rotating.get('webhook-signature')).toMatch(/^v1,\S+ v1,\S+$/);
+    expect(createSignatureVerifier(SECRET)(rotating, BODY, NOW)).toEqual({ ok: true });
+    expect(createSignatureVerifier(NEW_SECRET)(rotating, BODY, NOW)).toEqual({ ok: true });
+    expect(createSignatureVerifier([NEW_SECRET, SECRET])(rotating, BODY, NOW)).toEqual({ ok: true });
+    const stranger = `whsec_${Buffer.alloc(32, 11).toString('base64')}`;
+    expect(createSignatureVerifier(stranger)(rotating, BODY, NOW)).toEqual({
+      ok: false,
+      reason: 'no matching signature',
+    });
+    // A tampered body matches neither signature.
+    expect(createSignatureVerifier(SECRET)(rotating, `${BODY} `, NOW).ok).toBe(false);
+  });
+
   it('refuses a malformed secret at once, without echoing it', () => {
     for (const secret of ['whsec_', '', 'whsec_not base64 hunter2!!', 'hunter2-is-not-base64']) {
       expect(() => createSignatureVerifier(secret)).toThrow(/signingSecret #1 is not a Standard Webhooks secret/);
@@ -176,6 +191,18 @@ describe('the callback handler with a signing secret', () => {
     expect(source.calls).toEqual([]);
     expect((await store.findByOrderId(order.orderId))?.status).toBe('waiting');
     expect((await store.findByOrderId(other.orderId))?.status).toBe('waiting');
+  });
+
+  it('takes a callback signed by a rotating gateway (two signatures) whichever secret the shop has', async () => {
+    source.set(lookupFor(order), resultFor(order));
+    const rotating = buildCallbackRequest(order, undefined, {
+      secret: [NEW_SECRET, SECRET],
+      id: 'evt-1',
+      timestampMs: clock,
+    });
+    // The shop has not switched yet: it knows only the old secret.
+    expect(await send(rotating, SECRET)).toEqual({ status: 200, body: { code: 'SUCCESS' } });
+    expect((await store.findByOrderId(order.orderId))?.status).toBe('paid');
   });
 
   it('still looks the payment up and verifies it after a good signature', async () => {

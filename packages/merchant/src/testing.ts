@@ -6,7 +6,8 @@ import type { Order } from './order.js';
 import type { Lookup } from './verify.js';
 
 export interface SigningOptions {
-  secret: string;
+  /** One secret, or several as a gateway signs while a payee's secret is rotated (one signature each). */
+  secret: string | readonly string[];
   /** `webhook-id`; a payhook gateway sends the event id. Default `evt_test`. */
   id?: string;
   /** When it was signed (ms). Default now. */

@@ -7,6 +7,7 @@ export * from './decimal.js';
 export * from './envelope.js';
 export * from './events.js';
 export * from './ids.js';
+export * from './instant.js';
 export * from './payment.js';
 export * from './schedule.js';
 export * from './schemas.js';

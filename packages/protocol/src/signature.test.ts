@@ -20,3 +20,21 @@ describe('signatureHeaders', () => {
     expect(() => verifier.verify(`${BODY} `, now)).toThrow();
   });
 });
+
+describe('signatureHeaders with several secrets (a rotation)', () => {
+  const OLD = `whsec_${Buffer.from('payhook-protocol-test-secret-old').toString('base64')}`;
+
+  it('lists one signature per secret, in order, in one header that either secret verifies', () => {
+    const now = Date.now();
+    const both = signatureHeaders([SECRET, OLD], 'evt-1', now, BODY);
+    const [fresh, old] = (both['webhook-signature'] as string).split(' ');
+    expect(fresh).toBe(signatureHeaders(SECRET, 'evt-1', now, BODY)['webhook-signature']);
+    expect(old).toBe(signatureHeaders(OLD, 'evt-1', now, BODY)['webhook-signature']);
+    expect(new Webhook(SECRET).verify(BODY, both)).toEqual(JSON.parse(BODY));
+    expect(new Webhook(OLD).verify(BODY, both)).toEqual(JSON.parse(BODY));
+    const stranger = `whsec_${Buffer.from('payhook-protocol-test-secret-xyz').toString('base64')}`;
+    expect(() => new Webhook(stranger).verify(BODY, both)).toThrow();
+    expect(signatureHeaders([SECRET], 'evt-1', 0, BODY)).toEqual(signatureHeaders(SECRET, 'evt-1', 0, BODY));
+    expect(() => signatureHeaders([], 'evt-1', 0, BODY)).toThrow(/at least one secret/);
+  });
+});

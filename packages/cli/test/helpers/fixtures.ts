@@ -4,7 +4,7 @@ import type { ReceivedCallback } from '../../../gateway/test/helpers/receiver.js
 
 export { waitFor } from '../../../../test-support/wait.js';
 export { startTestGateway, type TestGateway, USDT_ID } from '../../../gateway/test/helpers/gateway.js';
-export { type Receiver, refusedUrl, startReceiver } from '../../../gateway/test/helpers/receiver.js';
+export { closeReceivers, type Receiver, refusedUrl, startReceiver } from '../../../gateway/test/helpers/receiver.js';
 
 /** The callbacks a receiver got for one payment, with the event header of each. */
 export function callbacksFor(received: readonly ReceivedCallback[], traceId: string) {

@@ -18,6 +18,7 @@ function outcome(deliveryId: string): AttemptOutcome {
       errorClass: null,
       errorMessage: null,
       responseExcerpt: '{"code":"SUCCESS"}',
+      request: null,
     },
   };
 }

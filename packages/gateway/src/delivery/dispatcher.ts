@@ -288,8 +288,9 @@ export class Dispatcher {
     // Every line about an attempt names its delivery. Not a child logger: building one per attempt
     // cost more than the lines it writes.
     const about = { deliveryId: delivery.id, traceId: delivery.traceId, event: delivery.eventType };
-    // Read by the claim: a rotated or removed secret applies from the next claim.
-    const secret = delivery.signingSecret;
+    // Read by the claim: a rotated or removed secret applies from the next claim; during a
+    // rotation's overlap there are two, and the attempt carries both signatures.
+    const secrets = delivery.signingSecrets;
     const startedAt = clock.now();
     const result = await sender.send(
       {
@@ -300,7 +301,7 @@ export class Dispatcher {
           [CALLBACK_HEADERS.eventId]: delivery.eventId,
           [CALLBACK_HEADERS.delivery]: delivery.id,
           [CALLBACK_HEADERS.attempt]: String(attemptNo),
-          ...(secret === undefined ? {} : signatureHeaders(secret, delivery.eventId, startedAt, delivery.body)),
+          ...(secrets.length === 0 ? {} : signatureHeaders(secrets, delivery.eventId, startedAt, delivery.body)),
         },
       },
       signal,
@@ -330,6 +331,8 @@ export class Dispatcher {
       errorClass: result.errorClass,
       errorMessage: result.errorMessage,
       responseExcerpt: result.responseExcerpt,
+      // The headers exactly as the sender sent them (the same object), for the dashboard and the API.
+      request: { headers: result.requestHeaders },
     };
     const recorded = await this.recorder.record({ attempt, update, token });
     if (!recorded) {

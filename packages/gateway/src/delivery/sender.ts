@@ -15,6 +15,11 @@ export interface CallbackRequest {
 export interface SendResult extends AttemptOutcome {
   latencyMs: number;
   responseExcerpt: string | null;
+  /**
+   * Every header of the request, the very object handed to the HTTP client (the caller's and
+   * the sender's own `content-type` and `user-agent`): what an attempt records as sent.
+   */
+  requestHeaders: Record<string, string>;
 }
 
 export interface CallbackSender {
@@ -57,13 +62,19 @@ export class UndiciSender implements CallbackSender {
   async send(req: CallbackRequest, signal?: AbortSignal): Promise<SendResult> {
     const started = performance.now();
     const latency = () => Math.round(performance.now() - started);
+    // Built once: sent as is and answered back, so what is recorded is what was sent.
+    const requestHeaders: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': this.options.userAgent ?? 'payhook',
+      ...req.headers,
+    };
     // An IP literal is never looked up, so the connect-time hook would not see it: check it here.
     if (this.options.guard) {
       const host = new URL(req.url).hostname.replace(/^\[|\]$/g, '');
       const verdict = isIP(host) !== 0 ? this.options.guard.policy.check(host) : { allowed: true as const };
       if (!verdict.allowed) {
         const outcome = classifyError(new SsrfBlockedError(host, host, verdict.reason));
-        return { ...outcome, latencyMs: latency(), responseExcerpt: null };
+        return { ...outcome, latencyMs: latency(), responseExcerpt: null, requestHeaders };
       }
     }
     // One controller for both ends of an attempt, the deadline and the caller's shutdown: on Node
@@ -77,22 +88,19 @@ export class UndiciSender implements CallbackSender {
       const res = await request(req.url, {
         method: 'POST',
         body: req.body,
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': this.options.userAgent ?? 'payhook',
-          ...req.headers,
-        },
+        headers: requestHeaders,
         dispatcher: this.agent,
         signal: attempt.signal,
       });
       const text = await readCapped(res.body, this.options.maxAnswerBytes);
       const outcome = classifyAnswer(res.statusCode, text);
-      return { ...outcome, latencyMs: latency(), responseExcerpt: excerpt(text, this.options.excerptBytes ?? 1024) };
+      const responseExcerpt = excerpt(text, this.options.excerptBytes ?? 1024);
+      return { ...outcome, latencyMs: latency(), responseExcerpt, requestHeaders };
     } catch (error) {
       // An abort by the caller (shutdown) is not the receiver's fault, but it is still no answer.
       const byShutdown = signal?.aborted === true && attempt.signal.reason === signal.reason;
       const outcome = byShutdown ? aborted() : classifyError(error);
-      return { ...outcome, latencyMs: latency(), responseExcerpt: null };
+      return { ...outcome, latencyMs: latency(), responseExcerpt: null, requestHeaders };
     } finally {
       clearTimeout(deadline);
       signal?.removeEventListener('abort', onShutdown);

@@ -2,9 +2,9 @@
 import type { CallbackEventName, OptionalEventName } from '@payhook/protocol';
 import { describe, expect, it } from 'vitest';
 import { storedPayment } from '../../test/helpers/payments.js';
-import type { Payment, StateWrites } from '../interfaces.js';
+import type { Delivery, Payment, StateWrites } from '../interfaces.js';
 import type { Transition } from './lifecycle.js';
-import { newDelivery, type OutboxContext, outbox } from './outbox.js';
+import { type OutboxContext, outbox, redelivery } from './outbox.js';
 
 const NOW = Date.UTC(2026, 0, 1, 12);
 const TRACE_ID = '0b1f3a2e-6c2d-4a59-9a51-7f0c1e2d3b4a';
@@ -113,16 +113,26 @@ describe('outbox', () => {
   });
 });
 
-describe('newDelivery (redelivery by hand)', () => {
-  const event = { id: 'ev-1', traceId: TRACE_ID, type: 'success' as const, status: 'success' as const, createdAt: NOW };
+describe('redelivery (by hand)', () => {
+  const [original] = changeOf(['success'], {}, context([60_000])).deliveries;
+  const exhausted = { ...(original as Delivery), state: 'exhausted' as const, attempts: 10, nextAttemptAt: null };
+  const later = { ...context([60_000]), now: NOW + 5_000, newId: () => 'redo-1' };
 
-  it('is due at once whatever the schedule, and points to the original', () => {
-    const delivery = newDelivery(payment, event, context([60_000]), 'orig-1');
-    expect(delivery).toMatchObject({ nextAttemptAt: NOW, redeliveryOf: 'orig-1', attempts: 0, state: 'pending' });
+  it('is the same event and body, due at once whatever the schedule, and points to the original', () => {
+    const delivery = redelivery(exhausted, later);
+    expect(delivery).toEqual({
+      ...exhausted,
+      id: 'redo-1',
+      state: 'pending',
+      attempts: 0,
+      nextAttemptAt: NOW + 5_000,
+      redeliveryOf: exhausted.id,
+      createdAt: NOW + 5_000,
+      updatedAt: NOW + 5_000,
+    });
   });
 
   it('may target another URL', () => {
-    const delivery = newDelivery(payment, event, context(), 'orig-1', 'https://other.example/cb');
-    expect(delivery.url).toBe('https://other.example/cb');
+    expect(redelivery(exhausted, later, 'https://other.example/cb').url).toBe('https://other.example/cb');
   });
 });

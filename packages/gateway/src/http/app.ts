@@ -14,9 +14,11 @@ import { apiRoutes } from './routes/api.js';
 import { assetRoutes } from './routes/assets.js';
 import { checkoutActions, checkoutRoutes } from './routes/checkout.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { endpointRoutes } from './routes/endpoints.js';
 import { installRequestMetrics, metricsRoutes } from './routes/metrics.js';
 import { operationsRoutes } from './routes/operations.js';
 import { payeeSecretRoutes } from './routes/payee-secrets.js';
+import { recoveryRoutes } from './routes/recoveries.js';
 import { retentionRoutes } from './routes/retention.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 
@@ -106,6 +108,8 @@ export async function buildApp(
     await adminRoutes(scope, ctx);
     await payeeSecretRoutes(scope, ctx);
     await retentionRoutes(scope, ctx);
+    await recoveryRoutes(scope, ctx);
+    await endpointRoutes(scope, ctx);
   });
 
   // /healthz, /openapi.json, /docs; /metrics is guarded like the admin API.

@@ -22,6 +22,14 @@ export function authenticate(request: FastifyRequest, token: string, now: number
   return undefined;
 }
 
+/**
+ * How a request that got past the door proved it may: `bearer`, `session`, or `local` where no
+ * token is set (a sandbox that trusts this machine). Recorded with what it does (a pause).
+ */
+export function authKind(request: FastifyRequest, token: string | undefined, now: number): string {
+  return token === undefined ? 'local' : (authenticate(request, token, now) ?? 'local');
+}
+
 /** Where a person signs in, with the token, for a session cookie. */
 export const SIGN_IN_PATH = '/dashboard/login';
 

@@ -100,7 +100,8 @@ function operation(spec: ApiRouteSpec, guarded: boolean, tokenConfigured: boolea
     const example = spec.example ? JSON.parse(JSON.stringify(spec.example)) : undefined;
     const media = { schema, ...(example ? { example } : {}) };
     op.requestBody = {
-      required: true,
+      // The route reads a missing body as `{}` (parseInput): optional when that is valid.
+      required: !spec.body.safeParse({}).success,
       content: {
         'application/json': media,
         ...(spec.form ? { 'application/x-www-form-urlencoded': media } : {}),

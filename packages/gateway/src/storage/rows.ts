@@ -1,8 +1,17 @@
 // Mapping between domain records and table rows. Numbers go through Number() because
 // PostgreSQL's driver returns BIGINT as a string; a text column is read as its field's own type.
+import type { DeliverySelection, Recovery } from '@payhook/protocol';
 import type { Insertable, Selectable } from 'kysely';
+import { formatCursor, parseCursor } from '../domain/recovery.js';
 import type { Attempt, Delivery, Payment, PaymentEvent, Transfer } from '../interfaces.js';
-import type { AttemptsTable, DeliveriesTable, EventsTable, PaymentsTable, TransfersTable } from './schema.js';
+import type {
+  AttemptsTable,
+  DeliveriesTable,
+  EventsTable,
+  PaymentsTable,
+  RecoveriesTable,
+  TransfersTable,
+} from './schema.js';
 
 const num = (v: number | string): number => Number(v);
 const numOrNull = (v: number | string | null): number | null => (v === null ? null : Number(v));
@@ -179,6 +188,7 @@ export function attemptToRow(a: Attempt): Insertable<AttemptsTable> {
     error_class: a.errorClass,
     error_message: a.errorMessage,
     response_excerpt: a.responseExcerpt,
+    request_headers: a.request === null ? null : JSON.stringify(a.request.headers),
   };
 }
 
@@ -195,5 +205,49 @@ export function rowToAttempt(r: Selectable<AttemptsTable>): Attempt {
     errorClass: r.error_class as Attempt['errorClass'],
     errorMessage: r.error_message,
     responseExcerpt: r.response_excerpt,
+    request: r.request_headers === null ? null : { headers: JSON.parse(r.request_headers) as Record<string, string> },
+  };
+}
+
+export function recoveryToRow(r: Recovery): Insertable<RecoveriesTable> {
+  const cursor = r.cursor === null ? null : parseCursor(r.cursor);
+  return {
+    id: r.id,
+    action: r.action,
+    selection: JSON.stringify(r.selection),
+    new_url: r.newUrl,
+    requested_by: r.requestedBy.auth,
+    actor: r.requestedBy.actor,
+    requested_at: r.requestedAt,
+    state: r.state,
+    matched: r.matched,
+    processed: r.processed,
+    skipped: r.skipped,
+    cursor_at: cursor?.createdAt ?? null,
+    cursor_id: cursor?.id ?? null,
+    locked_by: null,
+    locked_until: null,
+    finished_at: r.finishedAt,
+    error: r.error,
+  };
+}
+
+export function rowToRecovery(r: Selectable<RecoveriesTable>): Recovery {
+  return {
+    id: r.id,
+    action: r.action as Recovery['action'],
+    selection: JSON.parse(r.selection) as DeliverySelection,
+    newUrl: r.new_url,
+    requestedBy: { auth: r.requested_by as Recovery['requestedBy']['auth'], actor: r.actor },
+    requestedAt: num(r.requested_at),
+    state: r.state as Recovery['state'],
+    matched: num(r.matched),
+    processed: num(r.processed),
+    skipped: num(r.skipped),
+    cursor: formatCursor(
+      r.cursor_at === null || r.cursor_id === null ? null : { createdAt: num(r.cursor_at), id: r.cursor_id },
+    ),
+    finishedAt: numOrNull(r.finished_at),
+    error: r.error,
   };
 }

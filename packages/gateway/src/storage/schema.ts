@@ -95,6 +95,8 @@ export interface AttemptsTable {
   error_class: string | null;
   error_message: string | null;
   response_excerpt: string | null;
+  /** The headers sent, a JSON object in the order sent; null for attempts made before 0011. */
+  request_headers: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RateLimitsTable {
@@ -107,6 +109,9 @@ export interface PayeeSecretsTable {
   payee_id: string;
   secret: string;
   created_at: Millis;
+  /** The secret `secret` replaced, still signing until `previous_until` (0009, rotation with overlap). */
+  previous_secret: string | null;
+  previous_until: NullableMillis;
 }
 
 export interface HealthProbeTable {
@@ -128,6 +133,47 @@ export interface RetentionStateTable {
   pass_reclaimed_pages: ColumnType<number | null, number | null, number | null>;
 }
 
+export interface RecoveriesTable {
+  id: string;
+  action: string;
+  /** The selection as requested, JSON. */
+  selection: string;
+  new_url: string | null;
+  requested_by: string;
+  actor: string | null;
+  requested_at: Millis;
+  state: string;
+  matched: number;
+  processed: number;
+  skipped: number;
+  cursor_at: NullableMillis;
+  cursor_id: string | null;
+  /** The runner holding the recovery (a lease owner id, judged by its liveness lock). */
+  locked_by: string | null;
+  locked_until: NullableMillis;
+  finished_at: NullableMillis;
+  error: string | null;
+}
+
+/** A callback URL's health and pause (migration 0007); booleans are 0/1. */
+export interface EndpointsTable {
+  url: string;
+  host: string;
+  consecutive_failures: number;
+  last_attempt_at: NullableMillis;
+  last_success_at: NullableMillis;
+  last_failure_at: NullableMillis;
+  last_error_class: string | null;
+  last_status_code: number | null;
+  last_error_message: string | null;
+  health: string;
+  paused_at: NullableMillis;
+  paused_by: string | null;
+  pause_reason: string | null;
+  auto_paused: number;
+  updated_at: Millis;
+}
+
 export interface Database {
   payments: PaymentsTable;
   transfers: TransfersTable;
@@ -138,4 +184,6 @@ export interface Database {
   payee_secrets: PayeeSecretsTable;
   health_probe: HealthProbeTable;
   retention_state: RetentionStateTable;
+  recoveries: RecoveriesTable;
+  endpoints: EndpointsTable;
 }

@@ -3,7 +3,15 @@
 // so each caller depends on the part it uses. SQLite and PostgreSQL implement it with the same
 // queries; where they differ, a capability flag says so (see StoreCapabilities), never an
 // `if (sqlite)` in the domain.
-import type { FeedAttempt, LatenessFigures, OutcomeBucket, RetentionPass } from '@payhook/protocol';
+import type { FeedAttempt, LatenessFigures, OutcomeBucket, Recovery, RetentionPass } from '@payhook/protocol';
+import type { RetryingGroup } from '../domain/endpoint-forecast.js';
+import type {
+  EndpointAttempt,
+  EndpointState,
+  EndpointTransition,
+  HealthThresholds,
+} from '../domain/endpoint-health.js';
+import type { ScopedSelection } from '../domain/recovery.js';
 import type {
   Attempt,
   Delivery,
@@ -40,10 +48,11 @@ export interface ClaimedDelivery extends Delivery {
   /** The receiver's host:port, which per-host limits count. */
   host: string;
   /**
-   * The payee's callback signing secret, read by the claim itself: a rotated or removed secret
-   * applies from the next claim. Absent: the payee does not sign.
+   * The payee's callback signing secrets, read by the claim itself, so a rotated or removed secret
+   * applies from the next claim: the current one, then, while a rotation overlaps at the claim's
+   * `now`, the previous one. Empty: the payee does not sign.
    */
-  signingSecret?: string;
+  signingSecrets: string[];
 }
 
 export interface ClaimOptions {
@@ -135,10 +144,16 @@ export interface DueWork {
 }
 
 /** A payee's secret for signing its callbacks (Standard Webhooks, `whsec_…`). */
-export interface PayeeSecret {
+export interface NewPayeeSecret {
   payeeId: string;
   secret: string;
   createdAt: number;
+}
+
+/** A payee's signing secrets as stored: the current one and, during a rotation's overlap, the previous. */
+export interface PayeeSecret extends NewPayeeSecret {
+  /** The secret `secret` replaced, signing too until `until` (exclusive); null: none, or its overlap is over. */
+  previous: { secret: string; until: number } | null;
 }
 
 /** Payments and their life cycle: what the API and the sweeper write. */
@@ -231,10 +246,15 @@ export interface RequestCounts {
 
 /** Payees' callback signing secrets (signed callbacks are opt-in per payee). */
 export interface PayeeSecrets {
-  get(payeeId: string): Promise<PayeeSecret | undefined>;
-  /** Sets or replaces a payee's signing secret. */
-  set(secret: PayeeSecret): Promise<void>;
-  /** Removes a payee's signing secret; false if it had none. */
+  /** The payee's secrets at `now`: `previous` only while its overlap lasts. */
+  get(payeeId: string, now: number): Promise<PayeeSecret | undefined>;
+  /**
+   * Sets a payee's signing secret, in one statement. Replacing one rotates: the replaced secret
+   * keeps signing until `createdAt + overlapMs` (0, the default: it stops at once). A secret still
+   * in an earlier overlap is dropped: a payee has at most two. Answers what is now stored.
+   */
+  set(secret: NewPayeeSecret, overlapMs?: number): Promise<PayeeSecret>;
+  /** Removes a payee's signing secrets, current and previous; false if it had none. */
   delete(payeeId: string): Promise<boolean>;
 }
 
@@ -277,6 +297,128 @@ export interface AttemptRetention {
   state(): Promise<{ prunedTotal: number; lastPass: RetentionPass | null }>;
 }
 
+/** What one batch of a recovery does with the deliveries it takes. */
+export type RecoveryPlan =
+  /** Inserts the redelivery `redeliver` makes of each. */
+  | { action: 'redeliver'; redeliver: (original: Delivery) => Delivery }
+  /** Makes each due now, unless an attempt is in flight (then skipped). */
+  | { action: 'retry_now' };
+
+export interface RecoveryBatch {
+  /** How many deliveries it takes at most, in (createdAt, id) order after the cursor. */
+  limit: number;
+  selection: ScopedSelection;
+  plan: RecoveryPlan;
+  now: number;
+  /** The runner holding the recovery, and how long this batch extends its lease. */
+  owner: string;
+  leaseMs: number;
+}
+
+export interface RecoveryBatchResult {
+  /** The recovery after the batch: its counts, cursor and, after the last batch, `done`. */
+  recovery: Recovery;
+  /** Redeliveries inserted. */
+  created: Delivery[];
+  /** Deliveries made due now (retry_now). */
+  madeDue: string[];
+}
+
+/** Recoveries: selections of deliveries, counted, and acted on in leased, fenced batches. */
+export interface RecoveryStore {
+  /** How many deliveries the selection holds, and the first `sample` of them in scan order. */
+  preview(selection: ScopedSelection, sample: number): Promise<{ matched: number; sample: Delivery[] }>;
+  /**
+   * Records a new recovery, `matched` counted in the same transaction; `lease`, when given, holds
+   * it for that runner from the start.
+   */
+  create(recovery: Recovery, selection: ScopedSelection, lease?: { owner: string; until: number }): Promise<Recovery>;
+  get(id: string): Promise<Recovery | undefined>;
+  /** Newest first; `before` pages by (requestedAt, id). */
+  list(limit: number, before?: { requestedAt: number; id: string }): Promise<Recovery[]>;
+  /** Leases one running recovery nobody holds (or whose lease expired) to `owner`. */
+  claim(now: number, owner: string, leaseMs: number): Promise<Recovery | undefined>;
+  /**
+   * Frees the running recoveries held by owners other than `self` whose liveness lock can be
+   * taken (their process is gone); returns how many.
+   */
+  releaseDeadOwners(self: string, now: number): Promise<number>;
+  /**
+   * Runs one batch in one transaction, fenced on `owner`'s lease: takes the next deliveries
+   * after the cursor, acts on them, moves the cursor and counts, and marks the recovery done when
+   * the scan is through. Undefined when the lease was lost (nothing written).
+   */
+  runBatch(id: string, batch: RecoveryBatch): Promise<RecoveryBatchResult | undefined>;
+  /** Gives a held recovery back, still running, for another runner (graceful stop). */
+  release(id: string, owner: string): Promise<void>;
+  /** Ends a held recovery as failed, with why. */
+  fail(id: string, owner: string, now: number, error: string): Promise<void>;
+  /**
+   * Makes one pending delivery due now if no attempt is in flight (its lease expired or none);
+   * returns it as it is after, or undefined when it was not changed.
+   */
+  retryNow(id: string, now: number): Promise<Delivery | undefined>;
+}
+
+/** Which endpoints a read is about: one URL, one host's, or (neither) all. */
+export interface EndpointFilter {
+  url?: string;
+  host?: string;
+}
+
+/** What a health read counts of one URL's deliveries and recent attempts. */
+export interface EndpointCounts {
+  url: string;
+  host: string;
+  /** Attempts started since the window's start, and of them those that succeeded. */
+  recentAttempts: number;
+  recentSucceeded: number;
+  /** Pending deliveries not tried yet. */
+  notTriedYet: number;
+  /** Retrying deliveries, grouped by failed attempts so far (the forecast's input). */
+  retrying: RetryingGroup[];
+}
+
+/** A pause as stored: when, by whom, why. */
+export interface PauseRequest {
+  at: number;
+  by: string;
+  reason: string | null;
+}
+
+/**
+ * Callback URLs' health and pauses. The dispatcher never waits on this: health is recorded in
+ * batches off its path (endpoints/health.ts), and its claim reads only `paused_at`.
+ */
+export interface EndpointStore {
+  /**
+   * Folds ended attempts into their endpoints' health in one transaction, atomically across
+   * processes (PostgreSQL: the endpoint rows are locked; SQLite serialises writers), and returns
+   * what changed: failing, recovered, and (with auto-pause) paused.
+   */
+  recordAttempts(
+    attempts: readonly EndpointAttempt[],
+    now: number,
+    thresholds: HealthThresholds,
+  ): Promise<EndpointTransition[]>;
+  /**
+   * Pauses `url` (creating its row if it has none): its deliveries are no longer claimed. Already
+   * paused, it stays paused as it was (`changed: false`), so the first pause's time still counts.
+   */
+  pause(url: string, host: string, pause: PauseRequest): Promise<{ endpoint: EndpointState; changed: boolean }>;
+  /**
+   * Ends `url`'s pause and, in the same transaction, moves every pending delivery of it on by the
+   * time paused (domain/endpoint-pause.ts), then wakes the dispatchers. Not paused: nothing moves.
+   */
+  resume(
+    url: string,
+    at: number,
+  ): Promise<{ endpoint: EndpointState | undefined; changed: boolean; rescheduled: number }>;
+  list(filter: EndpointFilter): Promise<EndpointState[]>;
+  /** Per URL: attempts started since `since`, pending deliveries, retrying ones by attempt count. */
+  counts(since: number, filter: EndpointFilter): Promise<EndpointCounts[]>;
+}
+
 export interface Store {
   readonly capabilities: StoreCapabilities;
   readonly payments: PaymentStore;
@@ -285,6 +427,8 @@ export interface Store {
   readonly requestCounts: RequestCounts;
   readonly payeeSecrets: PayeeSecrets;
   readonly retention: AttemptRetention;
+  readonly recoveries: RecoveryStore;
+  readonly endpoints: EndpointStore;
 
   /** A cheap round trip, for health checks. */
   ping(): Promise<void>;

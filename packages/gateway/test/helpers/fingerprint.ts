@@ -1,6 +1,6 @@
 // A fingerprint of everything a request could change (payments, transfers, events, deliveries,
-// attempts, payee secrets), read over one connection held open, so that a test can check after
-// thousands of requests that each refused one changed nothing.
+// attempts, payee secrets, endpoints and their pauses), read over one connection held open, so
+// that a test can check after thousands of requests that each refused one changed nothing.
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type { TestDatabase } from './database.js';
@@ -12,6 +12,7 @@ const TABLES: [table: string, order: string][] = [
   ['deliveries', 'id'],
   ['attempts', 'delivery_id, attempt_no'],
   ['payee_secrets', 'payee_id'],
+  ['endpoints', 'url'],
 ];
 
 export interface Fingerprinter {

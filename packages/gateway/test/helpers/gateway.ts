@@ -148,12 +148,12 @@ export async function closeTestServers(): Promise<void> {
 }
 
 /**
- * A gateway on a hand-moved clock with `schedule` (PAYHOOK_RETRY_SCHEDULE), listening nowhere,
+ * A gateway on a hand-moved clock with `schedule` (PAYHOOK_RETRY_SCHEDULE) and `env`, listening nowhere,
  * and a receiver for its callbacks: the dispatcher runs when the test calls runDue().
  */
-export async function startClockedGateway(schedule: string) {
+export async function startClockedGateway(schedule: string, env: Record<string, string> = {}) {
   const clock = new ManualClock(Date.UTC(2026, 10, 24, 12));
   const receiver = await startReceiver();
-  const gw = await startTestGateway({ PAYHOOK_RETRY_SCHEDULE: schedule }, { clock }, { listen: false });
+  const gw = await startTestGateway({ PAYHOOK_RETRY_SCHEDULE: schedule, ...env }, { clock }, { listen: false });
   return { clock, receiver, gw };
 }

@@ -14,7 +14,9 @@ export type Behaviour =
   | 'hang'
   | 'reset'
   | 'huge'
-  | 'slow_success';
+  | 'slow_success'
+  /** 500 with markup and script in the answer: a page must show it as text. */
+  | 'hostile_html';
 
 export interface ReceivedCallback {
   at: number;
@@ -30,6 +32,10 @@ export interface Receiver {
   script(behaviours: Behaviour[], fallback?: Behaviour): void;
   close(): Promise<void>;
 }
+
+/** What `hostile_html` answers: markup that, if rendered, would add an element and run script. */
+export const HOSTILE_HTML =
+  '<b class="injected">bold</b><img src="x" onerror="window.injected = 1"><script>window.injected = 2</script>';
 
 const open = new Set<Receiver>();
 
@@ -82,6 +88,9 @@ export async function startReceiver(options: { hugeBytes?: number; slowMs?: numb
         const pad = 'x'.repeat(options.hugeBytes ?? 1024 * 1024);
         return res.end(`{"code":"SUCCESS","pad":"${pad}"}`);
       }
+      case 'hostile_html':
+        res.writeHead(500, { 'content-type': 'text/html' });
+        return res.end(HOSTILE_HTML);
       case 'slow_success':
         setTimeout(() => json(200, { code: 'SUCCESS' }), options.slowMs ?? 200);
         return;

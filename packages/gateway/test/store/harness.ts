@@ -141,6 +141,8 @@ export function outcome(
     errorClass: success ? null : 'bad_status',
     errorMessage: success ? null : 'HTTP 500',
     responseExcerpt: success ? '{"code":"SUCCESS"}' : 'oops',
+    // In the order sent, which the store must keep.
+    request: { headers: { 'content-type': 'application/json', 'x-payhook-attempt': String(attemptNo) } },
   };
   const update = success
     ? ({ state: 'delivered', nextAttemptAt: null } as const)

@@ -25,7 +25,7 @@ describe('claim', () => {
       dueAt: NOW - 20,
       lockedUntil: NOW + 30_000,
     });
-    expect(claimed[0]?.signingSecret).toBeUndefined();
+    expect(claimed[0]?.signingSecrets).toEqual([]);
     expect(claimed[1]?.host).toBe('shop.example');
     // Leased: nobody else gets them, however many claim.
     expect(await store.queue.claim({ now: NOW, limit: 10, token: 't2', ...lease })).toEqual([]);
@@ -107,16 +107,34 @@ describe('claim', () => {
     await store.payeeSecrets.set({ payeeId: 'signer', secret: 'whsec_one', createdAt: NOW });
     const d = await seedDelivery(store, { payeeId: 'signer' });
     const [first] = await store.queue.claim({ now: NOW, limit: 1, token: 't1', ...lease });
-    expect(first?.signingSecret).toBe('whsec_one');
+    expect(first?.signingSecrets).toEqual(['whsec_one']);
 
     await store.payeeSecrets.set({ payeeId: 'signer', secret: 'whsec_two', createdAt: NOW + 1 });
     const [again] = await store.queue.claim({ now: NOW + 30_000, limit: 1, token: 't2', ...lease });
-    expect(again).toMatchObject({ id: d.id, signingSecret: 'whsec_two' });
+    expect(again).toMatchObject({ id: d.id, signingSecrets: ['whsec_two'] });
 
     await store.payeeSecrets.delete('signer');
     const [unsigned] = await store.queue.claim({ now: NOW + 60_000, limit: 1, token: 't3', ...lease });
     expect(unsigned?.id).toBe(d.id);
-    expect(unsigned?.signingSecret).toBeUndefined();
+    expect(unsigned?.signingSecrets).toEqual([]);
+  });
+
+  it("returns the previous secret too while a rotation overlaps at the claim's now, new one first", async () => {
+    const { store } = ctx;
+    const overlap = 3_600_000;
+    await store.payeeSecrets.set({ payeeId: 'rotator', secret: 'whsec_old', createdAt: NOW - 1 });
+    await store.payeeSecrets.set({ payeeId: 'rotator', secret: 'whsec_new', createdAt: NOW }, overlap);
+    await seedDelivery(store, { payeeId: 'rotator' });
+    // Each claim gives its lease back, so the next one, however soon, claims the delivery again.
+    const claimAt = async (now: number, token: string) => {
+      const [claimed] = await store.queue.claim({ now, limit: 1, token, ...lease });
+      if (claimed) await store.queue.release([claimed.id], token);
+      return claimed?.signingSecrets;
+    };
+    expect(await claimAt(NOW, 't1')).toEqual(['whsec_new', 'whsec_old']);
+    expect(await claimAt(NOW + overlap - 1, 't2')).toEqual(['whsec_new', 'whsec_old']);
+    expect(await claimAt(NOW + overlap, 't3')).toEqual(['whsec_new']);
+    expect(await claimAt(NOW + overlap + 60_000, 't4')).toEqual(['whsec_new']);
   });
 
   it('two stores claiming at once never share a delivery', async () => {
@@ -211,6 +229,32 @@ describe('record', () => {
     expect(await ctx.database.rows('select delivery_id from attempts')).toHaveLength(64);
   });
 
+  it("keeps each attempt's request headers in the order sent; one recorded without them reads back null", async () => {
+    const { store } = ctx;
+    const signed = await seedDelivery(store);
+    const bare = await seedDelivery(store);
+    await store.queue.claim({ now: NOW, limit: 2, token: 't', ...lease });
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'payhook/0.1',
+      'x-payhook-attempt': '1',
+      'webhook-signature': 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4= v1,second+sig/=',
+      'webhook-id': 'évènement "quoted" \\ id',
+    };
+    const withHeaders = outcome(signed.id, 't', 1);
+    withHeaders.attempt.request = { headers };
+    const without = outcome(bare.id, 't', 1);
+    without.attempt.request = null;
+    expect(await store.queue.record([withHeaders, without], NOW)).toEqual([true, true]);
+    const [read] = await store.admin.listAttempts(signed.id);
+    expect(read?.request).toEqual({ headers });
+    expect(Object.keys(read?.request?.headers ?? {})).toEqual(Object.keys(headers));
+    expect((await store.admin.listAttempts(bare.id))[0]?.request).toBeNull();
+    // The attempt feed carries it too.
+    const feed = await store.admin.attemptFeed(undefined, 10);
+    expect(feed.find((a) => a.deliveryId === signed.id)?.request).toEqual({ headers });
+  });
+
   it('an empty batch writes nothing', async () => {
     expect(await ctx.store.queue.record([], NOW)).toEqual([]);
   });
@@ -292,5 +336,45 @@ describe('due times and new work', () => {
       await waitFor(() => heard > 0, { what: 'the NOTIFY of the new delivery' });
     } else expect(heard).toBe(0); // one process: the dispatcher is woken in-process
     await unsubscribe();
+  });
+});
+
+describe('retry now', () => {
+  it('makes a pending delivery no one holds due now, its attempt count untouched', async () => {
+    const { store } = ctx;
+    const later = await seedDelivery(store, { attempts: 5, nextAttemptAt: NOW + 1_800_000 });
+    const other = await ctx.another();
+    let heard = 0;
+    const unsubscribe = await other.queue.subscribe(() => {
+      heard += 1;
+    });
+    expect(await store.queue.claim({ now: NOW, limit: 5, token: 't0', ...lease })).toEqual([]);
+    const moved = await store.recoveries.retryNow(later.id, NOW);
+    expect(moved).toMatchObject({ id: later.id, state: 'pending', attempts: 5, nextAttemptAt: NOW, updatedAt: NOW });
+    const claimed = await store.queue.claim({ now: NOW, limit: 5, token: 't', ...lease });
+    expect(claimed.map((d) => [d.id, d.attempts, d.dueAt])).toEqual([[later.id, 5, NOW]]);
+    if (store.capabilities.dialect === 'postgres') {
+      const { waitFor } = await import('../../../../test-support/wait.js');
+      await waitFor(() => heard > 0, { what: 'the NOTIFY of the delivery made due' });
+    }
+    await unsubscribe();
+  });
+
+  it('keeps an earlier due time; refuses a leased, final or unknown delivery and changes nothing', async () => {
+    const { store } = ctx;
+    const overdue = await seedDelivery(store, { attempts: 2, nextAttemptAt: NOW - 5_000 });
+    expect((await store.recoveries.retryNow(overdue.id, NOW))?.nextAttemptAt).toBe(NOW - 5_000);
+
+    const leased = await seedDelivery(store, { attempts: 1, nextAttemptAt: NOW - 1 });
+    await store.queue.claim({ now: NOW, limit: 5, token: 't', ...lease });
+    const delivered = await seedDelivery(store, { state: 'delivered', attempts: 1, nextAttemptAt: null });
+    const exhausted = await seedDelivery(store, { state: 'exhausted', attempts: 10, nextAttemptAt: null });
+    const before = await Promise.all([leased, delivered, exhausted].map((d) => store.admin.getDelivery(d.id)));
+    for (const d of [leased, delivered, exhausted])
+      expect(await store.recoveries.retryNow(d.id, NOW + 1)).toBeUndefined();
+    expect(await store.recoveries.retryNow('no-such-delivery', NOW)).toBeUndefined();
+    expect(await Promise.all([leased, delivered, exhausted].map((d) => store.admin.getDelivery(d.id)))).toEqual(before);
+    // Once its lease has expired, a leased one may be retried again.
+    expect(await store.recoveries.retryNow(leased.id, NOW + lease.leaseMs)).toMatchObject({ attempts: 1 });
   });
 });

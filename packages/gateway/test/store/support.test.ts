@@ -21,19 +21,54 @@ describe('request counts', () => {
 });
 
 describe('payee secrets', () => {
-  it('sets, replaces, reads and deletes a payee secret', async () => {
+  it('sets, replaces at once, reads and deletes a payee secret', async () => {
     const { store } = ctx;
-    expect(await store.payeeSecrets.get('payee-1')).toBeUndefined();
-    await store.payeeSecrets.set({ payeeId: 'payee-1', secret: 'whsec_a', createdAt: NOW });
+    expect(await store.payeeSecrets.get('payee-1', NOW)).toBeUndefined();
+    const first = await store.payeeSecrets.set({ payeeId: 'payee-1', secret: 'whsec_a', createdAt: NOW });
+    expect(first.previous).toBeNull();
     await store.payeeSecrets.set({ payeeId: 'payee-1', secret: 'whsec_b', createdAt: NOW + 1 });
-    expect(await store.payeeSecrets.get('payee-1')).toEqual({
+    expect(await store.payeeSecrets.get('payee-1', NOW + 1)).toEqual({
       payeeId: 'payee-1',
       secret: 'whsec_b',
       createdAt: NOW + 1,
+      previous: null,
     });
     expect(await store.payeeSecrets.delete('payee-1')).toBe(true);
     expect(await store.payeeSecrets.delete('payee-1')).toBe(false);
-    expect(await store.payeeSecrets.get('payee-1')).toBeUndefined();
+    expect(await store.payeeSecrets.get('payee-1', NOW + 1)).toBeUndefined();
+  });
+
+  it('rotates with an overlap: the replaced secret stays until it ends, an older one is dropped', async () => {
+    const { store } = ctx;
+    const HOUR = 3_600_000;
+    // A first secret has nothing to overlap with, whatever the overlap asked.
+    const first = await store.payeeSecrets.set({ payeeId: 'payee-r', secret: 'whsec_a', createdAt: NOW }, HOUR);
+    expect(first.previous).toBeNull();
+    const rotated = await store.payeeSecrets.set({ payeeId: 'payee-r', secret: 'whsec_b', createdAt: NOW + 1 }, HOUR);
+    expect(rotated).toEqual({
+      payeeId: 'payee-r',
+      secret: 'whsec_b',
+      createdAt: NOW + 1,
+      previous: { secret: 'whsec_a', until: NOW + 1 + HOUR },
+    });
+    expect((await store.payeeSecrets.get('payee-r', NOW + HOUR))?.previous).toEqual({
+      secret: 'whsec_a',
+      until: NOW + 1 + HOUR,
+    });
+    // The overlap's end is exclusive.
+    expect((await store.payeeSecrets.get('payee-r', NOW + 1 + HOUR))?.previous).toBeNull();
+
+    // Rotating again during the overlap: b becomes the previous one, a is gone.
+    const again = await store.payeeSecrets.set({ payeeId: 'payee-r', secret: 'whsec_c', createdAt: NOW + 2 }, HOUR);
+    expect(again.previous).toEqual({ secret: 'whsec_b', until: NOW + 2 + HOUR });
+    // Overlap 0 switches at once and forgets the previous secret.
+    const now = await store.payeeSecrets.set({ payeeId: 'payee-r', secret: 'whsec_d', createdAt: NOW + 3 }, 0);
+    expect(now.previous).toBeNull();
+    expect(await ctx.database.rows("select previous_secret from payee_secrets where payee_id = 'payee-r'")).toEqual([
+      { previous_secret: null },
+    ]);
+    expect(await store.payeeSecrets.delete('payee-r')).toBe(true);
+    expect(await ctx.database.rows('select payee_id from payee_secrets')).toEqual([]);
   });
 });
 

@@ -34,6 +34,9 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-
 .s-failed, .s-exhausted { color: var(--bad); }
 .s-pending, .s-retrying, .s-auditing { color: var(--warn); }
 .s-unpaid { color: var(--muted); }
+.s-healthy { color: var(--ok); }
+.s-failing { color: var(--bad); }
+.s-paused { color: var(--warn); }
 .notice { border-left: 4px solid var(--info); background: #ddf4ff; padding: .6rem 1rem; margin-bottom: 1rem; border-radius: 4px; }
 .error { border-left: 4px solid var(--bad); background: #ffebe9; padding: .6rem 1rem; margin-bottom: 1rem; border-radius: 4px; }
 .final-success { border-left: 4px solid var(--ok); background: #dafbe1; padding: .8rem 1rem; margin-bottom: 1rem; border-radius: 4px; }
@@ -53,7 +56,16 @@ ol.timeline > li.t-ok { border-color: var(--ok); }
 ol.timeline > li.t-bad { border-color: var(--bad); }
 .attempts td { font-size: 13px; }
 .excerpt { max-width: 22rem; white-space: pre-wrap; }
+.progress { margin: .3rem 0; }
+tr.exchange-row > td { padding-top: 0; }
+details.exchange > summary { cursor: pointer; color: var(--info); font-size: 13px; }
+.exchange-sides { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1rem; margin: .5rem 0; }
+.exchange-sides h4 { margin: .2rem 0 .4rem; font-size: 13px; }
+.exchange-sides .caption { margin: .6rem 0 0; font-size: 12px; }
+table.headers th { text-transform: none; letter-spacing: 0; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12.5px; width: 11rem; }
+pre.request-body, pre.answer-excerpt { background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: .5rem .7rem; white-space: pre-wrap; word-break: break-all; margin: .4rem 0; max-height: 20rem; overflow: auto; }
 .pager { display: flex; gap: 1rem; margin-top: .8rem; }
+progress { width: 100%; height: .8rem; }
 svg.chart { width: 100%; height: auto; background: #fff; }
 .legend { font-size: 12px; color: var(--muted); }
 .legend .sw { display: inline-block; width: .8rem; height: .8rem; border-radius: 2px; vertical-align: -2px; margin-right: .25rem; }
@@ -104,9 +116,16 @@ export const LIVE_JS = `'use strict';
       })
       .then(function (text) {
         var fresh = new DOMParser().parseFromString(text, 'text/html');
+        // What the reader opened (an attempt's request and answer) stays open in the fresh copy.
+        var open = [];
+        document.querySelectorAll('details[id][open]').forEach(function (d) { open.push(d.id); });
         document.querySelectorAll('[data-live]').forEach(function (el) {
           var next = el.id ? fresh.getElementById(el.id) : null;
           if (next) el.replaceWith(document.importNode(next, true));
+        });
+        open.forEach(function (id) {
+          var d = document.getElementById(id);
+          if (d) d.open = true;
         });
       });
   }

@@ -5,7 +5,7 @@ export interface PageOptions {
   title: string;
   main: HtmlValue;
   /** The dashboard's navigation; checkout pages have none. */
-  nav?: { active: 'overview' | 'payments' | 'none'; signOut: boolean };
+  nav?: { active: 'overview' | 'payments' | 'endpoints' | 'recover' | 'none'; signOut: boolean };
   /** JSON endpoints whose change refreshes the page's `data-live` regions (see assets.ts). */
   liveSource?: readonly string[];
   liveIntervalMs?: number;
@@ -39,6 +39,8 @@ function navBar(nav: NonNullable<PageOptions['nav']>, live: boolean): SafeHtml {
 <a class="brand" href="/">payhook</a>
 ${link('/', 'Overview', 'overview')}
 ${link('/dashboard/payments', 'Payments', 'payments')}
+${link('/dashboard/endpoints', 'Endpoints', 'endpoints')}
+${link('/dashboard/recover', 'Recover', 'recover')}
 <span class="spacer"></span>
 ${live ? html`<span id="live-status"></span>` : ''}
 ${nav.signOut ? html`<form method="post" action="/dashboard/logout"><button type="submit">Sign out</button></form>` : ''}

@@ -1,7 +1,15 @@
 // The dashboard's page of one payment: its summary, transfers, and life cycle (events in order,
-// each event's deliveries, each delivery's attempts), with the redelivery buttons.
-import { type DeliveryWithAttempts, type EventDetail, FAILURE_REASONS, type PaymentDetail } from '@payhook/protocol';
-import type { Attempt } from '../../interfaces.js';
+// each event's deliveries, each delivery's attempts with the request each sent and the answer
+// it got), with the retry-now and redelivery buttons.
+import {
+  type DeliveryWithAttempts,
+  type EventDetail,
+  FAILURE_REASONS,
+  type PaymentDetail,
+  type RetrySchedule,
+} from '@payhook/protocol';
+import { deliveryProgress } from '../../domain/delivery-progress.js';
+import { attemptExchange } from './attempt-exchange.js';
 import { formatDuration, formatTime, type HtmlValue, html, relative, type SafeHtml } from './html.js';
 import { page } from './layout.js';
 import { badge, shortId, shownState } from './parts.js';
@@ -11,6 +19,8 @@ export interface PaymentPageData {
   symbolOf: (assetId: string | null) => string;
   requiredConfirmations: (assetId: string) => number;
   now: number;
+  /** The schedule deliveries run: "attempt n of N · gives up at". */
+  schedule: RetrySchedule;
   signOut: boolean;
   /** What the last action did, shown once after its redirect. */
   notice?: string | undefined;
@@ -19,6 +29,7 @@ export interface PaymentPageData {
 /** The notices an action may ask for by name; free text never travels in a URL. */
 export const NOTICES = {
   redelivered: 'Redelivery scheduled: a new delivery starts its schedule now.',
+  'retrying-now': 'Retrying now: the next attempt is due at once, its count and the schedule after it unchanged.',
   resent: 'Exhausted deliveries to this URL scheduled again.',
   'nothing-to-resend': 'No exhausted delivery to this URL is waiting for a redelivery.',
 } as const;
@@ -104,8 +115,14 @@ function deliveryBlock(d: DeliveryWithAttempts, data: PaymentPageData): SafeHtml
 · ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}
 ${d.redeliveryOf ? html` · redelivers ${shortId(d.redeliveryOf)}` : ''}
 ${d.nextAttemptAt !== null ? html` · next attempt due <span class="next-due">${formatTime(d.nextAttemptAt)} (${relative(d.nextAttemptAt, data.now)})</span>` : ''}</div>
-${d.attemptList.length === 0 ? html`<p class="muted">No attempt yet.</p>` : attemptTable(d.attemptList)}
+${progressLine(d, data)}
+${d.attemptList.length === 0 ? html`<p class="muted">No attempt yet.</p>` : attemptTable(d)}
 <div class="actions">
+${
+  d.state === 'pending' && (d.lockedUntil === null || d.lockedUntil <= data.now)
+    ? html`<form method="post" action="/dashboard/deliveries/${d.id}/retry-now"><button type="submit" class="retry-now">Retry now</button></form>`
+    : ''
+}
 ${d.state !== 'pending' ? html`<form method="post" action="/dashboard/deliveries/${d.id}/redeliver"><button type="submit" class="redeliver">Redeliver</button></form>` : ''}
 ${
   d.state === 'exhausted'
@@ -118,7 +135,19 @@ ${
 </div>`;
 }
 
-function attemptTable(attempts: Attempt[]): SafeHtml {
+/** "attempt 4 of 10 · gives up at …" for a pending delivery; when it ended for a final one. */
+function progressLine(d: DeliveryWithAttempts, data: PaymentPageData): SafeHtml {
+  const p = deliveryProgress(d, d.attemptList.at(-1)?.endedAt ?? null, data.schedule);
+  const when = (at: number) => html`<time datetime="${new Date(at).toISOString()}">${formatTime(at)}</time>`;
+  if (p.kind === 'pending') {
+    return html`<p class="progress" title="if every attempt left fails, each taking no time">attempt ${p.attemptNo} of ${p.of} · gives up at ${when(p.givesUpAt)} at the earliest (${relative(p.givesUpAt, data.now)})</p>`;
+  }
+  const after = `after ${p.attempts} attempt${p.attempts === 1 ? '' : 's'}`;
+  return html`<p class="progress">${p.kind === 'delivered' ? 'delivered' : 'gave up'} at ${when(p.at)} · ${after}</p>`;
+}
+
+function attemptTable(d: DeliveryWithAttempts): SafeHtml {
+  const attempts = d.attemptList;
   return html`<table class="attempts"><thead><tr><th>#</th><th>Started</th><th>Late</th><th>Result</th><th>Status</th><th>Latency</th><th>Error</th><th>Answer</th></tr></thead><tbody>
 ${attempts.map(
   (a) => html`<tr data-attempt="${a.attemptNo}" data-success="${String(a.success)}">
@@ -126,7 +155,8 @@ ${attempts.map(
 <td>${a.success ? badge('delivered', 'ok') : badge('failed', 'failed')}</td>
 <td>${a.statusCode ?? '—'}</td><td>${formatDuration(a.latencyMs)}</td>
 <td>${a.errorClass ? html`<code>${a.errorClass}</code> ${a.errorMessage ?? ''}` : ''}</td>
-<td><code class="excerpt">${a.responseExcerpt ?? ''}</code></td></tr>`,
+<td><code class="excerpt">${a.responseExcerpt ?? ''}</code></td></tr>
+<tr class="exchange-row"><td colspan="8">${attemptExchange(a, d)}</td></tr>`,
 )}
 </tbody></table>`;
 }

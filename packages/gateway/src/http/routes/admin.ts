@@ -1,4 +1,5 @@
-// The admin read API (payments, their events, deliveries and attempts) and redelivery.
+// The admin read API (payments, their events, deliveries and attempts), redelivery and retry-now
+// of one delivery (selections of them: recoveries.ts).
 import {
   type AttemptPage,
   type AttemptTimeline,
@@ -18,6 +19,7 @@ import { apiRoute } from '../api-route.js';
 import type { HttpContext } from '../context.js';
 import { idParams, traceParams } from '../params.js';
 import { loadPaymentDetail } from '../payment-detail.js';
+import { requesterOf } from './recoveries.js';
 
 const deliveryState = z.enum(['pending', 'delivered', 'exhausted']);
 const limit = z.coerce.number().int().min(1).max(500).default(50);
@@ -72,7 +74,7 @@ const timelineQuery = z.object({
 const redeliverByUrl = z.object({ url: z.string().min(1).max(2048) });
 
 export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
-  const { store, payments, clock } = ctx;
+  const { store, payments, recoveries, clock } = ctx;
 
   apiRoute(
     app,
@@ -151,16 +153,30 @@ export async function adminRoutes(app: FastifyInstance, ctx: HttpContext): Promi
     app,
     {
       method: 'POST',
+      url: '/admin/deliveries/:id/retry-now',
+      tag: 'admin',
+      summary: "Make a pending delivery's next attempt due now, its attempt count and later gaps unchanged",
+      params: idParams,
+      notFound: true,
+    },
+    async ({ params: { id } }) => okEnvelope<Delivery>(await recoveries.retryNow(id), clock.now()),
+  );
+
+  apiRoute(
+    app,
+    {
+      method: 'POST',
       url: '/admin/deliveries/redeliver-exhausted',
       tag: 'admin',
-      summary: 'Redeliver every exhausted delivery to one URL',
+      summary: 'Redeliver every exhausted delivery to one URL not redelivered yet (a recovery, run before answering)',
       body: redeliverByUrl,
       example: { url: 'https://shop.example/mixpay/callback' },
     },
-    async ({ body: { url } }) => {
-      const deliveries = await payments.redeliverExhausted(url);
-      return okEnvelope<RedeliveredDeliveries>({ count: deliveries.length, deliveries }, clock.now());
-    },
+    async ({ body: { url } }, request) =>
+      okEnvelope<RedeliveredDeliveries>(
+        await recoveries.redeliverExhausted(url, requesterOf(request, ctx)),
+        clock.now(),
+      ),
   );
 
   /** Attempts as they end, for `payhook tail` and the dashboard's live view. */

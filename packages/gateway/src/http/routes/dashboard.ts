@@ -5,27 +5,41 @@
 import { traceIdSchema } from '@payhook/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { ParameterError } from '../../errors.js';
 import { declareAccess } from '../access.js';
-import { authenticate, tokenMatches } from '../auth.js';
+import { authenticate, authKind, tokenMatches } from '../auth.js';
 import type { HttpContext } from '../context.js';
+import { type EndpointNotice, endpointsPage } from '../pages/endpoints.js';
 import { html } from '../pages/html.js';
 import { messagePage } from '../pages/layout.js';
 import { loginPage } from '../pages/login.js';
 import { overviewPage } from '../pages/overview.js';
 import { type NoticeName, paymentPage } from '../pages/payment-page.js';
 import { paymentsListPage } from '../pages/payments-list.js';
+import { RECOVER_FIELDS, type RecoverForm, type RecoverPageData, recoverPage, recoveryPage } from '../pages/recover.js';
 import { renderErrorsAsPages, sendPage } from '../pages/respond.js';
 import { idParams, traceParams } from '../params.js';
 import { loadPaymentDetail } from '../payment-detail.js';
 import { isLoopback, issueSession, isUnsafeMethod, requestOrigin, sessionCookie } from '../session.js';
 import { parseInput } from '../validate.js';
 import { paymentsQuery } from './admin.js';
+import { recoveryAction, requesterOf, selectionSchema } from './recoveries.js';
 
 const TIMELINE = { minutes: 30, bucketSeconds: 30 };
 const RECENT_ATTEMPTS = 15;
 
 const loginForm = z.object({ token: z.string().max(1024).default(''), next: z.string().max(2048).default('/') });
 const resendForm = z.object({ url: z.string().min(1).max(2048), back: z.string().max(64).optional() });
+const actorForm = z.object({
+  actor: z
+    .string()
+    .trim()
+    .max(128)
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+});
+const pauseForm = z.object({ url: z.string().min(1).max(2048), reason: z.string().max(500).optional() });
+const resumeForm = z.object({ url: z.string().min(1).max(2048) });
 
 /**
  * Where to go after signing in: a path on this gateway, never another site. `//evil`, `/\evil`
@@ -99,11 +113,12 @@ export async function dashboardRoutes(app: FastifyInstance, ctx: HttpContext): P
       }
     });
     await pageRoutes(pages, ctx);
+    await endpointPages(pages, ctx);
   });
 }
 
 async function pageRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
-  const { store, payments, catalog, clock } = ctx;
+  const { store, payments, recoveries, catalog, clock } = ctx;
   const signOut = ctx.adminToken !== undefined;
   const symbolOf = (id: string | null) => catalog.symbolOf(id);
 
@@ -165,7 +180,15 @@ async function pageRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void>
     const requiredConfirmations = (assetId: string) => catalog.get(assetId)?.requiredConfirmations ?? 0;
     return sendPage(
       reply,
-      paymentPage({ detail, symbolOf, requiredConfirmations, now: clock.now(), signOut, notice }),
+      paymentPage({
+        detail,
+        symbolOf,
+        requiredConfirmations,
+        now: clock.now(),
+        schedule: ctx.schedule,
+        signOut,
+        notice,
+      }),
       { formsToSelf: true },
     );
   });
@@ -176,23 +199,113 @@ async function pageRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void>
     return reply.redirect(paymentHref(delivery.traceId, 'redelivered'), 303);
   });
 
+  app.post('/dashboard/deliveries/:id/retry-now', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const delivery = await recoveries.retryNow(id);
+    return reply.redirect(paymentHref(delivery.traceId, 'retrying-now'), 303);
+  });
+
   app.post('/dashboard/deliveries/redeliver-exhausted', async (request, reply) => {
     const form = parseInput(resendForm, request.body);
-    const resent = await payments.redeliverExhausted(form.url);
+    const resent = await recoveries.redeliverExhausted(form.url, requesterOf(request, ctx));
     const backTo = traceIdSchema.safeParse(form.back);
     if (!backTo.success) {
       return sendPage(
         reply,
         messagePage(
           'Redelivery scheduled',
-          html`${resent.length} exhausted deliveries to <code>${form.url}</code> scheduled again.`,
-          { href: '/', label: 'Back to the overview' },
+          html`${resent.count} exhausted deliveries to <code>${form.url}</code> scheduled again.`,
+          { href: `/dashboard/recoveries/${resent.recoveryId}`, label: 'See the recovery' },
           'notice',
         ),
         { formsToSelf: true },
       );
     }
-    return reply.redirect(paymentHref(backTo.data, resent.length > 0 ? 'resent' : 'nothing-to-resend'), 303);
+    return reply.redirect(paymentHref(backTo.data, resent.count > 0 ? 'resent' : 'nothing-to-resend'), 303);
+  });
+
+  app.get('/dashboard/recover', async (request, reply) => {
+    const form = recoverForm(request.query);
+    const recent = await store.recoveries.list(20);
+    const data: RecoverPageData = { form, recent, signOut };
+    // The filter form sends `action` (the select always has one): then the dry run answers.
+    if (form.action !== undefined) {
+      try {
+        data.preview = await recoveries.preview(recoveryInput(form));
+      } catch (error) {
+        if (!(error instanceof ParameterError)) throw error;
+        data.error = error.message;
+        return sendPage(reply, recoverPage(data), { status: 400, formsToSelf: true });
+      }
+    }
+    return sendPage(reply, recoverPage(data), { formsToSelf: true });
+  });
+
+  app.post('/dashboard/recoveries', async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const actor = parseInput(actorForm, body).actor;
+    const recovery = await recoveries.request({
+      ...recoveryInput(recoverForm(body)),
+      requestedBy: requesterOf(request, ctx, actor),
+    });
+    return reply.redirect(`/dashboard/recoveries/${encodeURIComponent(recovery.id)}`, 303);
+  });
+
+  app.get('/dashboard/recoveries/:id', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    return sendPage(reply, recoveryPage({ recovery: await recoveries.get(id), signOut }), { formsToSelf: true });
+  });
+}
+
+/** The Recover form's fields as sent, empty ones dropped ("any"). */
+function recoverForm(input: unknown): RecoverForm {
+  const raw = (input ?? {}) as Record<string, unknown>;
+  const form: RecoverForm = {};
+  for (const key of RECOVER_FIELDS) {
+    const value = raw[key];
+    if (typeof value === 'string' && value.trim() !== '') form[key] = value.trim();
+  }
+  return form;
+}
+
+/** The form as a recovery request, parsed with the admin API's own schemas. */
+function recoveryInput(form: RecoverForm) {
+  const { action, newUrl, ...selection } = form;
+  return {
+    selection: parseInput(selectionSchema, selection),
+    action: parseInput(recoveryAction, action ?? 'redeliver'),
+    newUrl,
+  };
+}
+
+/** The Endpoints page and its Pause / Resume forms (the admin API's POST /admin/endpoints/pause, /resume). */
+async function endpointPages(app: FastifyInstance, ctx: HttpContext): Promise<void> {
+  const { endpoints, clock } = ctx;
+  const back = (notice: EndpointNotice) => `/dashboard/endpoints?notice=${notice}`;
+
+  app.get('/dashboard/endpoints', async (request, reply) => {
+    const { notice, pause } = request.query as { notice?: string; pause?: string };
+    const list = await endpoints.list();
+    const pauseUrl = typeof pause === 'string' ? pause.slice(0, 2048) : undefined;
+    return sendPage(reply, endpointsPage({ list, signOut: ctx.adminToken !== undefined, notice, pauseUrl }), {
+      formsToSelf: true,
+    });
+  });
+
+  app.post('/dashboard/endpoints/pause', async (request, reply) => {
+    const form = parseInput(pauseForm, request.body);
+    const reason = form.reason?.trim() ? form.reason.trim() : undefined;
+    const { changed } = await endpoints.pause(form.url, {
+      auth: authKind(request, ctx.adminToken, clock.now()),
+      reason,
+    });
+    return reply.redirect(back(changed ? 'paused' : 'already-paused'), 303);
+  });
+
+  app.post('/dashboard/endpoints/resume', async (request, reply) => {
+    const form = parseInput(resumeForm, request.body);
+    const { changed } = await endpoints.resume(form.url);
+    return reply.redirect(back(changed ? 'resumed' : 'not-paused'), 303);
   });
 }
 

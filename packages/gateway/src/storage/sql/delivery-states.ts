@@ -7,3 +7,10 @@ import { type SqlBool, sql } from 'kysely';
 export const NOT_TRIED_YET = sql.raw<SqlBool>(`state = 'pending' and attempts = 0`);
 /** Pending after at least one failed attempt: `retrying` everywhere a person reads it (isRetrying). */
 export const RETRYING = sql.raw<SqlBool>(`state = 'pending' and attempts > 0`);
+/**
+ * The delivery's endpoint is not paused (migration 0007): a primary-key lookup per candidate, so
+ * the claim and the dispatcher's sleep pass over a paused URL's deliveries without a write.
+ */
+export const NOT_PAUSED = sql.raw<SqlBool>(
+  'not exists (select 1 from endpoints e where e.url = deliveries.url and e.paused_at is not null)',
+);

@@ -15,10 +15,14 @@ import type {
   LeaseOwnerHold,
   StoreCapabilities,
 } from '../store.js';
-import { NOT_TRIED_YET, RETRYING } from './delivery-states.js';
+import { NOT_PAUSED, NOT_TRIED_YET, RETRYING } from './delivery-states.js';
 import { type Db, inTransaction, type SqlDialect } from './dialect.js';
 
-export type DeliveryRow = Selectable<DeliveriesTable> & { signing_secret: string | null };
+/**
+ * A claimed row, with its payee's signing secrets: the current one, then the previous one while a
+ * rotation overlaps, space-separated (a `whsec_` secret is base64, never a space); null: unsigned.
+ */
+export type DeliveryRow = Selectable<DeliveriesTable> & { signing_secrets: string | null };
 
 export class SqlDeliveryQueue implements DeliveryQueue {
   private readonly db: Kysely<Database>;
@@ -36,9 +40,12 @@ export class SqlDeliveryQueue implements DeliveryQueue {
     return rows
       .map((r): ClaimedDelivery => {
         const delivery = rowToDelivery(r);
-        const claimed: ClaimedDelivery = { ...delivery, dueAt: delivery.nextAttemptAt ?? now, host: r.host };
-        if (r.signing_secret !== null) claimed.signingSecret = r.signing_secret;
-        return claimed;
+        return {
+          ...delivery,
+          dueAt: delivery.nextAttemptAt ?? now,
+          host: r.host,
+          signingSecrets: r.signing_secrets === null ? [] : r.signing_secrets.split(' '),
+        };
       })
       .sort((a, b) => a.dueAt - b.dueAt);
   }
@@ -55,6 +62,7 @@ export class SqlDeliveryQueue implements DeliveryQueue {
     const due = (kind: RawBuilder<unknown>) => sql`
       select id, host, next_attempt_at from deliveries
       where ${kind} and next_attempt_at <= ${now} and (locked_until is null or locked_until <= ${now})${notFull}
+        and ${NOT_PAUSED}
       order by next_attempt_at limit ${limit}${lock}`;
     // Budgets below the host limit, as a table the ranking joins.
     const budgetTable =
@@ -85,9 +93,10 @@ export class SqlDeliveryQueue implements DeliveryQueue {
       update deliveries set lock_token = ${token}, locked_until = ${now + leaseMs}, lock_owner = ${owner}
       where id in (select id from chosen)
       returning *, (
-        select s.secret from payments p join payee_secrets s on s.payee_id = p.payee_id
+        select case when s.previous_until > ${now} then s.secret || ' ' || s.previous_secret else s.secret end
+        from payments p join payee_secrets s on s.payee_id = p.payee_id
         where p.trace_id = deliveries.trace_id
-      ) as signing_secret`;
+      ) as signing_secrets`;
   }
 
   async record(outcomes: readonly AttemptOutcome[], now: number): Promise<boolean[]> {
@@ -131,11 +140,11 @@ export class SqlDeliveryQueue implements DeliveryQueue {
       return sql`(${fence(o)}, cast(${a.due_at} as bigint), cast(${a.started_at} as bigint),
         cast(${a.ended_at} as bigint), cast(${a.success} as integer), cast(${a.status_code} as integer),
         cast(${a.latency_ms} as integer), cast(${a.error_class} as text), cast(${a.error_message} as text),
-        cast(${a.response_excerpt} as text))`;
+        cast(${a.response_excerpt} as text), cast(${a.request_headers} as text))`;
     });
     const { rows: written } = await sql<{ delivery_id: string }>`
       with o(id, token, attempts, state, next_attempt_at, due_at, started_at, ended_at, success, status_code,
-        latency_ms, error_class, error_message, response_excerpt) as (values ${sql.join(rows)}),
+        latency_ms, error_class, error_message, response_excerpt, request_headers) as (values ${sql.join(rows)}),
       moved as (
         update deliveries set state = o.state, attempts = o.attempts, next_attempt_at = o.next_attempt_at,
           lock_token = null, locked_until = null, lock_owner = null, updated_at = ${now}
@@ -144,9 +153,9 @@ export class SqlDeliveryQueue implements DeliveryQueue {
         returning deliveries.id
       )
       insert into attempts (delivery_id, attempt_no, due_at, started_at, ended_at, success, status_code,
-        latency_ms, error_class, error_message, response_excerpt)
+        latency_ms, error_class, error_message, response_excerpt, request_headers)
       select o.id, o.attempts, o.due_at, o.started_at, o.ended_at, o.success, o.status_code, o.latency_ms,
-        o.error_class, o.error_message, o.response_excerpt
+        o.error_class, o.error_message, o.response_excerpt, o.request_headers
       from o join moved on moved.id = o.id
       returning delivery_id`.execute(this.db);
     return new Set(written.map((r) => r.delivery_id));
@@ -196,7 +205,7 @@ export class SqlDeliveryQueue implements DeliveryQueue {
   async nextDueAt(now: number): Promise<number | null> {
     // One statement, each kind read off its own partial index.
     const next = (kind: RawBuilder<unknown>) =>
-      sql`(select next_attempt_at from deliveries where ${kind} and next_attempt_at > ${now}
+      sql`(select next_attempt_at from deliveries where ${kind} and next_attempt_at > ${now} and ${NOT_PAUSED}
         order by next_attempt_at limit 1)`;
     const { rows } = await sql<{ first: number | string | null; retry: number | string | null }>`
       select ${next(NOT_TRIED_YET)} as first, ${next(RETRYING)} as retry`.execute(this.db);

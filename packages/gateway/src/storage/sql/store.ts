@@ -5,9 +5,11 @@ import type { Database } from '../schema.js';
 import type { Store, StoreCapabilities } from '../store.js';
 import { SqlAdminQueries } from './admin.js';
 import type { SqlDialect } from './dialect.js';
+import { SqlEndpoints } from './endpoints.js';
 import { SqlPayeeSecrets } from './payee-secrets.js';
 import { SqlPayments } from './payments.js';
 import { SqlDeliveryQueue } from './queue.js';
+import { SqlRecoveries } from './recoveries.js';
 import { SqlRequestCounts } from './request-counts.js';
 import { SqlAttemptRetention } from './retention.js';
 
@@ -19,6 +21,8 @@ export class SqlStore implements Store {
   readonly requestCounts: SqlRequestCounts;
   readonly payeeSecrets: SqlPayeeSecrets;
   readonly retention: SqlAttemptRetention;
+  readonly recoveries: SqlRecoveries;
+  readonly endpoints: SqlEndpoints;
   private readonly db: Kysely<Database>;
 
   private constructor(private readonly dialect: SqlDialect) {
@@ -30,6 +34,8 @@ export class SqlStore implements Store {
     this.requestCounts = new SqlRequestCounts(dialect.db);
     this.payeeSecrets = new SqlPayeeSecrets(dialect.db);
     this.retention = new SqlAttemptRetention(dialect);
+    this.recoveries = new SqlRecoveries(dialect);
+    this.endpoints = new SqlEndpoints(dialect);
   }
 
   /** Opens the store and brings its schema up to date. */

@@ -1,0 +1,271 @@
+// Endpoints: health counters written in batches off the dispatcher's path, pauses, and the
+// resume that moves a URL's pending deliveries on by the time paused, in one UPDATE.
+import type { AttemptErrorClass, EndpointHealthState } from '@payhook/protocol';
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import {
+  applyAttempts,
+  type EndpointAttempt,
+  type EndpointState,
+  type EndpointTransition,
+  freshEndpoint,
+  type HealthThresholds,
+} from '../../domain/endpoint-health.js';
+import type { Database, EndpointsTable } from '../schema.js';
+import type { EndpointCounts, EndpointFilter, EndpointStore, PauseRequest } from '../store.js';
+import { NOT_TRIED_YET, RETRYING } from './delivery-states.js';
+import { type Db, inTransaction, type SqlDialect } from './dialect.js';
+
+export class SqlEndpoints implements EndpointStore {
+  private readonly db: Kysely<Database>;
+
+  constructor(private readonly dialect: SqlDialect) {
+    this.db = dialect.db;
+  }
+
+  async recordAttempts(
+    attempts: readonly EndpointAttempt[],
+    now: number,
+    thresholds: HealthThresholds,
+  ): Promise<EndpointTransition[]> {
+    if (attempts.length === 0) return [];
+    const byUrl = new Map<string, EndpointAttempt[]>();
+    for (const a of attempts) {
+      const list = byUrl.get(a.url);
+      if (list) list.push(a);
+      else byUrl.set(a.url, [a]);
+    }
+    const urls = [...byUrl.values()].map(([first]) => ({ url: first?.url ?? '', host: first?.host ?? '' }));
+    return inTransaction(this.db, async (trx) => {
+      const rows = await this.lockRows(trx, urls, now);
+      const transitions: EndpointTransition[] = [];
+      const next = rows.map((state) => {
+        const step = applyAttempts(state, byUrl.get(state.url) ?? [], thresholds);
+        transitions.push(...step.transitions);
+        return step.next;
+      });
+      await updateStatement(next, now).execute(trx);
+      return transitions;
+    });
+  }
+
+  async pause(url: string, host: string, pause: PauseRequest): Promise<{ endpoint: EndpointState; changed: boolean }> {
+    return inTransaction(this.db, async (trx) => {
+      const [state] = await this.lockRows(trx, [{ url, host }], pause.at);
+      const current = state ?? freshEndpoint(url, host);
+      if (current.pausedAt !== null) return { endpoint: current, changed: false };
+      const endpoint = {
+        ...current,
+        pausedAt: pause.at,
+        pausedBy: pause.by,
+        pauseReason: pause.reason,
+        autoPaused: false,
+      };
+      await trx.updateTable('endpoints').set(stateToRow(endpoint, pause.at)).where('url', '=', url).execute();
+      return { endpoint, changed: true };
+    });
+  }
+
+  async resume(
+    url: string,
+    at: number,
+  ): Promise<{ endpoint: EndpointState | undefined; changed: boolean; rescheduled: number }> {
+    return inTransaction(this.db, async (trx) => {
+      let q = trx.selectFrom('endpoints').selectAll().where('url', '=', url);
+      if (this.dialect.capabilities.rowLocks) q = q.forUpdate();
+      const row = await q.executeTakeFirst();
+      const current = row && rowToState(row);
+      if (current?.pausedAt === null || current?.pausedAt === undefined) {
+        return { endpoint: current, changed: false, rescheduled: 0 };
+      }
+      const { rows } = await resumeStatement(url, current.pausedAt, at).execute(trx);
+      const endpoint = { ...current, pausedAt: null, pausedBy: null, pauseReason: null, autoPaused: false };
+      await trx.updateTable('endpoints').set(stateToRow(endpoint, at)).where('url', '=', url).execute();
+      // Other processes' dispatchers may be asleep until a poll: wake them on commit.
+      await this.dialect.channel?.notify(trx);
+      return { endpoint, changed: true, rescheduled: rows.length };
+    });
+  }
+
+  async list(filter: EndpointFilter): Promise<EndpointState[]> {
+    let q = this.db.selectFrom('endpoints').selectAll();
+    if (filter.url !== undefined) q = q.where('url', '=', filter.url);
+    if (filter.host !== undefined) q = q.where('host', '=', filter.host);
+    return (await q.orderBy('url').execute()).map(rowToState);
+  }
+
+  async counts(since: number, filter: EndpointFilter): Promise<EndpointCounts[]> {
+    const where = (alias: string) => {
+      const parts = [];
+      if (filter.url !== undefined) parts.push(sql` and ${sql.ref(`${alias}.url`)} = ${filter.url}`);
+      if (filter.host !== undefined) parts.push(sql` and ${sql.ref(`${alias}.host`)} = ${filter.host}`);
+      return sql.join(parts, sql``);
+    };
+    // Each read is bounded by what it is about: attempts of the window (attempts_ended), pending
+    // deliveries (their partial indexes; the range on next_attempt_at lets the planners use them).
+    const [recent, firsts, retrying] = await Promise.all([
+      sql<{ url: string; host: string; n: number | string; ok: number | string }>`
+        select d.url, d.host, count(*) as n, sum(a.success) as ok
+        from attempts a join deliveries d on d.id = a.delivery_id
+        where a.ended_at >= ${since}${where('d')}
+        group by d.url, d.host`.execute(this.db),
+      sql<{ url: string; host: string; n: number | string }>`
+        select url, host, count(*) as n from deliveries
+        where ${NOT_TRIED_YET} and next_attempt_at >= 0${where('deliveries')}
+        group by url, host`.execute(this.db),
+      sql<{
+        url: string;
+        host: string;
+        attempts: number;
+        n: number | string;
+        lo: number | string;
+        hi: number | string;
+      }>`
+        select url, host, attempts, count(*) as n, min(next_attempt_at) as lo, max(next_attempt_at) as hi
+        from deliveries
+        where ${RETRYING} and next_attempt_at >= 0${where('deliveries')}
+        group by url, host, attempts`.execute(this.db),
+    ]);
+    const out = new Map<string, EndpointCounts>();
+    const entry = (url: string, host: string) => {
+      let e = out.get(url);
+      if (!e) {
+        e = { url, host, recentAttempts: 0, recentSucceeded: 0, notTriedYet: 0, retrying: [] };
+        out.set(url, e);
+      }
+      return e;
+    };
+    for (const r of recent.rows) {
+      const e = entry(r.url, r.host);
+      e.recentAttempts = Number(r.n);
+      e.recentSucceeded = Number(r.ok);
+    }
+    for (const r of firsts.rows) entry(r.url, r.host).notTriedYet = Number(r.n);
+    for (const r of retrying.rows) {
+      entry(r.url, r.host).retrying.push({
+        attempts: Number(r.attempts),
+        count: Number(r.n),
+        earliestDue: Number(r.lo),
+        latestDue: Number(r.hi),
+      });
+    }
+    return [...out.values()];
+  }
+
+  /**
+   * The endpoint rows of `urls`, created where missing, locked until the transaction ends
+   * (PostgreSQL; SQLite's writer lock serialises the whole transaction), in URL order so two
+   * processes never wait on each other in a circle.
+   */
+  private async lockRows(trx: Db, urls: readonly { url: string; host: string }[], now: number) {
+    const sorted = [...urls].sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+    await trx
+      .insertInto('endpoints')
+      .values(sorted.map(({ url, host }) => ({ url, ...stateToRow(freshEndpoint(url, host), now) })))
+      .onConflict((oc) => oc.column('url').doNothing())
+      .execute();
+    let q = trx
+      .selectFrom('endpoints')
+      .selectAll()
+      .where(
+        'url',
+        'in',
+        sorted.map((u) => u.url),
+      )
+      .orderBy('url');
+    if (this.dialect.capabilities.rowLocks) q = q.forUpdate();
+    return (await q.execute()).map(rowToState);
+  }
+}
+
+/**
+ * Resume as one UPDATE (domain/endpoint-pause.ts's resumedDueAt, in SQL): every pending delivery
+ * of `url` is due at R + max(0, T − max(P, W)), W its last attempt's end (a primary-key lookup,
+ * once per delivery: the CTE is materialized) or its creation. No cap: one statement, however
+ * many deliveries wait; it finds them through deliveries_pending_url.
+ */
+export function resumeStatement(url: string, pausedAt: number, resumedAt: number) {
+  const P = sql`cast(${pausedAt} as bigint)`;
+  const R = sql`cast(${resumedAt} as bigint)`;
+  return sql<{ id: string }>`
+    with waits as materialized (
+      select d.id, d.next_attempt_at as due, coalesce(
+        (select a.ended_at from attempts a where a.delivery_id = d.id and a.attempt_no = d.attempts),
+        d.created_at) as began
+      from deliveries d
+      where d.url = ${url} and d.state = 'pending' and d.next_attempt_at is not null
+    ),
+    stopped as (select id, due, case when began > ${P} then began else ${P} end as at from waits)
+    update deliveries
+    set next_attempt_at = case when stopped.due > stopped.at then ${R} + stopped.due - stopped.at else ${R} end,
+      updated_at = ${R}
+    from stopped
+    where deliveries.id = stopped.id
+    returning deliveries.id`;
+}
+
+/** Every row of a batch written back in one UPDATE … FROM (VALUES …), typed for PostgreSQL. */
+function updateStatement(states: readonly EndpointState[], now: number) {
+  const values = states.map((state) => {
+    const r = stateToRow(state, now);
+    return sql`(cast(${state.url} as text), cast(${r.consecutive_failures} as integer),
+      cast(${r.last_attempt_at} as bigint), cast(${r.last_success_at} as bigint), cast(${r.last_failure_at} as bigint),
+      cast(${r.last_error_class} as text), cast(${r.last_status_code} as integer), cast(${r.last_error_message} as text),
+      cast(${r.health} as text), cast(${r.paused_at} as bigint), cast(${r.paused_by} as text),
+      cast(${r.pause_reason} as text), cast(${r.auto_paused} as integer))`;
+  });
+  return sql`
+    with v(url, consecutive_failures, last_attempt_at, last_success_at, last_failure_at, last_error_class,
+      last_status_code, last_error_message, health, paused_at, paused_by, pause_reason, auto_paused)
+    as (values ${sql.join(values)})
+    update endpoints set consecutive_failures = v.consecutive_failures, last_attempt_at = v.last_attempt_at,
+      last_success_at = v.last_success_at, last_failure_at = v.last_failure_at, last_error_class = v.last_error_class,
+      last_status_code = v.last_status_code, last_error_message = v.last_error_message, health = v.health,
+      paused_at = v.paused_at, paused_by = v.paused_by, pause_reason = v.pause_reason, auto_paused = v.auto_paused,
+      updated_at = ${now}
+    from v
+    where endpoints.url = v.url`;
+}
+
+function rowToState(r: Selectable<EndpointsTable>): EndpointState {
+  const n = (v: number | string | null) => (v === null ? null : Number(v));
+  const failed = r.last_failure_at !== null;
+  return {
+    url: r.url,
+    host: r.host,
+    consecutiveFailures: Number(r.consecutive_failures),
+    lastAttemptAt: n(r.last_attempt_at),
+    lastSuccessAt: n(r.last_success_at),
+    lastFailureAt: n(r.last_failure_at),
+    lastError: failed
+      ? {
+          errorClass: r.last_error_class as AttemptErrorClass | null,
+          statusCode: n(r.last_status_code),
+          message: r.last_error_message,
+        }
+      : null,
+    health: r.health as EndpointHealthState,
+    pausedAt: n(r.paused_at),
+    pausedBy: r.paused_by,
+    pauseReason: r.pause_reason,
+    autoPaused: Number(r.auto_paused) === 1,
+  };
+}
+
+function stateToRow(s: EndpointState, now: number): Omit<Insertable<EndpointsTable>, 'url'> {
+  return {
+    host: s.host,
+    consecutive_failures: s.consecutiveFailures,
+    last_attempt_at: s.lastAttemptAt,
+    last_success_at: s.lastSuccessAt,
+    last_failure_at: s.lastFailureAt,
+    last_error_class: s.lastError?.errorClass ?? null,
+    last_status_code: s.lastError?.statusCode ?? null,
+    last_error_message: s.lastError?.message ?? null,
+    health: s.health,
+    paused_at: s.pausedAt,
+    paused_by: s.pausedBy,
+    pause_reason: s.pauseReason,
+    auto_paused: s.autoPaused ? 1 : 0,
+    updated_at: now,
+  };
+}
