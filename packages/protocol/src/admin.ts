@@ -242,6 +242,27 @@ export interface DeliveryStats {
   lateness: LatenessFigures;
 }
 
+/** A pass of the attempt pruner: attempts older than the retention, except each delivery's last. */
+export interface RetentionPass {
+  startedAt: number;
+  endedAt: number;
+  /** Attempts that ended before this instant were pruned, except each delivery's last one. */
+  cutoff: number;
+  pruned: number;
+  /** Database pages given back to the file system (SQLite's incremental vacuum; 0 on PostgreSQL). */
+  reclaimedPages: number;
+}
+
+/** `GET /admin/retention`. */
+export interface RetentionStatus {
+  /** This gateway's `PAYHOOK_ATTEMPT_RETENTION`, in ms; 0: every attempt is kept. */
+  retentionMs: number;
+  /** Attempts pruned from this database so far, by every gateway on it. */
+  prunedTotal: number;
+  /** The latest pass on this database, by any gateway; null before the first. */
+  lastPass: RetentionPass | null;
+}
+
 /**
  * `GET /admin/payees/{payeeId}/secret`: whether the payee's callbacks are signed, since when, and
  * whether a rotation is in progress. Never the secret.

@@ -119,6 +119,20 @@ export interface HealthProbeTable {
   checked_at: Millis;
 }
 
+/** The attempt pruner's state: one row, `attempts` (migration 0010). */
+export interface RetentionStateTable {
+  id: string;
+  cursor_ended_at: Millis;
+  cursor_delivery_id: string;
+  cursor_attempt_no: number;
+  pruned_total: ColumnType<number, number, number>;
+  pass_started_at: NullableMillis;
+  pass_ended_at: NullableMillis;
+  pass_cutoff: NullableMillis;
+  pass_pruned: ColumnType<number | null, number | null, number | null>;
+  pass_reclaimed_pages: ColumnType<number | null, number | null, number | null>;
+}
+
 export interface RecoveriesTable {
   id: string;
   action: string;
@@ -169,6 +183,7 @@ export interface Database {
   rate_limits: RateLimitsTable;
   payee_secrets: PayeeSecretsTable;
   health_probe: HealthProbeTable;
+  retention_state: RetentionStateTable;
   recoveries: RecoveriesTable;
   endpoints: EndpointsTable;
 }

@@ -100,13 +100,13 @@ export class SqlEndpoints implements EndpointStore {
       if (filter.host !== undefined) parts.push(sql` and ${sql.ref(`${alias}.host`)} = ${filter.host}`);
       return sql.join(parts, sql``);
     };
-    // Each read is bounded by what it is about: attempts of the window (attempts_started), pending
+    // Each read is bounded by what it is about: attempts of the window (attempts_ended), pending
     // deliveries (their partial indexes; the range on next_attempt_at lets the planners use them).
     const [recent, firsts, retrying] = await Promise.all([
       sql<{ url: string; host: string; n: number | string; ok: number | string }>`
         select d.url, d.host, count(*) as n, sum(a.success) as ok
         from attempts a join deliveries d on d.id = a.delivery_id
-        where a.started_at >= ${since}${where('d')}
+        where a.ended_at >= ${since}${where('d')}
         group by d.url, d.host`.execute(this.db),
       sql<{ url: string; host: string; n: number | string }>`
         select url, host, count(*) as n from deliveries
