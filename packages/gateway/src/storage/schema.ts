@@ -160,6 +160,16 @@ export interface EndpointsTable {
   updated_at: Millis;
 }
 
+/** One URL's attempts of one minute (migration 0007, domain/endpoint-minutes.ts). */
+export interface EndpointMinutesTable {
+  url: string;
+  /** The minute's start, epoch ms. */
+  minute: Millis;
+  host: string;
+  attempts: number;
+  succeeded: number;
+}
+
 export interface Database {
   payments: PaymentsTable;
   transfers: TransfersTable;
@@ -171,4 +181,5 @@ export interface Database {
   health_probe: HealthProbeTable;
   recoveries: RecoveriesTable;
   endpoints: EndpointsTable;
+  endpoint_minutes: EndpointMinutesTable;
 }
