@@ -63,9 +63,15 @@ async function recent(store: Store, since: number) {
 }
 
 describe('per-minute attempt counters', () => {
-  it('two processes adding to the same minutes at once lose no attempt', async () => {
+  it('two processes adding to the same minutes at once lose no attempt, and both delete expired minutes', async () => {
     const other = await ctx.another();
     const second = 'http://shop.example/other';
+    // Three expired minutes of both URLs, written when they were recent: the batches' deletes race too.
+    for (const ago of [5, 4, 3]) {
+      const at = NOW - MINUTES_KEPT_MS - ago * MINUTE_MS;
+      await ctx.store.endpoints.recordAttempts([attemptAt(URL, at, true), attemptAt(second, at, true)], at, thresholds);
+    }
+    expect(await minuteRows()).toHaveLength(6);
     // Eight batches, alternating processes, each over the same two URLs and two minutes:
     // 30 attempts a batch, every third a success.
     const batch = (i: number) =>
