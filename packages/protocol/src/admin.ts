@@ -473,7 +473,7 @@ export interface ExhaustionForecast {
 
 /** What an endpoint's or a host's health is made of. */
 export interface HealthFigures {
-  /** Attempts that ended in the last `windowMs` (GET /admin/endpoints `windowMs`). */
+  /** Attempts that ended in the last `windowMs`, by whole minutes (GET /admin/endpoints `windowMs`). */
   recent: { attempts: number; succeeded: number; successRate: number | null };
   consecutiveFailures: number;
   lastAttemptAt: number | null;
@@ -510,7 +510,10 @@ export interface HostHealth extends HealthFigures {
  * state answers the same data and the dashboard's live view refreshes only on a change.
  */
 export interface EndpointList {
-  /** The success rate's window: attempts started this long before the read. */
+  /**
+   * The success rate's window: attempts that ended this long before the read or later, counted
+   * per minute (the window starts at the start of its first minute: up to a minute more).
+   */
   windowMs: number;
   endpoints: EndpointStatus[];
   hosts: HostHealth[];

@@ -174,6 +174,16 @@ export interface EndpointsTable {
   updated_at: Millis;
 }
 
+/** One URL's attempts of one minute (migration 0007, domain/endpoint-minutes.ts). */
+export interface EndpointMinutesTable {
+  url: string;
+  /** The minute's start, epoch ms. */
+  minute: Millis;
+  host: string;
+  attempts: number;
+  succeeded: number;
+}
+
 export interface Database {
   payments: PaymentsTable;
   transfers: TransfersTable;
@@ -186,4 +196,5 @@ export interface Database {
   retention_state: RetentionStateTable;
   recoveries: RecoveriesTable;
   endpoints: EndpointsTable;
+  endpoint_minutes: EndpointMinutesTable;
 }

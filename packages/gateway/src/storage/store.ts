@@ -370,7 +370,10 @@ export interface EndpointFilter {
 export interface EndpointCounts {
   url: string;
   host: string;
-  /** Attempts started since the window's start, and of them those that succeeded. */
+  /**
+   * Attempts that ended since the start of the minute the window starts in, and of them those
+   * that succeeded (endpoint_minutes: as recorded by recordAttempts).
+   */
   recentAttempts: number;
   recentSucceeded: number;
   /** Pending deliveries not tried yet. */
@@ -394,7 +397,8 @@ export interface EndpointStore {
   /**
    * Folds ended attempts into their endpoints' health in one transaction, atomically across
    * processes (PostgreSQL: the endpoint rows are locked; SQLite serialises writers), and returns
-   * what changed: failing, recovered, and (with auto-pause) paused.
+   * what changed: failing, recovered, and (with auto-pause) paused. In the same transaction the
+   * attempts are added to their URLs' per-minute counters and minutes past MINUTES_KEPT_MS deleted.
    */
   recordAttempts(
     attempts: readonly EndpointAttempt[],
@@ -415,7 +419,10 @@ export interface EndpointStore {
     at: number,
   ): Promise<{ endpoint: EndpointState | undefined; changed: boolean; rescheduled: number }>;
   list(filter: EndpointFilter): Promise<EndpointState[]>;
-  /** Per URL: attempts started since `since`, pending deliveries, retrying ones by attempt count. */
+  /**
+   * Per URL: attempts ended since the minute `since` falls in (a sum of per-minute counters: the
+   * read costs URLs × minutes, not attempts), pending deliveries, retrying ones by attempt count.
+   */
   counts(since: number, filter: EndpointFilter): Promise<EndpointCounts[]>;
 }
 

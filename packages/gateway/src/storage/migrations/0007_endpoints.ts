@@ -40,9 +40,27 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .column('url')
     .where(sql<boolean>`state = 'pending'`)
     .execute();
+
+  // endpoint_minutes: each URL's attempts and successes per minute (domain/endpoint-minutes.ts),
+  // upserted by recordAttempts in its batch's transaction; the health read sums a URL's last 60
+  // minutes instead of reading the hour's attempts. Rows older than two hours are deleted by
+  // recordAttempts, at most two minutes' worth per batch; `endpoint_minutes_minute` finds them
+  // and serves the read of every URL at once.
+  await db.schema
+    .createTable('endpoint_minutes')
+    .addColumn('url', 'text', (c) => c.notNull())
+    .addColumn('minute', 'bigint', (c) => c.notNull())
+    .addColumn('host', 'varchar(300)', (c) => c.notNull())
+    .addColumn('attempts', 'integer', (c) => c.notNull())
+    .addColumn('succeeded', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('endpoint_minutes_pk', ['url', 'minute'])
+    .execute();
+  await db.schema.createIndex('endpoint_minutes_minute').on('endpoint_minutes').column('minute').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable('endpoint_minutes').execute();
+
   await db.schema.dropIndex('deliveries_pending_url').execute();
   await db.schema.dropIndex('endpoints_paused').execute();
   await db.schema.dropTable('endpoints').execute();
