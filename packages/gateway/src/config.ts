@@ -25,6 +25,12 @@ export interface GatewayConfig {
   /** Longest a finished attempt waits for others to be recorded in the same transaction; 0: its event-loop turn. */
   recordWindowMs: number;
   settleDelayMs: number;
+  /** Attempts that ended longer ago are pruned, except each delivery's last; 0: every attempt is kept. */
+  attemptRetentionMs: number;
+  /** From one pruning pass to the next. */
+  retentionIntervalMs: number;
+  /** Attempts looked at per pruning transaction. */
+  retentionBatch: number;
   /** Length of a quote's tolerate period (MixPay's `expire`/`seconds`); a refresh starts a new one. */
   quoteWindowMs: number;
   publicUrl: string;
@@ -124,6 +130,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pollIntervalMs: e.PAYHOOK_POLL_INTERVAL,
     recordWindowMs: e.PAYHOOK_RECORD_WINDOW,
     settleDelayMs: e.PAYHOOK_SETTLE_DELAY,
+    attemptRetentionMs: e.PAYHOOK_ATTEMPT_RETENTION,
+    retentionIntervalMs: e.PAYHOOK_RETENTION_INTERVAL,
+    retentionBatch: e.PAYHOOK_RETENTION_BATCH,
     quoteWindowMs: e.PAYHOOK_QUOTE_WINDOW,
     publicUrl: (
       e.PAYHOOK_PUBLIC_URL ?? `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${e.PORT}`

@@ -1,4 +1,4 @@
-// Wires a gateway together: store, clock, payment service, dispatcher, sweeper, HTTP.
+// Wires a gateway together: store, clock, payment service, dispatcher, sweeper, pruner, HTTP.
 // Everything time- or I/O-shaped can be passed in, so tests run the real thing fast.
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
@@ -19,6 +19,7 @@ import { OperatorSignal } from './operator-signal.js';
 import { PaymentService } from './payments.js';
 import { RecoveryService } from './recoveries.js';
 import { RecoveryRunner } from './recovery-runner.js';
+import { AttemptPruner } from './retention.js';
 import { openStore } from './storage/open.js';
 import type { Store } from './storage/store.js';
 import { Sweeper } from './sweeper.js';
@@ -45,6 +46,8 @@ export interface Gateway {
   payments: PaymentService;
   dispatcher: Dispatcher;
   sweeper: Sweeper;
+  /** Prunes attempts older than the retention (runs with the dispatcher). */
+  pruner: AttemptPruner;
   /** Tells the operator's webhook (PAYHOOK_OPERATOR_WEBHOOK_URL); absent without one. Any producer may `notify`. */
   operatorSignal: OperatorSignal | undefined;
   /** Recoveries (selections of deliveries redelivered or made due now) and the runner of their batches. */
@@ -58,7 +61,7 @@ export interface Gateway {
    */
   endpointHealth: EndpointHealth;
   /**
-   * Starts what the role asks for: HTTP (`all`, `api`) and the dispatcher and sweeper loops
+   * Starts what the role asks for: HTTP (`all`, `api`) and the dispatcher, sweeper and pruner loops
    * (`all`, `dispatcher`). Resolves to the URL it listens on, or '' without HTTP.
    */
   start(): Promise<string>;
@@ -75,6 +78,16 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       poolSize: config.poolSize,
       onListenerError: (error) => logger.warn({ err: error }, 'database listener lost; reconnecting'),
       onOwnerLockError: (error) => logger.warn({ err: error }, 'lease owner lock lost; taking it again'),
+      onVacuum: (event) => {
+        const { phase, ...rest } = event;
+        if (phase === 'start')
+          logger.warn(
+            rest,
+            'converting the SQLite file to incremental auto-vacuum: one VACUUM, which may take a while',
+          );
+        else if (phase === 'done') logger.info(rest, 'SQLite file converted to incremental auto-vacuum');
+        else logger.warn(rest, 'SQLite file busy: its conversion to incremental auto-vacuum waits for the next start');
+      },
     }));
   const catalog = deps.catalog ?? new AssetCatalog();
   // Production sends only to public addresses; the sandbox exists to call back to loopback.
@@ -159,6 +172,16 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     pollIntervalMs: config.pollIntervalMs,
     logger: (logger as unknown as Logger).child({ component: 'sweeper' }),
   });
+  const pruner = new AttemptPruner({
+    store,
+    clock,
+    retentionMs: config.attemptRetentionMs,
+    intervalMs: config.retentionIntervalMs,
+    batchSize: config.retentionBatch,
+    logger: (logger as unknown as Logger).child({ component: 'retention' }),
+    onPruned: (count) => metrics.recordPruned(count),
+  });
+
   // Every role runs recoveries: one requested here starts at once, and one a crashed gateway
   // left running is taken back from wherever its cursor stands.
   const recoveryRunner = new RecoveryRunner({
@@ -194,6 +217,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       rateLimitPerMinute: config.rateLimitPerMinute,
       maxEventLoopDelayMs: config.maxEventLoopDelayMs,
       quoteWindowMs: config.quoteWindowMs,
+      attemptRetentionMs: config.attemptRetentionMs,
       secretRotationOverlapMs: config.secretRotationOverlapMs,
       schedule: config.schedule,
     },
@@ -208,6 +232,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     payments,
     dispatcher,
     sweeper,
+    pruner,
     operatorSignal,
     recoveries,
     recoveryRunner,
@@ -221,6 +246,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       if (config.role !== 'api') {
         await started.dispatcher.start();
         started.sweeper.start();
+        pruner.start();
       }
       recoveryRunner.start();
       return url;
@@ -229,6 +255,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
       await app.close();
       await recoveryRunner.stop();
       await started.sweeper.stop();
+      await pruner.stop();
       await started.dispatcher.stop(graceMs);
       // The last attempts' health is written before the store closes.
       await endpointHealth.flush();

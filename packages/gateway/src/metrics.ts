@@ -17,6 +17,7 @@ export const METRIC = {
   storeUp: 'payhook_store_up',
   attemptsUnrecorded: 'payhook_delivery_attempts_unrecorded',
   requestDuration: 'payhook_http_request_duration_seconds',
+  attemptsPruned: 'payhook_attempts_pruned_total',
 } as const;
 
 /** The route label of a request no route matched: one series, whatever URLs scanners try. */
@@ -36,6 +37,7 @@ export class GatewayMetrics {
   private readonly attemptDuration: Histogram<'outcome'>;
   private readonly lateness: Histogram;
   private readonly requestDuration: Histogram<'method' | 'route' | 'status_code'>;
+  private readonly attemptsPruned: Counter;
 
   constructor(options: GatewayMetricsOptions) {
     const registers = [this.registry];
@@ -70,6 +72,11 @@ export class GatewayMetrics {
       help: 'HTTP API answers, by method, route template and status code.',
       labelNames: ['method', 'route', 'status_code'],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.attemptsPruned = new Counter({
+      name: METRIC.attemptsPruned,
+      help: "Attempts older than the retention pruned by this process (each delivery's last attempt is kept).",
       registers,
     });
     // One query per scrape, shared by the two gauges that report it (collected concurrently).
@@ -131,6 +138,11 @@ export class GatewayMetrics {
     // A claim never starts before the due time; clamp clock skew between processes to zero.
     this.lateness.observe(Math.max(0, attempt.startedAt - attempt.dueAt) / 1000);
     if (update.state === 'exhausted') this.exhausted.inc({ event: delivery.eventType });
+  }
+
+  /** Counts attempts the retention pruner deleted. */
+  recordPruned(count: number): void {
+    this.attemptsPruned.inc(count);
   }
 
   /** Times an HTTP answer; `route` is the route template (`/admin/deliveries/:id`), never the raw URL. */

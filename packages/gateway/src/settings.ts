@@ -145,6 +145,33 @@ export const GATEWAY_SETTINGS = {
       'seconds a finished attempt may wait for others to be recorded in the same transaction (`0`: those that end ' +
       'in the same event-loop turn, and while one batch is written the next gathers)',
   },
+  PAYHOOK_ATTEMPT_RETENTION: {
+    flag: '--attempt-retention <days>',
+    schema: (name) =>
+      z
+        .string()
+        .regex(/^\d+(\.\d+)?$/, `${name} must be a number of days (0: keep every attempt)`)
+        .transform((v) => Math.round(Number(v) * 86_400_000)),
+    default: '30',
+    help: "days an attempt is kept, except each delivery's last (0: keep all)",
+    doc:
+      'days (fractions allowed) an attempt and its answer excerpt are kept; older ones are pruned, except each ' +
+      "delivery's last attempt, and deliveries are never pruned; `0` keeps every attempt (see Operations)",
+  },
+  PAYHOOK_RETENTION_INTERVAL: {
+    flag: '--retention-interval <seconds>',
+    schema: (name) => seconds(name).pipe(z.number().positive(`${name} must be more than 0`)),
+    default: '300',
+    help: 'from one pruning pass to the next',
+    doc: 'seconds from one pruning pass of the dispatcher to the next',
+  },
+  PAYHOOK_RETENTION_BATCH: {
+    flag: '--retention-batch <n>',
+    schema: positiveInt,
+    default: '1000',
+    help: 'attempts looked at per pruning transaction',
+    doc: 'attempts looked at per pruning transaction (the pruner yields between two)',
+  },
   PAYHOOK_SETTLE_DELAY: {
     flag: '--settle-delay <seconds>',
     schema: seconds,

@@ -472,3 +472,56 @@ describe('the exhaustion forecast and hosts', () => {
     expect(paused.hosts[0]).toMatchObject({ pausedUrls: 1, forecast: { deliveries: 2, latest: t0 + 613 * S } });
   });
 });
+
+describe('the success rate’s per-minute counters', () => {
+  it('hold what the attempts table holds, per URL and minute, and the hour’s read sums them', async () => {
+    const { clock, gw, receiver } = await startClockedGateway('0,40,40,40,40,40');
+    const { dispatcher } = gw.gateway;
+    const other = `${receiver.url}?shop=2`;
+    receiver.script(['status500', 'success', 'status500', 'status500', 'success', 'reset'], 'status500');
+    const t0 = clock.now(); // a minute's start
+    for (const url of [receiver.url, receiver.url, other]) await paidPayment(gw, url);
+    // Rounds at t0, t0 + 40 s, … t0 + 240 s: five minutes, some with two rounds.
+    let sent = 0;
+    for (let round = 0; round < 6; round++) {
+      sent += await dispatcher.runDue();
+      clock.advance(40 * S);
+    }
+    await paidPayment(gw, other);
+    sent += await dispatcher.runDue();
+    await gw.gateway.endpointHealth.flush();
+
+    const fromAttempts = await gw.database.rows<{ url: string; minute: number; n: number; ok: number }>(
+      `select d.url, (a.ended_at / 60000) * 60000 as minute, count(*) as n, sum(a.success) as ok
+       from attempts a join deliveries d on d.id = a.delivery_id
+       group by d.url, (a.ended_at / 60000) * 60000 order by minute, d.url`,
+    );
+    const fromCounters = await gw.database.rows<{ url: string; minute: number; n: number; ok: number }>(
+      'select url, minute, attempts as n, succeeded as ok from endpoint_minutes order by minute, url',
+    );
+    const shape = (rows: { url: string; minute: number; n: number; ok: number }[]) =>
+      rows.map((r) => [r.url, Number(r.minute), Number(r.n), Number(r.ok)]);
+    expect(shape(fromCounters)).toEqual(shape(fromAttempts));
+    expect([...new Set(fromCounters.map((r) => Number(r.minute)))]).toEqual(
+      [0, 1, 2, 3, 4].map((i) => t0 + i * 60 * S),
+    );
+    expect(sent).toBeGreaterThan(8);
+    expect(fromCounters.reduce((n, r) => n + Number(r.n), 0)).toBe(sent);
+
+    // What the read said before the counters: attempts started in the last hour (here all of them).
+    const joined = await gw.database.rows<{ url: string; n: number; ok: number }>(
+      `select d.url, count(*) as n, sum(a.success) as ok from attempts a join deliveries d on d.id = a.delivery_id
+       where a.started_at >= ${clock.now() - 3_600_000} group by d.url`,
+    );
+    const list = (await gw.get('/admin/endpoints')).body.data;
+    for (const r of joined) {
+      const e = list.endpoints.find((x: any) => x.url === r.url);
+      expect(e.recent).toEqual({
+        attempts: Number(r.n),
+        succeeded: Number(r.ok),
+        successRate: Number(r.ok) / Number(r.n),
+      });
+    }
+    expect(joined).toHaveLength(2);
+  });
+});

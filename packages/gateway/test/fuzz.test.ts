@@ -470,8 +470,10 @@ describe(`fuzzing (seed ${SEED}, ${RUNS} runs per route group)`, () => {
                 '/admin/stats/timeline',
                 '/admin/endpoints',
                 '/admin/endpoints/health',
+                '/admin/recoveries',
                 '/dashboard/payments',
                 '/dashboard/endpoints',
+                '/dashboard/recover',
               ),
               listQuery,
               credentials,
@@ -482,11 +484,49 @@ describe(`fuzzing (seed ${SEED}, ${RUNS} runs per route group)`, () => {
             url: `/admin/payments/${t}`,
             headers: h,
           })),
-          fc.tuple(deliveryId, fc.boolean(), credentials).map(([id, redeliver, h]) => ({
-            method: redeliver ? ('POST' as const) : ('GET' as const),
-            url: `/admin/deliveries/${id}${redeliver ? '/redeliver' : ''}`,
+          fc.tuple(deliveryId, fc.constantFrom('', '/redeliver', '/retry-now'), credentials).map(([id, action, h]) => ({
+            method: action ? ('POST' as const) : ('GET' as const),
+            url: `/admin/deliveries/${id}${action}`,
             headers: h,
           })),
+          fc.tuple(segment(fc.oneof(fc.uuid(), text)), fc.boolean(), credentials).map(([id, one, h]) => ({
+            method: 'GET' as const,
+            url: one ? `/admin/recoveries/${id}` : '/admin/retention',
+            headers: h,
+          })),
+          // Recoveries: only dry runs or refusals, so that no recovery keeps writing in the background
+          // between another request's before and after.
+          fc
+            .tuple(
+              body(
+                fc.record(
+                  {
+                    selection: field(
+                      fc.record(
+                        {
+                          state: field(fc.constantFrom('pending', 'retrying', 'exhausted', 'delivered', 'x')),
+                          url: field(fc.oneof(fc.constantFrom('http://127.0.0.1:9/callback'), text)),
+                          createdFrom: field(fc.oneof(fc.integer(), fc.constantFrom('2026-01-01T00:00:00Z'), text)),
+                          createdTo: field(fc.oneof(fc.integer(), text)),
+                          payeeId: field(text),
+                          eventType: field(fc.constantFrom('success', 'fail', 'settle', 'x')),
+                          errorClass: field(fc.constantFrom('timeout', 'bad_status', 'x')),
+                          notRedelivered: field(fc.constantFrom(true, 'yes')),
+                        },
+                        { requiredKeys: [] },
+                      ),
+                    ),
+                    action: field(fc.constantFrom('redeliver', 'retry_now', 'delete')),
+                    newUrl: field(fc.oneof(fc.constantFrom('http://127.0.0.1:9/new', 'ftp://x.example/cb'), text)),
+                    dryRun: fc.constantFrom(true, 'yes', 1),
+                    actor: field(text),
+                  },
+                  { requiredKeys: ['dryRun'] },
+                ),
+              ),
+              credentials,
+            )
+            .map(([b, h]) => ({ method: 'POST' as const, url: '/admin/recoveries', ...b, headers: h })),
           fc
             .tuple(
               body(

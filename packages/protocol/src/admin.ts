@@ -242,6 +242,27 @@ export interface DeliveryStats {
   lateness: LatenessFigures;
 }
 
+/** A pass of the attempt pruner: attempts older than the retention, except each delivery's last. */
+export interface RetentionPass {
+  startedAt: number;
+  endedAt: number;
+  /** Attempts that ended before this instant were pruned, except each delivery's last one. */
+  cutoff: number;
+  pruned: number;
+  /** Database pages given back to the file system (SQLite's incremental vacuum; 0 on PostgreSQL). */
+  reclaimedPages: number;
+}
+
+/** `GET /admin/retention`. */
+export interface RetentionStatus {
+  /** This gateway's `PAYHOOK_ATTEMPT_RETENTION`, in ms; 0: every attempt is kept. */
+  retentionMs: number;
+  /** Attempts pruned from this database so far, by every gateway on it. */
+  prunedTotal: number;
+  /** The latest pass on this database, by any gateway; null before the first. */
+  lastPass: RetentionPass | null;
+}
+
 /**
  * `GET /admin/payees/{payeeId}/secret`: whether the payee's callbacks are signed, since when, and
  * whether a rotation is in progress. Never the secret.
@@ -452,7 +473,7 @@ export interface ExhaustionForecast {
 
 /** What an endpoint's or a host's health is made of. */
 export interface HealthFigures {
-  /** Attempts that ended in the last `windowMs` (GET /admin/endpoints `windowMs`). */
+  /** Attempts that ended in the last `windowMs`, by whole minutes (GET /admin/endpoints `windowMs`). */
   recent: { attempts: number; succeeded: number; successRate: number | null };
   consecutiveFailures: number;
   lastAttemptAt: number | null;
@@ -489,7 +510,10 @@ export interface HostHealth extends HealthFigures {
  * state answers the same data and the dashboard's live view refreshes only on a change.
  */
 export interface EndpointList {
-  /** The success rate's window: attempts started this long before the read. */
+  /**
+   * The success rate's window: attempts that ended this long before the read or later, counted
+   * per minute (the window starts at the start of its first minute: up to a minute more).
+   */
   windowMs: number;
   endpoints: EndpointStatus[];
   hosts: HostHealth[];

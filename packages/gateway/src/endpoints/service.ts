@@ -9,7 +9,7 @@ import type { Clock } from '../interfaces.js';
 import { type Logger, urlForLog } from '../logger.js';
 import type { EndpointFilter, EndpointStore } from '../storage/store.js';
 
-/** The success rate's window: attempts of the last hour. */
+/** The success rate's window: attempts of the last hour, from the start of its first minute (endpoint_minutes). */
 export const HEALTH_WINDOW_MS = 3_600_000;
 
 export interface EndpointServiceOptions {

@@ -19,6 +19,7 @@ import { installRequestMetrics, metricsRoutes } from './routes/metrics.js';
 import { operationsRoutes } from './routes/operations.js';
 import { payeeSecretRoutes } from './routes/payee-secrets.js';
 import { recoveryRoutes } from './routes/recoveries.js';
+import { retentionRoutes } from './routes/retention.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 
 /** MixPay's parameters are small; a larger body is refused before it is parsed. */
@@ -106,6 +107,7 @@ export async function buildApp(
     guarded(scope);
     await adminRoutes(scope, ctx);
     await payeeSecretRoutes(scope, ctx);
+    await retentionRoutes(scope, ctx);
     await recoveryRoutes(scope, ctx);
     await endpointRoutes(scope, ctx);
   });

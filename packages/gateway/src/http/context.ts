@@ -34,6 +34,8 @@ export interface HttpContext {
   secretRotationOverlapMs: number;
   /** Public API requests per client and minute (control routes: 10×); 0: unlimited. */
   rateLimitPerMinute: number;
+  /** Attempts older than this are pruned (`GET /admin/retention` reports it); 0 or absent: kept forever. */
+  attemptRetentionMs?: number;
   /** Mean event-loop delay (ms) past which the API is shed with 503; 0: never (see overload.ts). */
   maxEventLoopDelayMs: number;
 }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { postgresDialect } from './postgres/dialect.js';
 import type { SqlDialect } from './sql/dialect.js';
 import { SqlStore } from './sql/store.js';
-import { sqliteDialect } from './sqlite/dialect.js';
+import { type SqliteVacuumEvent, sqliteDialect } from './sqlite/dialect.js';
 import type { Store } from './store.js';
 
 export interface OpenStoreOptions {
@@ -11,6 +11,8 @@ export interface OpenStoreOptions {
   poolSize?: number;
   onListenerError?: (error: unknown) => void;
   onOwnerLockError?: (error: unknown) => void;
+  /** SQLite: an existing file being converted to incremental auto-vacuum (once; it may take a while). */
+  onVacuum?: (event: SqliteVacuumEvent) => void;
 }
 
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
@@ -20,7 +22,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
 /** The SQL dialect a DATABASE_URL names (not migrated yet: SqlStore.open does that). */
 export function openDialect(databaseUrl: string, options: OpenStoreOptions = {}): SqlDialect {
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) return postgresDialect(databaseUrl, options);
-  return sqliteDialect(sqlitePath(databaseUrl));
+  return sqliteDialect(sqlitePath(databaseUrl), { onVacuum: options.onVacuum });
 }
 
 /** `sqlite:PATH`, `sqlite://PATH`, `file:PATH` or a bare path; `:memory:` for a throwaway store. */

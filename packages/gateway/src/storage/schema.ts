@@ -125,6 +125,20 @@ export interface HealthProbeTable {
   checked_at: Millis;
 }
 
+/** The attempt pruner's state: one row, `attempts` (migration 0010). */
+export interface RetentionStateTable {
+  id: string;
+  cursor_ended_at: Millis;
+  cursor_delivery_id: string;
+  cursor_attempt_no: number;
+  pruned_total: ColumnType<number, number, number>;
+  pass_started_at: NullableMillis;
+  pass_ended_at: NullableMillis;
+  pass_cutoff: NullableMillis;
+  pass_pruned: ColumnType<number | null, number | null, number | null>;
+  pass_reclaimed_pages: ColumnType<number | null, number | null, number | null>;
+}
+
 export interface RecoveriesTable {
   id: string;
   action: string;
@@ -166,6 +180,16 @@ export interface EndpointsTable {
   updated_at: Millis;
 }
 
+/** One URL's attempts of one minute (migration 0007, domain/endpoint-minutes.ts). */
+export interface EndpointMinutesTable {
+  url: string;
+  /** The minute's start, epoch ms. */
+  minute: Millis;
+  host: string;
+  attempts: number;
+  succeeded: number;
+}
+
 export interface Database {
   payments: PaymentsTable;
   transfers: TransfersTable;
@@ -175,6 +199,8 @@ export interface Database {
   rate_limits: RateLimitsTable;
   payee_secrets: PayeeSecretsTable;
   health_probe: HealthProbeTable;
+  retention_state: RetentionStateTable;
   recoveries: RecoveriesTable;
   endpoints: EndpointsTable;
+  endpoint_minutes: EndpointMinutesTable;
 }

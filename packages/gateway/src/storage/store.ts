@@ -3,7 +3,7 @@
 // so each caller depends on the part it uses. SQLite and PostgreSQL implement it with the same
 // queries; where they differ, a capability flag says so (see StoreCapabilities), never an
 // `if (sqlite)` in the domain.
-import type { FeedAttempt, LatenessFigures, OutcomeBucket, Recovery } from '@payhook/protocol';
+import type { FeedAttempt, LatenessFigures, OutcomeBucket, Recovery, RetentionPass } from '@payhook/protocol';
 import type { RetryingGroup } from '../domain/endpoint-forecast.js';
 import type {
   EndpointAttempt,
@@ -126,7 +126,7 @@ export interface FeedCursor {
 }
 
 // What the admin reads answer is the admin API's wire shape, declared once in @payhook/protocol.
-export type { FeedAttempt, LatenessFigures, OutcomeBucket } from '@payhook/protocol';
+export type { FeedAttempt, LatenessFigures, OutcomeBucket, RetentionPass } from '@payhook/protocol';
 
 /** The delivery queue at one instant (metrics). */
 export interface QueueDepth {
@@ -265,6 +265,45 @@ export interface PayeeSecrets {
   delete(payeeId: string): Promise<boolean>;
 }
 
+/** One batch of the attempt pruner, in one transaction. */
+export interface PrunedBatch {
+  /** Attempts looked at (at most the batch's limit). */
+  scanned: number;
+  /** Attempts deleted. */
+  pruned: number;
+  /** The batch was full: more attempts older than the cutoff may be waiting. */
+  more: boolean;
+}
+
+/** What the database gave back after pruning, bounded per call. */
+export interface ReclaimedSpace {
+  /** Pages returned to the file system by this call. */
+  reclaimed: number;
+  /** Free pages still in the file (SQLite's freelist); 0 where the database reuses space itself. */
+  free: number;
+}
+
+/**
+ * Attempt retention (domain/retention.ts): attempts that ended before a cutoff are deleted in
+ * bounded batches, each delivery's last attempt kept and deliveries untouched. The batches walk the
+ * attempts in the order they ended from a cursor stored in the database, so a pass reads only what
+ * is new since the last one, and every gateway on one database shares it.
+ */
+export interface AttemptRetention {
+  /**
+   * Prunes the next `limit` attempts after the cursor that ended before `cutoff` (keeping each
+   * delivery's last) and moves the cursor past them, in one transaction; undefined when another
+   * gateway is running a batch at this moment (PostgreSQL: its row lock is skipped, not waited on).
+   */
+  pruneBatch(cutoff: number, limit: number): Promise<PrunedBatch | undefined>;
+  /** Gives free pages back to the file system, at most `maxPages` (SQLite's incremental vacuum). */
+  reclaimSpace(maxPages: number): Promise<ReclaimedSpace>;
+  /** Remembers a finished pass (the admin API's `lastPass`). */
+  recordPass(pass: RetentionPass): Promise<void>;
+  /** Attempts pruned so far by every gateway, and the latest pass. */
+  state(): Promise<{ prunedTotal: number; lastPass: RetentionPass | null }>;
+}
+
 /** What one batch of a recovery does with the deliveries it takes. */
 export type RecoveryPlan =
   /** Inserts the redelivery `redeliver` makes of each. */
@@ -338,7 +377,10 @@ export interface EndpointFilter {
 export interface EndpointCounts {
   url: string;
   host: string;
-  /** Attempts started since the window's start, and of them those that succeeded. */
+  /**
+   * Attempts that ended since the start of the minute the window starts in, and of them those
+   * that succeeded (endpoint_minutes: as recorded by recordAttempts).
+   */
   recentAttempts: number;
   recentSucceeded: number;
   /** Pending deliveries not tried yet. */
@@ -362,7 +404,8 @@ export interface EndpointStore {
   /**
    * Folds ended attempts into their endpoints' health in one transaction, atomically across
    * processes (PostgreSQL: the endpoint rows are locked; SQLite serialises writers), and returns
-   * what changed: failing, recovered, and (with auto-pause) paused.
+   * what changed: failing, recovered, and (with auto-pause) paused. In the same transaction the
+   * attempts are added to their URLs' per-minute counters and minutes past MINUTES_KEPT_MS deleted.
    */
   recordAttempts(
     attempts: readonly EndpointAttempt[],
@@ -383,7 +426,10 @@ export interface EndpointStore {
     at: number,
   ): Promise<{ endpoint: EndpointState | undefined; changed: boolean; rescheduled: number }>;
   list(filter: EndpointFilter): Promise<EndpointState[]>;
-  /** Per URL: attempts started since `since`, pending deliveries, retrying ones by attempt count. */
+  /**
+   * Per URL: attempts ended since the minute `since` falls in (a sum of per-minute counters: the
+   * read costs URLs × minutes, not attempts), pending deliveries, retrying ones by attempt count.
+   */
   counts(since: number, filter: EndpointFilter): Promise<EndpointCounts[]>;
 }
 
@@ -394,6 +440,7 @@ export interface Store {
   readonly admin: AdminQueries;
   readonly requestCounts: RequestCounts;
   readonly payeeSecrets: PayeeSecrets;
+  readonly retention: AttemptRetention;
   readonly recoveries: RecoveryStore;
   readonly endpoints: EndpointStore;
 

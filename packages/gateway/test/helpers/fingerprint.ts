@@ -1,6 +1,7 @@
 // A fingerprint of everything a request could change (payments, transfers, events, deliveries,
-// attempts, payee secrets, endpoints and their pauses), read over one connection held open, so
-// that a test can check after thousands of requests that each refused one changed nothing.
+// attempts, payee secrets, endpoints with their pauses and per-minute attempt counters,
+// recoveries, the pruner's state), read over one connection held open, so that a test can check
+// after thousands of requests that each refused one changed nothing.
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type { TestDatabase } from './database.js';
@@ -13,6 +14,9 @@ const TABLES: [table: string, order: string][] = [
   ['attempts', 'delivery_id, attempt_no'],
   ['payee_secrets', 'payee_id'],
   ['endpoints', 'url'],
+  ['endpoint_minutes', 'url, minute'],
+  ['recoveries', 'id'],
+  ['retention_state', 'id'],
 ];
 
 export interface Fingerprinter {

@@ -1,12 +1,15 @@
-// Store contract, endpoints: health folded atomically by several processes at once, the claim
-// and the dispatcher's sleep passing over a paused URL, and a resume of a large backlog in one
-// statement, seen at once by another process's claim. Parking: a paused URL's backlog leaves the
-// claim's due indexes, stragglers follow, resume restores every gap, and a park racing a resume
-// never strands a delivery.
+// Store contract, endpoints: health folded atomically by several processes at once, the
+// per-minute attempt counters the health read sums (no count lost between processes, the window's
+// edge, old minutes deleted a little at a time), the claim and the dispatcher's sleep passing
+// over a paused URL, and a resume of a large backlog in one statement, seen at once by another
+// process's claim. Parking: a paused URL's backlog leaves the claim's due indexes, stragglers
+// follow, resume restores every gap, and a park racing a resume never strands a delivery.
 import { describe, expect, it } from 'vitest';
 import type { EndpointAttempt, EndpointTransition } from '../../src/domain/endpoint-health.js';
+import { MINUTE_MS, MINUTES_KEPT_MS } from '../../src/domain/endpoint-minutes.js';
 import { resumedDueAt } from '../../src/domain/endpoint-pause.js';
 import { PARK_BATCH } from '../../src/storage/sql/endpoints.js';
+import type { Store } from '../../src/storage/store.js';
 import { id, NOW, outcome, seedDelivery, useStore } from './harness.js';
 
 const ctx = useStore();
@@ -35,6 +38,109 @@ describe('recordAttempts', () => {
     expect(transitions.map((t) => t.type)).toEqual(['endpoint.failing']);
     const [row] = await ctx.store.endpoints.list({ url: URL });
     expect(row).toMatchObject({ consecutiveFailures: 160, health: 'failing', lastFailureAt: NOW + 719 });
+  });
+});
+
+const HOUR = 3_600_000;
+const attemptAt = (url: string, endedAt: number, success: boolean): EndpointAttempt => ({
+  url,
+  host: new globalThis.URL(url).host,
+  success,
+  endedAt,
+  errorClass: success ? null : 'bad_status',
+  statusCode: success ? 200 : 500,
+  errorMessage: success ? null : 'HTTP 500',
+});
+
+async function minuteRows(): Promise<[url: string, minute: number, attempts: number, succeeded: number][]> {
+  const rows = await ctx.database.rows<{ url: string; minute: number; attempts: number; succeeded: number }>(
+    'select url, minute, attempts, succeeded from endpoint_minutes order by minute, url',
+  );
+  return rows.map((r) => [r.url, Number(r.minute), Number(r.attempts), Number(r.succeeded)]);
+}
+
+async function recent(store: Store, since: number) {
+  return (await store.endpoints.counts(since, {}))
+    .map((c) => [c.url, c.recentAttempts, c.recentSucceeded])
+    .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+}
+
+describe('per-minute attempt counters', () => {
+  it('two processes adding to the same minutes at once lose no attempt, and both delete expired minutes', async () => {
+    const other = await ctx.another();
+    const second = 'http://shop.example/other';
+    // Three expired minutes of both URLs, written when they were recent: the batches' deletes race too.
+    for (const ago of [5, 4, 3]) {
+      const at = NOW - MINUTES_KEPT_MS - ago * MINUTE_MS;
+      await ctx.store.endpoints.recordAttempts([attemptAt(URL, at, true), attemptAt(second, at, true)], at, thresholds);
+    }
+    expect(await minuteRows()).toHaveLength(6);
+    // Eight batches, alternating processes, each over the same two URLs and two minutes:
+    // 30 attempts a batch, every third a success.
+    const batch = (i: number) =>
+      Array.from({ length: 30 }, (_, j) =>
+        attemptAt(j % 2 === 0 ? URL : second, NOW + (j % 4 < 2 ? 0 : MINUTE_MS) + i * 10 + j, j % 3 === 0),
+      );
+    await Promise.all(
+      [ctx.store, other, ctx.store, other, ctx.store, other, ctx.store, other].map((store, i) =>
+        store.endpoints.recordAttempts(batch(i), NOW + MINUTE_MS, thresholds),
+      ),
+    );
+    const all = Array.from({ length: 8 }, (_, i) => batch(i)).flat();
+    const expected = (url: string, minute: number) => {
+      const mine = all.filter((a) => a.url === url && a.endedAt - (a.endedAt % MINUTE_MS) === minute);
+      return [url, minute, mine.length, mine.filter((a) => a.success).length];
+    };
+    expect(await minuteRows()).toEqual([
+      expected(URL, NOW),
+      expected(second, NOW),
+      expected(URL, NOW + MINUTE_MS),
+      expected(second, NOW + MINUTE_MS),
+    ]);
+    expect(all).toHaveLength(240);
+    expect(await recent(other, NOW + MINUTE_MS - HOUR)).toEqual([
+      [URL, 120, all.filter((a) => a.url === URL && a.success).length],
+      [second, 120, all.filter((a) => a.url === second && a.success).length],
+    ]);
+  });
+
+  it('counts the minutes from the one the window starts in; older minutes are not counted', async () => {
+    const since = NOW + 30_000 - HOUR; // 11:00:30
+    await ctx.store.endpoints.recordAttempts(
+      [
+        attemptAt(URL, since - 30_001, false), // 10:59:59.999: the minute before the window's
+        attemptAt(URL, since - 30_000, true), // 11:00:00: the window's first minute, counted whole
+        attemptAt(URL, since - 1, false), // 11:00:29.999: before `since`, in its minute
+        attemptAt(URL, NOW + 59_999, true), // 12:00:59.999
+      ],
+      NOW,
+      thresholds,
+    );
+    expect(await recent(ctx.store, since)).toEqual([[URL, 3, 2]]);
+    expect(await recent(ctx.store, since + 30_000)).toEqual([[URL, 1, 1]]);
+  });
+
+  it('deletes minutes older than MINUTES_KEPT_MS, at most two minutes a batch, and keeps the rest', async () => {
+    const cutoff = NOW - MINUTES_KEPT_MS; // 10:00, kept
+    const old = [cutoff - 60 * MINUTE_MS, cutoff - 59 * MINUTE_MS, cutoff - 30 * MINUTE_MS];
+    // Written when they were recent, each by a batch of its own time (nothing had expired yet).
+    for (const at of [...old, cutoff, cutoff + 30 * MINUTE_MS]) {
+      await ctx.store.endpoints.recordAttempts([attemptAt(URL, at + 5, false)], at + 5, thresholds);
+    }
+    expect((await minuteRows()).map((r) => r[1])).toEqual([...old, cutoff, cutoff + 30 * MINUTE_MS]);
+
+    const now = NOW + 10; // 12:00:00.010
+    await ctx.store.endpoints.recordAttempts([attemptAt(URL, now - 5, true)], now, thresholds);
+    expect((await minuteRows()).map((r) => r[1])).toEqual([old[2], cutoff, cutoff + 30 * MINUTE_MS, NOW]);
+    const other = await ctx.another();
+    await other.endpoints.recordAttempts([attemptAt(URL, now - 3, true)], now, thresholds);
+    expect(await minuteRows()).toEqual([
+      [URL, cutoff, 1, 0],
+      [URL, cutoff + 30 * MINUTE_MS, 1, 0],
+      [URL, NOW, 2, 2],
+    ]);
+    // The hour's read counts only what ended since 11:00.
+    expect(await recent(ctx.store, now - HOUR)).toEqual([[URL, 2, 2]]);
   });
 });
 

@@ -51,9 +51,26 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // left to park — a paused URL's pending rows that still have a due time — through
   // deliveries_pending_url's (url, next_attempt_at), without reading the parked ones.
   await db.schema.alterTable('deliveries').addColumn('parked_next_attempt_at', 'bigint').execute();
+
+  // endpoint_minutes: each URL's attempts and successes per minute (domain/endpoint-minutes.ts),
+  // upserted by recordAttempts in its batch's transaction; the health read sums a URL's last 60
+  // minutes instead of reading the hour's attempts. Rows older than two hours are deleted by
+  // recordAttempts, at most two minutes' worth per batch; `endpoint_minutes_minute` finds them
+  // and serves the read of every URL at once.
+  await db.schema
+    .createTable('endpoint_minutes')
+    .addColumn('url', 'text', (c) => c.notNull())
+    .addColumn('minute', 'bigint', (c) => c.notNull())
+    .addColumn('host', 'varchar(300)', (c) => c.notNull())
+    .addColumn('attempts', 'integer', (c) => c.notNull())
+    .addColumn('succeeded', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('endpoint_minutes_pk', ['url', 'minute'])
+    .execute();
+  await db.schema.createIndex('endpoint_minutes_minute').on('endpoint_minutes').column('minute').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable('endpoint_minutes').execute();
   // Parking: parked deliveries get their due time back before the column goes.
   await sql`update deliveries set next_attempt_at = parked_next_attempt_at
     where parked_next_attempt_at is not null and next_attempt_at is null`.execute(db);

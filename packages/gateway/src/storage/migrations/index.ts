@@ -9,6 +9,7 @@ import * as m0006 from './0006_lease_owners.js';
 import * as m0007 from './0007_endpoints.js';
 import * as m0008 from './0008_recoveries.js';
 import * as m0009 from './0009_secret_rotation.js';
+import * as m0010 from './0010_retention.js';
 import * as m0011 from './0011_attempt_requests.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007_endpoints': m0007,
   '0008_recoveries': m0008,
   '0009_secret_rotation': m0009,
+  '0010_retention': m0010,
   '0011_attempt_requests': m0011,
 };
 

@@ -162,6 +162,10 @@ export class SqlAdminQueries implements AdminQueries {
           ]),
         ]),
       );
+    } else {
+      // Always true: without a condition on ended_at SQLite's planner sorts every attempt for the
+      // latest few (1 s at 900,000 attempts) instead of walking attempts_ended back (< 1 ms).
+      q = q.where('attempts.ended_at', '>=', 0);
     }
     const direction = cursor ? 'asc' : 'desc';
     const rows = await q
@@ -203,7 +207,8 @@ export class SqlAdminQueries implements AdminQueries {
     const rows = await this.db
       .selectFrom('attempts')
       .select(['started_at', 'due_at'])
-      .orderBy('started_at', 'desc')
+      // The latest attempts to end, read off attempts_ended (migration 0010).
+      .orderBy('ended_at', 'desc')
       .limit(sample)
       .execute();
     const late = rows.map((r) => Math.max(0, Number(r.started_at) - Number(r.due_at))).sort((a, b) => a - b);

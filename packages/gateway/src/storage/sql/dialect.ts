@@ -5,7 +5,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { jsonArrayFrom } from 'kysely/helpers/sqlite';
 import type { UniqueViolation } from '../../errors.js';
 import type { Database } from '../schema.js';
-import type { LeaseOwnerHold, StoreCapabilities } from '../store.js';
+import type { LeaseOwnerHold, ReclaimedSpace, StoreCapabilities } from '../store.js';
 
 export interface SqlDialect {
   db: Kysely<Database>;
@@ -36,6 +36,11 @@ export interface SqlDialect {
      */
     ifDead<T>(owner: string, release: (db: Db) => Promise<T>): Promise<T | undefined>;
   };
+  /**
+   * Gives free pages back to the file system, at most `maxPages`, where the database does not
+   * reuse them by itself (SQLite's incremental vacuum; PostgreSQL's autovacuum needs nothing).
+   */
+  reclaimSpace?(maxPages: number): Promise<ReclaimedSpace>;
   /** Releases what the dialect holds besides the Kysely pool (listener connections). */
   close?(): Promise<void>;
 }

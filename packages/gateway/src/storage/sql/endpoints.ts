@@ -1,5 +1,6 @@
-// Endpoints: health counters written in batches off the dispatcher's path, pauses, and the
-// resume that moves a URL's pending deliveries on by the time paused, in one UPDATE.
+// Endpoints: health counters written in batches off the dispatcher's path (with each URL's
+// per-minute attempt counts, which the health read sums), pauses, and the resume that moves a
+// URL's pending deliveries on by the time paused, in one UPDATE.
 import type { AttemptErrorClass, EndpointHealthState } from '@payhook/protocol';
 import { type Insertable, type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import {
@@ -10,6 +11,7 @@ import {
   freshEndpoint,
   type HealthThresholds,
 } from '../../domain/endpoint-health.js';
+import { MINUTES_KEPT_MS, type MinuteCount, minuteCounts, minuteOf } from '../../domain/endpoint-minutes.js';
 import type { Database, EndpointsTable } from '../schema.js';
 import type { EndpointCounts, EndpointFilter, EndpointStore, PauseRequest } from '../store.js';
 import { NOT_TRIED_YET, RETRYING } from './delivery-states.js';
@@ -44,6 +46,7 @@ export class SqlEndpoints implements EndpointStore {
         return step.next;
       });
       await updateStatement(next, now).execute(trx);
+      await addMinutes(trx, minuteCounts(attempts), now);
       return transitions;
     });
   }
@@ -105,14 +108,15 @@ export class SqlEndpoints implements EndpointStore {
       if (filter.host !== undefined) parts.push(sql` and ${sql.ref(`${alias}.host`)} = ${filter.host}`);
       return sql.join(parts, sql``);
     };
-    // Each read is bounded by what it is about: attempts of the window (attempts_started), pending
-    // deliveries (their partial indexes; the range on next_attempt_at lets the planners use them).
+    // Each read is bounded by what it is about, not by the attempts: the window's minutes (at most
+    // 61 rows per URL: endpoint_minutes_minute, or the primary key for one URL), pending deliveries
+    // (their partial indexes; the range on next_attempt_at lets the planners use them).
     const [recent, firsts, retrying, parked] = await Promise.all([
       sql<{ url: string; host: string; n: number | string; ok: number | string }>`
-        select d.url, d.host, count(*) as n, sum(a.success) as ok
-        from attempts a join deliveries d on d.id = a.delivery_id
-        where a.started_at >= ${since}${where('d')}
-        group by d.url, d.host`.execute(this.db),
+        select m.url, m.host, sum(m.attempts) as n, sum(m.succeeded) as ok
+        from endpoint_minutes m
+        where m.minute >= ${minuteOf(since)}${where('m')}
+        group by m.url, m.host`.execute(this.db),
       sql<{ url: string; host: string; n: number | string }>`
         select url, host, count(*) as n from deliveries
         where ${NOT_TRIED_YET} and next_attempt_at >= 0${where('deliveries')}
@@ -285,6 +289,32 @@ export async function parkPaused(dialect: SqlDialect, url?: string): Promise<num
     total += moved;
     if (moved < PARK_BATCH) return total;
   }
+}
+
+/**
+ * Adds a batch's per-minute counts to their rows, atomically across processes (`attempts =
+ * attempts + excluded.attempts`; rows in (url, minute) order), and deletes the oldest minutes
+ * past MINUTES_KEPT_MS: at most two minutes' rows per batch, found by endpoint_minutes_minute,
+ * so the delete costs as many rows as there are URLs, never the attempt volume. A batch creates
+ * rows in one minute, seldom two, so two a batch keeps up with what ages out.
+ */
+async function addMinutes(trx: Db, counts: readonly MinuteCount[], now: number): Promise<void> {
+  if (counts.length > 0) {
+    await trx
+      .insertInto('endpoint_minutes')
+      .values(counts.map((c) => ({ ...c })))
+      .onConflict((oc) =>
+        oc.columns(['url', 'minute']).doUpdateSet({
+          attempts: sql`endpoint_minutes.attempts + excluded.attempts`,
+          succeeded: sql`endpoint_minutes.succeeded + excluded.succeeded`,
+        }),
+      )
+      .execute();
+  }
+  await sql`
+    delete from endpoint_minutes where minute in (
+      select distinct minute from endpoint_minutes where minute < ${minuteOf(now) - MINUTES_KEPT_MS}
+      order by minute limit 2)`.execute(trx);
 }
 
 /** Every row of a batch written back in one UPDATE … FROM (VALUES …), typed for PostgreSQL. */

@@ -11,6 +11,7 @@ import { SqlPayments } from './payments.js';
 import { SqlDeliveryQueue } from './queue.js';
 import { SqlRecoveries } from './recoveries.js';
 import { SqlRequestCounts } from './request-counts.js';
+import { SqlAttemptRetention } from './retention.js';
 
 export class SqlStore implements Store {
   readonly capabilities: StoreCapabilities;
@@ -19,6 +20,7 @@ export class SqlStore implements Store {
   readonly admin: SqlAdminQueries;
   readonly requestCounts: SqlRequestCounts;
   readonly payeeSecrets: SqlPayeeSecrets;
+  readonly retention: SqlAttemptRetention;
   readonly recoveries: SqlRecoveries;
   readonly endpoints: SqlEndpoints;
   private readonly db: Kysely<Database>;
@@ -31,6 +33,7 @@ export class SqlStore implements Store {
     this.admin = new SqlAdminQueries(dialect.db);
     this.requestCounts = new SqlRequestCounts(dialect.db);
     this.payeeSecrets = new SqlPayeeSecrets(dialect.db);
+    this.retention = new SqlAttemptRetention(dialect);
     this.recoveries = new SqlRecoveries(dialect);
     this.endpoints = new SqlEndpoints(dialect);
   }

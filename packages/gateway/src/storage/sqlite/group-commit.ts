@@ -43,8 +43,12 @@ export class GroupCommitSqliteDialect extends SqliteDialect {
     super({ database: openDatabase });
   }
 
+  /** The driver of the Kysely instance made with this dialect (set when Kysely creates it). */
+  driver: GroupCommitDriver | undefined;
+
   override createDriver(): Driver {
-    return new GroupCommitDriver(this.openDatabase, this.options);
+    this.driver = new GroupCommitDriver(this.openDatabase, this.options);
+    return this.driver;
   }
 
   override createAdapter(): SqliteAdapter {
@@ -133,6 +137,30 @@ export class GroupCommitDriver implements Driver {
     if (!this.busy) this.commitGroup();
     this.statements.clear();
     this.db?.close();
+  }
+
+  /**
+   * Runs `text` with `exec` in the open group, as one unit of work; resolves once committed. For the
+   * statements that must be stepped to the end and return nothing (`pragma incremental_vacuum(N)`,
+   * which a prepared statement's single step runs for one page only).
+   */
+  async execInGroup(text: string): Promise<void> {
+    await this.takeTurn();
+    let durable: Promise<void>;
+    try {
+      const group = await this.joinGroup();
+      group.units++;
+      try {
+        this.connection.exec(text);
+      } catch (error) {
+        this.checkGroupSurvived(error);
+        throw error;
+      }
+      durable = this.durable(group);
+    } finally {
+      this.giveTurn();
+    }
+    await durable;
   }
 
   /** @internal */
