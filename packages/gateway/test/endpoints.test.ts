@@ -10,6 +10,7 @@ import { waitFor } from '../../../test-support/wait.js';
 import type { ManualClock } from '../src/clock.js';
 import { resumedDueAt } from '../src/domain/endpoint-pause.js';
 import type { EndpointTransition } from '../src/endpoints/health.js';
+import { call } from './helpers/api.js';
 import { BACKEND, createTestDatabase } from './helpers/database.js';
 import { closeTestServers, startClockedGateway, startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
@@ -287,6 +288,68 @@ describe('pause and resume', () => {
     await gw.post('/admin/endpoints/resume', { url: receiver.url });
     // Its wait began at t0 + 7 s, in the pause: all of its 100 s are still to come.
     expect((await deliveryOf(gw, traceId)).nextAttemptAt).toBe(t0 + 1100 * S);
+  });
+
+  it('parks a paused URL’s backlog, then what becomes pending during the pause at the dispatcher’s reclaim tick; the payment page says paused', async () => {
+    const { clock, gw, receiver } = await startClockedGateway('0,100,200');
+    const { dispatcher } = gw.gateway;
+    receiver.script(['status500'], 'success');
+    const t0 = clock.now();
+    const failed = await paidPayment(gw, receiver.url);
+    expect(await dispatcher.runDue()).toBe(1); // attempt 2 due at t0 + 100 s
+    const waiting = await paidPayment(gw, receiver.url);
+    const held = async (traceId: string) => {
+      const { id, nextAttemptAt } = await deliveryOf(gw, traceId);
+      const [row] = await gw.database.rows<{ next: number | null; parked: number | null }>(
+        `select next_attempt_at as next, parked_next_attempt_at as parked from deliveries where id = '${id}'`,
+      );
+      return { shown: nextAttemptAt, next: row?.next ?? null, parked: row?.parked ?? null };
+    };
+
+    clock.set(t0 + 10 * S);
+    const pausedAt = clock.now();
+    await gw.post('/admin/endpoints/pause', { url: receiver.url });
+    // Out of the claim's due indexes, still shown (and counted) at the held due time.
+    expect(await held(failed)).toEqual({ shown: t0 + 100 * S, next: null, parked: t0 + 100 * S });
+    expect(await held(waiting)).toEqual({ shown: t0, next: null, parked: t0 });
+    expect(await health(gw, receiver.url)).toMatchObject({ pending: 2, retrying: 1 });
+
+    // A new event during the pause is not parked until the dispatcher's reclaim step runs…
+    clock.set(t0 + 20 * S);
+    const fresh = await paidPayment(gw, receiver.url);
+    expect(await held(fresh)).toEqual({ shown: t0 + 20 * S, next: t0 + 20 * S, parked: null });
+    await dispatcher.start(); // its first reclaim
+    expect(await held(fresh)).toEqual({ shown: t0 + 20 * S, next: null, parked: t0 + 20 * S });
+    // …and then at every tick (5 s).
+    clock.set(t0 + 30 * S);
+    const later = await paidPayment(gw, receiver.url);
+    clock.advance(5 * S);
+    dispatcher.notify();
+    await waitFor(async () => (await held(later)).next === null, { what: 'the reclaim tick to park the new delivery' });
+    expect(await held(later)).toEqual({ shown: t0 + 30 * S, next: null, parked: t0 + 30 * S });
+    expect(receiver.received).toHaveLength(1);
+
+    // The payment page says paused instead of a give-up time.
+    const page = await call(gw, 'GET', `/dashboard/payments/${failed}`);
+    expect(page.status).toBe(200);
+    const text = page.raw;
+    expect(text).toMatch(/attempt 2 of 3 · paused since <time[^>]*>[^<]+<\/time> \(endpoint paused\)/);
+    expect(text).toContain(`datetime="${new Date(pausedAt).toISOString()}"`);
+    expect(text).not.toContain('gives up at');
+
+    // The resume restores every gap from the held times (the loop stopped first: the resume
+    // would wake it, and what it delivered would have no due time left to read); then they go.
+    await dispatcher.stop();
+    clock.set(t0 + 1000 * S);
+    const R = clock.now();
+    expect((await gw.post('/admin/endpoints/resume', { url: receiver.url })).body.data).toMatchObject({
+      rescheduled: 4,
+    });
+    expect(await held(failed)).toEqual({ shown: R + 90 * S, next: R + 90 * S, parked: null });
+    expect(await held(waiting)).toEqual({ shown: R, next: R, parked: null });
+    expect(await held(fresh)).toEqual({ shown: R, next: R, parked: null });
+    expect(await dispatcher.runDue()).toBe(3);
+    expect(receiver.received).toHaveLength(4);
   });
 
   it('refuses a URL that is not http(s), and answers 404 for a resume of a URL never seen', async () => {

@@ -171,11 +171,21 @@ export class Dispatcher {
   }
 
   /**
+   * Takes back dead owners' leases, then parks what of a paused URL became pending since the last
+   * tick (an attempt that failed, a new event, a released lease): out of the claim's due indexes
+   * until the resume. Parking is one index probe while nothing is paused.
+   */
+  private async reclaim(): Promise<void> {
+    await this.releaseDeadOwners();
+    await this.options.queue.parkPaused();
+  }
+
+  /**
    * Releases the leases of owners whose liveness lock is free. Skipped while this process's own
    * lock is lost, and once right after it was taken again: whatever cut this process off the
    * database (a server restart) cut the others too, and their locks may not be back yet.
    */
-  private async reclaim(): Promise<void> {
+  private async releaseDeadOwners(): Promise<void> {
     const hold = await this.holdOwner();
     this.lastReclaimAt = this.options.clock.now();
     if (!hold.held) return;

@@ -167,7 +167,8 @@ export function rowToDelivery(r: Selectable<DeliveriesTable>): Delivery {
     body: r.body,
     state: r.state as Delivery['state'],
     attempts: num(r.attempts),
-    nextAttemptAt: numOrNull(r.next_attempt_at),
+    // A parked delivery (its URL paused) keeps its due time apart, out of the claim's indexes.
+    nextAttemptAt: numOrNull(r.next_attempt_at ?? r.parked_next_attempt_at),
     lockedUntil: numOrNull(r.locked_until),
     redeliveryOf: r.redelivery_of,
     createdAt: num(r.created_at),

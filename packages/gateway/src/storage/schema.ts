@@ -74,6 +74,12 @@ export interface DeliveriesTable {
   state: string;
   attempts: number;
   next_attempt_at: NullableMillis;
+  /**
+   * While its URL is paused: the due time of a parked delivery, whose next_attempt_at is null so
+   * the claim's due indexes do not hold it (migration 0007). Meaningful only while next_attempt_at
+   * is null and the delivery is pending.
+   */
+  parked_next_attempt_at: ColumnType<number | null, number | null | undefined, number | null>;
   lock_token: string | null;
   /** The dispatcher incarnation holding the lease (LeaseOwner id); null when not leased. */
   lock_owner: string | null;

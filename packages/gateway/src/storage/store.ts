@@ -198,6 +198,13 @@ export interface DeliveryQueue {
    * leases until they expire. Returns how many deliveries were released, per owner.
    */
   releaseDeadOwners(self: string): Promise<Map<string, number>>;
+  /**
+   * Parks the pending deliveries of paused URLs that no lease holds and are not parked yet (they
+   * became pending during the pause: an attempt in flight that failed, a new event, a redelivery,
+   * a dead owner's released lease): they leave the claim's due indexes until the resume. The dispatcher's reclaim
+   * tick runs it; one probe and nothing else while no URL is paused. Returns how many it parked.
+   */
+  parkPaused(): Promise<number>;
   /** The earliest future due time of a pending delivery. */
   nextDueAt(now: number): Promise<number | null>;
   /** Queues a delivery made outside a payment's life cycle (a redelivery by hand). */

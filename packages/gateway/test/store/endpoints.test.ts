@@ -2,12 +2,15 @@
 // per-minute attempt counters the health read sums (no count lost between processes, the window's
 // edge, old minutes deleted a little at a time), the claim and the dispatcher's sleep passing
 // over a paused URL, and a resume of a large backlog in one statement, seen at once by another
-// process's claim.
+// process's claim. Parking: a paused URL's backlog leaves the claim's due indexes, stragglers
+// follow, resume restores every gap, and a park racing a resume never strands a delivery.
 import { describe, expect, it } from 'vitest';
 import type { EndpointAttempt, EndpointTransition } from '../../src/domain/endpoint-health.js';
 import { MINUTE_MS, MINUTES_KEPT_MS } from '../../src/domain/endpoint-minutes.js';
+import { resumedDueAt } from '../../src/domain/endpoint-pause.js';
+import { PARK_BATCH } from '../../src/storage/sql/endpoints.js';
 import type { Store } from '../../src/storage/store.js';
-import { NOW, seedDelivery, useStore } from './harness.js';
+import { id, NOW, outcome, seedDelivery, useStore } from './harness.js';
 
 const ctx = useStore();
 const URL = 'http://shop.example/callback';
@@ -182,5 +185,165 @@ describe('pause', () => {
     expect(rows.map((r) => [Number(r.n), Number(r.lo), Number(r.hi)])).toEqual([
       [n, NOW + 60_000, NOW + 60_000 + n - 1],
     ]);
+  });
+});
+
+interface ParkRow {
+  id: string;
+  next_attempt_at: number | string | null;
+  parked_next_attempt_at: number | string | null;
+}
+
+describe('parking', () => {
+  const rowsOf = async (url = URL) => {
+    const rows = await ctx.database.rows<ParkRow>(
+      `select id, next_attempt_at, parked_next_attempt_at from deliveries where url = '${url}' and state = 'pending'`,
+    );
+    const n = (v: number | string | null) => (v === null ? null : Number(v));
+    return new Map(rows.map((r) => [r.id, { next: n(r.next_attempt_at), parked: n(r.parked_next_attempt_at) }]));
+  };
+
+  it('a pause parks the backlog out of the due scans; stragglers are parked next; resume restores every gap', async () => {
+    const other = await ctx.another();
+    const due = await seedDelivery(ctx.store, { url: URL, nextAttemptAt: NOW - 10 });
+    const later = await seedDelivery(ctx.store, { url: URL, nextAttemptAt: NOW + 500 });
+    const retrying = await seedDelivery(ctx.store, { url: URL, attempts: 2, nextAttemptAt: NOW + 2_000 });
+    const inFlight = await seedDelivery(ctx.store, { url: URL, nextAttemptAt: NOW - 20 });
+    const elsewhere = await seedDelivery(ctx.store, { url: 'http://other.example/cb', nextAttemptAt: NOW - 5 });
+    // inFlight is leased before the pause (claimed first: it is the most overdue).
+    const [claimed] = await ctx.store.queue.claim({ now: NOW - 15, limit: 1, token: 'tf', ...lease });
+    expect(claimed?.id).toBe(inFlight.id);
+
+    const P = NOW - 5;
+    await ctx.store.endpoints.pause(URL, 'shop.example', { at: P, by: 'bearer', reason: null });
+    // Every pending, unleased delivery of the URL is out of the due range, its due time held.
+    let rows = await rowsOf();
+    expect(rows.get(due.id)).toEqual({ next: null, parked: NOW - 10 });
+    expect(rows.get(later.id)).toEqual({ next: null, parked: NOW + 500 });
+    expect(rows.get(retrying.id)).toEqual({ next: null, parked: NOW + 2_000 });
+    expect(rows.get(inFlight.id)).toEqual({ next: NOW - 20, parked: null });
+    // Read through the store a parked delivery is pending at its held due time.
+    expect(await ctx.store.admin.getDelivery(later.id)).toMatchObject({ state: 'pending', nextAttemptAt: NOW + 500 });
+    const [counts] = await ctx.store.endpoints.counts(NOW - 3_600_000, { url: URL });
+    expect(counts).toMatchObject({
+      notTriedYet: 3,
+      retrying: [{ attempts: 2, count: 1, earliestDue: NOW + 2_000, latestDue: NOW + 2_000 }],
+    });
+    const claimedNow = await other.queue.claim({ now: NOW + 10_000, limit: 10, token: 't1', ...lease });
+    expect(claimedNow.map((d) => d.id)).toEqual([elsewhere.id]);
+
+    // Stragglers: the attempt in flight fails during the pause; a new event arrives.
+    expect(
+      await ctx.store.queue.record(
+        [outcome(inFlight.id, 'tf', 1, { success: false, at: NOW, nextAttemptAt: NOW + 100 })],
+        NOW,
+      ),
+    ).toEqual([true]);
+    const fresh = await seedDelivery(ctx.store, { url: URL, nextAttemptAt: NOW + 50, createdAt: NOW + 50 });
+    rows = await rowsOf();
+    expect(rows.get(inFlight.id)?.next).toBe(NOW + 100);
+    expect(rows.get(fresh.id)?.next).toBe(NOW + 50);
+    // The claim still passes over them (NOT_PAUSED) until the periodic step parks them.
+    expect(await other.queue.claim({ now: NOW + 10_000, limit: 10, token: 't2', ...lease })).toEqual([]);
+    expect(await other.queue.parkPaused()).toBe(2);
+    rows = await rowsOf();
+    expect(rows.get(inFlight.id)).toEqual({ next: null, parked: NOW + 100 });
+    expect(rows.get(fresh.id)).toEqual({ next: null, parked: NOW + 50 });
+    expect(await other.queue.parkPaused()).toBe(0);
+
+    // A retry-now during the pause moves the held time, as it moved the due time before parking.
+    expect(await ctx.store.recoveries.retryNow(retrying.id, NOW + 1_000)).toMatchObject({ nextAttemptAt: NOW + 1_000 });
+    expect((await rowsOf()).get(retrying.id)).toEqual({ next: null, parked: NOW + 1_000 });
+
+    const R = NOW + 60_000;
+    const resumed = await ctx.store.endpoints.resume(URL, R);
+    expect(resumed).toMatchObject({ changed: true, rescheduled: 5 });
+    rows = await rowsOf();
+    // W: creation (NOW - 1000) for the never-tried, the failed attempt's end for inFlight, the
+    // seeded creation for `retrying` (its attempts were never recorded), creation for `fresh`.
+    const expected: [string, number, number][] = [
+      [due.id, NOW - 10, NOW - 1_000],
+      [later.id, NOW + 500, NOW - 1_000],
+      [retrying.id, NOW + 1_000, NOW - 1_000],
+      [inFlight.id, NOW + 100, NOW],
+      [fresh.id, NOW + 50, NOW + 50],
+    ];
+    for (const [id, T, W] of expected) {
+      expect(rows.get(id), id).toEqual({ next: resumedDueAt({ nextAttemptAt: T, waitBegan: W }, P, R), parked: null });
+    }
+    expect(rows.get(later.id)?.next).toBe(R + 505);
+    expect(rows.get(inFlight.id)?.next).toBe(R + 100);
+    expect(await other.queue.parkPaused()).toBe(0);
+  });
+
+  it('leaves a lease alone, an expired one too, until it is given back; then parks it', async () => {
+    await ctx.killedOwner('owner-gone');
+    const d = await seedDelivery(ctx.store, { url: URL, nextAttemptAt: NOW - 10 });
+    await ctx.store.queue.claim({ now: NOW - 5, limit: 1, token: 'tg', leaseMs: 1, owner: 'owner-gone' });
+    await ctx.store.endpoints.pause(URL, 'shop.example', { at: NOW, by: 'bearer', reason: null });
+    // Its owner may still record an outcome under the lease: not parked.
+    expect((await rowsOf()).get(d.id)).toEqual({ next: NOW - 10, parked: null });
+    expect(await ctx.store.queue.parkPaused()).toBe(0);
+    expect(Object.fromEntries(await ctx.store.queue.releaseDeadOwners('owner-self'))).toEqual({ 'owner-gone': 1 });
+    expect(await ctx.store.queue.parkPaused()).toBe(1);
+    expect((await rowsOf()).get(d.id)).toEqual({ next: null, parked: NOW - 10 });
+  });
+
+  it('a pause parks a backlog larger than one batch, all of it; the claim takes other URLs’ deliveries', async () => {
+    const n = PARK_BATCH + 100;
+    const first = await seedDelivery(ctx.store, { url: URL, nextAttemptAt: NOW - n - 1 });
+    // The rest in a few writes, as one payment's events would add them.
+    for (let from = 1; from < n; from += 1_000) {
+      const event = {
+        id: id('event'),
+        traceId: first.traceId,
+        type: 'success' as const,
+        status: 'success' as const,
+        createdAt: NOW - 2_000,
+      };
+      const deliveries = Array.from({ length: Math.min(1_000, n - from) }, (_, i) => ({
+        ...first,
+        id: id('delivery'),
+        eventId: event.id,
+        nextAttemptAt: NOW - n + from + i,
+      }));
+      await ctx.store.payments.update(first.traceId, (state) => ({
+        next: state,
+        writes: { payment: false, addedTransfers: [], confirmedTransfers: [] },
+        events: [event],
+        deliveries,
+      }));
+    }
+    const other = await seedDelivery(ctx.store, { url: 'http://other.example/cb', nextAttemptAt: NOW - 1 });
+    await ctx.store.endpoints.pause(URL, 'shop.example', { at: NOW, by: 'bearer', reason: null });
+    const [left] = await ctx.database.rows<{ n: number | string }>(
+      `select count(*) as n from deliveries where url = '${URL}' and next_attempt_at is not null`,
+    );
+    expect(Number(left?.n)).toBe(0);
+    const claimed = await ctx.store.queue.claim({ now: NOW, limit: 10, token: 't', ...lease });
+    expect(claimed.map((d) => d.id)).toEqual([other.id]);
+    const resumed = await ctx.store.endpoints.resume(URL, NOW + 1_000);
+    expect(resumed.rescheduled).toBe(n);
+    const [parked] = await ctx.database.rows<{ n: number | string }>(
+      `select count(*) as n from deliveries where parked_next_attempt_at is not null or next_attempt_at is null`,
+    );
+    expect(Number(parked?.n)).toBe(0);
+  });
+
+  it('a park racing a resume in another process never strands a delivery', async () => {
+    const other = await ctx.another();
+    for (let round = 0; round < 25; round++) {
+      const at = NOW + round * 10_000;
+      await ctx.store.endpoints.pause(URL, 'shop.example', { at, by: 'bearer', reason: null });
+      // Stragglers for the park to take while the resume runs.
+      for (let i = 0; i < 3; i++) await seedDelivery(ctx.store, { url: URL, nextAttemptAt: at + i, createdAt: at });
+      const [parked, resumed] = await Promise.all([other.queue.parkPaused(), ctx.store.endpoints.resume(URL, at + 5)]);
+      expect(resumed.changed).toBe(true);
+      expect(parked).toBeLessThanOrEqual(3 * (round + 1));
+      const stranded = await ctx.database.rows<ParkRow>(
+        `select id, next_attempt_at, parked_next_attempt_at from deliveries where url = '${URL}' and state = 'pending' and next_attempt_at is null`,
+      );
+      expect(stranded, `round ${round}`).toEqual([]);
+    }
   });
 });

@@ -22,6 +22,8 @@ export interface PaymentPageData {
   /** The schedule deliveries run: "attempt n of N · gives up at". */
   schedule: RetrySchedule;
   signOut: boolean;
+  /** When each paused callback URL among the pending deliveries was paused (its endpoint's pause). */
+  pausedSince?: ReadonlyMap<string, number> | undefined;
   /** What the last action did, shown once after its redirect. */
   notice?: string | undefined;
 }
@@ -135,10 +137,18 @@ ${
 </div>`;
 }
 
-/** "attempt 4 of 10 · gives up at …" for a pending delivery; when it ended for a final one. */
+/**
+ * "attempt 4 of 10 · gives up at …" for a pending delivery ("paused since …" while its URL is
+ * paused); when it ended for a final one.
+ */
 function progressLine(d: DeliveryWithAttempts, data: PaymentPageData): SafeHtml {
   const p = deliveryProgress(d, d.attemptList.at(-1)?.endedAt ?? null, data.schedule);
   const when = (at: number) => html`<time datetime="${new Date(at).toISOString()}">${formatTime(at)}</time>`;
+  const pausedAt = d.state === 'pending' ? data.pausedSince?.get(d.url) : undefined;
+  if (p.kind === 'pending' && pausedAt !== undefined) {
+    // Nothing gives up while paused: the resume moves every due time on by the time paused.
+    return html`<p class="progress paused" title="no attempt is sent and no time passes on its schedule until the URL is resumed">attempt ${p.attemptNo} of ${p.of} · paused since ${when(pausedAt)} (endpoint paused)</p>`;
+  }
   if (p.kind === 'pending') {
     return html`<p class="progress" title="if every attempt left fails, each taking no time">attempt ${p.attemptNo} of ${p.of} · gives up at ${when(p.givesUpAt)} at the earliest (${relative(p.givesUpAt, data.now)})</p>`;
   }

@@ -2,10 +2,11 @@
 // API, at `/` and `/dashboard/*`. Access: with an admin token, a sign-in page sets a session
 // cookie (accepted by the admin API too); a token-less sandbox serves this machine only. Every
 // form POST must come from the gateway's own origin.
-import { traceIdSchema } from '@payhook/protocol';
+import { type PaymentDetail, traceIdSchema } from '@payhook/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ParameterError } from '../../errors.js';
+import type { Store } from '../../storage/store.js';
 import { declareAccess } from '../access.js';
 import { authenticate, authKind, tokenMatches } from '../auth.js';
 import type { HttpContext } from '../context.js';
@@ -176,6 +177,7 @@ async function pageRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void>
   app.get('/dashboard/payments/:traceId', async (request, reply) => {
     const { traceId } = parseInput(traceParams, request.params);
     const detail = await loadPaymentDetail(payments, store, traceId);
+    const pausedSince = await pausesOf(store, detail);
     const notice = (request.query as { notice?: string }).notice;
     const requiredConfirmations = (assetId: string) => catalog.get(assetId)?.requiredConfirmations ?? 0;
     return sendPage(
@@ -188,6 +190,7 @@ async function pageRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void>
         schedule: ctx.schedule,
         signOut,
         notice,
+        pausedSince,
       }),
       { formsToSelf: true },
     );
@@ -311,3 +314,12 @@ async function endpointPages(app: FastifyInstance, ctx: HttpContext): Promise<vo
 
 const paymentHref = (traceId: string, notice: NoticeName) =>
   `/dashboard/payments/${encodeURIComponent(traceId)}?notice=${notice}`;
+
+/** When each paused callback URL among a payment's pending deliveries was paused (by primary key). */
+async function pausesOf(store: Store, detail: PaymentDetail): Promise<Map<string, number>> {
+  const urls = new Set(
+    detail.events.flatMap((e) => e.deliveries.filter((d) => d.state === 'pending').map((d) => d.url)),
+  );
+  const endpoints = await Promise.all([...urls].map((url) => store.endpoints.list({ url })));
+  return new Map(endpoints.flat().flatMap((e) => (e.pausedAt === null ? [] : [[e.url, e.pausedAt] as const])));
+}

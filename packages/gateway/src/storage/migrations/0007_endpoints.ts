@@ -1,9 +1,10 @@
 // Endpoints: one row per callback URL (exactly as deliveries store it) with its health counters
-// and its pause. The claim reads `paused_at` by primary key for each candidate delivery; resume
+// and its pause. The claim reads `paused_at` by primary key for each candidate delivery not parked
+// yet (the parking block at the end of up() takes a paused URL's deliveries out of its way); resume
 // and one URL's health read find its pending deliveries through deliveries_pending_url, which
-// holds pending rows only, so a shop's million delivered callbacks cost them nothing. Its WHERE
-// names no index column, so SQLite's planner still walks the claim's partial due indexes
-// (checked with EXPLAIN QUERY PLAN; see 0001's note on indexes that lead with `state`).
+// holds pending rows only, so a shop's million delivered callbacks cost them nothing. It leads
+// with `url`, which the claim does not name, so SQLite's planner still walks the claim's partial
+// due indexes (checked with EXPLAIN QUERY PLAN; see 0001's note on indexes that lead with `state`).
 import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -34,12 +35,22 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .column('url')
     .where(sql<boolean>`paused_at is not null`)
     .execute();
+  // (url, next_attempt_at): by URL for resume and the health read; by its range too for parking
+  // (see below), which finds a paused URL's rows still to park without reading the parked ones.
   await db.schema
     .createIndex('deliveries_pending_url')
     .on('deliveries')
-    .column('url')
+    .columns(['url', 'next_attempt_at'])
     .where(sql<boolean>`state = 'pending'`)
     .execute();
+
+  // Parking: a paused URL's pending deliveries leave the claim's due indexes. Their due time
+  // moves to parked_next_attempt_at and next_attempt_at becomes null, which the due scans' ranges
+  // (`next_attempt_at <= now`, `> now`) never reach, so a paused backlog costs the claim nothing
+  // however large it is. Resume puts it back (sql/endpoints.ts). The straggler step finds what is
+  // left to park — a paused URL's pending rows that still have a due time — through
+  // deliveries_pending_url's (url, next_attempt_at), without reading the parked ones.
+  await db.schema.alterTable('deliveries').addColumn('parked_next_attempt_at', 'bigint').execute();
 
   // endpoint_minutes: each URL's attempts and successes per minute (domain/endpoint-minutes.ts),
   // upserted by recordAttempts in its batch's transaction; the health read sums a URL's last 60
@@ -60,6 +71,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('endpoint_minutes').execute();
+  // Parking: parked deliveries get their due time back before the column goes.
+  await sql`update deliveries set next_attempt_at = parked_next_attempt_at
+    where parked_next_attempt_at is not null and next_attempt_at is null`.execute(db);
+  await db.schema.alterTable('deliveries').dropColumn('parked_next_attempt_at').execute();
 
   await db.schema.dropIndex('deliveries_pending_url').execute();
   await db.schema.dropIndex('endpoints_paused').execute();

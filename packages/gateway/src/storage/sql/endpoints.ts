@@ -2,7 +2,7 @@
 // per-minute attempt counts, which the health read sums), pauses, and the resume that moves a
 // URL's pending deliveries on by the time paused, in one UPDATE.
 import type { AttemptErrorClass, EndpointHealthState } from '@payhook/protocol';
-import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import { type Insertable, type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import {
   applyAttempts,
   type EndpointAttempt,
@@ -52,7 +52,7 @@ export class SqlEndpoints implements EndpointStore {
   }
 
   async pause(url: string, host: string, pause: PauseRequest): Promise<{ endpoint: EndpointState; changed: boolean }> {
-    return inTransaction(this.db, async (trx) => {
+    const result = await inTransaction(this.db, async (trx) => {
       const [state] = await this.lockRows(trx, [{ url, host }], pause.at);
       const current = state ?? freshEndpoint(url, host);
       if (current.pausedAt !== null) return { endpoint: current, changed: false };
@@ -66,6 +66,11 @@ export class SqlEndpoints implements EndpointStore {
       await trx.updateTable('endpoints').set(stateToRow(endpoint, pause.at)).where('url', '=', url).execute();
       return { endpoint, changed: true };
     });
+    // The backlog leaves the claim's due indexes in batches of its own, after the pause is
+    // committed: until then (and for whatever becomes pending later, till the straggler step)
+    // the claim's NOT_PAUSED check keeps it unclaimed. A second pause parks what is left, too.
+    await parkPaused(this.dialect, url);
+    return result;
   }
 
   async resume(
@@ -106,7 +111,7 @@ export class SqlEndpoints implements EndpointStore {
     // Each read is bounded by what it is about, not by the attempts: the window's minutes (at most
     // 61 rows per URL: endpoint_minutes_minute, or the primary key for one URL), pending deliveries
     // (their partial indexes; the range on next_attempt_at lets the planners use them).
-    const [recent, firsts, retrying] = await Promise.all([
+    const [recent, firsts, retrying, parked] = await Promise.all([
       sql<{ url: string; host: string; n: number | string; ok: number | string }>`
         select m.url, m.host, sum(m.attempts) as n, sum(m.succeeded) as ok
         from endpoint_minutes m
@@ -116,18 +121,12 @@ export class SqlEndpoints implements EndpointStore {
         select url, host, count(*) as n from deliveries
         where ${NOT_TRIED_YET} and next_attempt_at >= 0${where('deliveries')}
         group by url, host`.execute(this.db),
-      sql<{
-        url: string;
-        host: string;
-        attempts: number;
-        n: number | string;
-        lo: number | string;
-        hi: number | string;
-      }>`
+      sql<DueGroupRow>`
         select url, host, attempts, count(*) as n, min(next_attempt_at) as lo, max(next_attempt_at) as hi
         from deliveries
         where ${RETRYING} and next_attempt_at >= 0${where('deliveries')}
         group by url, host, attempts`.execute(this.db),
+      parkedGroups(this.db, where('d')),
     ]);
     const out = new Map<string, EndpointCounts>();
     const entry = (url: string, host: string) => {
@@ -144,13 +143,22 @@ export class SqlEndpoints implements EndpointStore {
       e.recentSucceeded = Number(r.ok);
     }
     for (const r of firsts.rows) entry(r.url, r.host).notTriedYet = Number(r.n);
-    for (const r of retrying.rows) {
-      entry(r.url, r.host).retrying.push({
-        attempts: Number(r.attempts),
-        count: Number(r.n),
-        earliestDue: Number(r.lo),
-        latestDue: Number(r.hi),
-      });
+    // Parked deliveries are pending like the others, at their held due times.
+    for (const r of [...retrying.rows, ...parked.rows]) {
+      const e = entry(r.url, r.host);
+      const attempts = Number(r.attempts);
+      const count = Number(r.n);
+      if (attempts === 0) {
+        e.notTriedYet += count;
+        continue;
+      }
+      const group = e.retrying.find((g) => g.attempts === attempts);
+      const [lo, hi] = [Number(r.lo), Number(r.hi)];
+      if (group) {
+        group.count += count;
+        group.earliestDue = Math.min(group.earliestDue, lo);
+        group.latestDue = Math.max(group.latestDue, hi);
+      } else e.retrying.push({ attempts, count, earliestDue: lo, latestDue: hi });
     }
     return [...out.values()];
   }
@@ -190,21 +198,97 @@ export class SqlEndpoints implements EndpointStore {
 export function resumeStatement(url: string, pausedAt: number, resumedAt: number) {
   const P = sql`cast(${pausedAt} as bigint)`;
   const R = sql`cast(${resumedAt} as bigint)`;
+  // T is the parked due time, or the stored one of a delivery not parked yet (a straggler).
   return sql<{ id: string }>`
     with waits as materialized (
-      select d.id, d.next_attempt_at as due, coalesce(
+      select d.id, coalesce(d.next_attempt_at, d.parked_next_attempt_at) as due, coalesce(
         (select a.ended_at from attempts a where a.delivery_id = d.id and a.attempt_no = d.attempts),
         d.created_at) as began
       from deliveries d
-      where d.url = ${url} and d.state = 'pending' and d.next_attempt_at is not null
+      where d.url = ${url} and d.state = 'pending' and coalesce(d.next_attempt_at, d.parked_next_attempt_at) is not null
     ),
     stopped as (select id, due, case when began > ${P} then began else ${P} end as at from waits)
     update deliveries
     set next_attempt_at = case when stopped.due > stopped.at then ${R} + stopped.due - stopped.at else ${R} end,
-      updated_at = ${R}
+      parked_next_attempt_at = null, updated_at = ${R}
     from stopped
     where deliveries.id = stopped.id
     returning deliveries.id`;
+}
+
+/** Pending deliveries per (url, attempts): how many, and their earliest and latest due times. */
+interface DueGroupRow {
+  url: string;
+  host: string;
+  attempts: number;
+  n: number | string;
+  lo: number | string;
+  hi: number | string;
+}
+
+/**
+ * The parked deliveries per (url, attempts), found from the paused endpoints (endpoints_paused)
+ * through deliveries_pending_url's `next_attempt_at is null` range: only paused URLs have any.
+ */
+function parkedGroups(db: Db, where: RawBuilder<unknown>) {
+  return sql<DueGroupRow>`
+    select d.url, d.host, d.attempts, count(*) as n, min(d.parked_next_attempt_at) as lo,
+      max(d.parked_next_attempt_at) as hi
+    from deliveries d
+    where d.url in (select url from endpoints where paused_at is not null) and d.state = 'pending'
+      and d.next_attempt_at is null and d.parked_next_attempt_at is not null${where}
+    group by d.url, d.host, d.attempts`.execute(db);
+}
+
+/** How many deliveries one parking transaction moves at most: a huge backlog takes several. */
+export const PARK_BATCH = 5_000;
+
+/**
+ * Parks the pending deliveries of paused URLs that no lease holds (of `url` only, when given):
+ * each one's due time moves to parked_next_attempt_at and next_attempt_at becomes null, out of
+ * the claim's due scans, so a paused backlog costs the claim nothing. Bounded transactions of PARK_BATCH
+ * deliveries until none is left; no cap. Returns how many it parked.
+ *
+ * Each transaction first locks the paused endpoint rows (PostgreSQL `for update`, in URL order
+ * like recordAttempts; SQLite serialises writers), and resume locks its row too: a park that
+ * waited for a resume sees the URL unpaused and leaves it alone. Without the lock a park could
+ * re-park deliveries the resume had just made due, and nothing would ever unpark them
+ * (PostgreSQL re-checks only the updated row after waiting, not a subquery on `endpoints`).
+ * Leased deliveries are left alone, expired leases too: their owner may still record an outcome
+ * (a straggler then, for the next park) or is gone (releaseDeadOwners frees it for the next park;
+ * the claim's NOT_PAUSED skips it till then). So parking never writes a row that an attempt's
+ * record may write at the same time, and a parked row has no lease to record under. The update
+ * repeats its conditions so PostgreSQL re-checks them on a row that changed meanwhile (a claim).
+ */
+export async function parkPaused(dialect: SqlDialect, url?: string): Promise<number> {
+  const paused = (db: Db) => {
+    let q = db.selectFrom('endpoints').select('url').where('paused_at', 'is not', null);
+    if (url !== undefined) q = q.where('url', '=', url);
+    return q;
+  };
+  // Nothing paused (the usual case): one probe of endpoints_paused, no write transaction.
+  if ((await paused(dialect.db).limit(1).executeTakeFirst()) === undefined) return 0;
+  const parkable = (urls: string[]) =>
+    sql<boolean>`url in (${sql.join(urls)}) and state = 'pending' and next_attempt_at is not null
+      and lock_token is null`;
+  let total = 0;
+  for (;;) {
+    const moved = await inTransaction(dialect.db, async (trx) => {
+      let q = paused(trx).orderBy('url');
+      if (dialect.capabilities.rowLocks) q = q.forUpdate();
+      const urls = (await q.execute()).map((r) => r.url);
+      if (urls.length === 0) return 0;
+      const result = await trx
+        .updateTable('deliveries')
+        .set((eb) => ({ parked_next_attempt_at: eb.ref('next_attempt_at'), next_attempt_at: null }))
+        .where('id', 'in', (eb) => eb.selectFrom('deliveries').select('id').where(parkable(urls)).limit(PARK_BATCH))
+        .where(parkable(urls))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    });
+    total += moved;
+    if (moved < PARK_BATCH) return total;
+  }
 }
 
 /**

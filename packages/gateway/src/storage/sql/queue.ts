@@ -17,6 +17,7 @@ import type {
 } from '../store.js';
 import { NOT_PAUSED, NOT_TRIED_YET, RETRYING } from './delivery-states.js';
 import { type Db, inTransaction, type SqlDialect } from './dialect.js';
+import { parkPaused } from './endpoints.js';
 
 /**
  * A claimed row, with its payee's signing secrets: the current one, then the previous one while a
@@ -200,6 +201,10 @@ export class SqlDeliveryQueue implements DeliveryQueue {
       if (count) released.set(owner, count);
     }
     return released;
+  }
+
+  parkPaused(): Promise<number> {
+    return parkPaused(this.dialect);
   }
 
   async nextDueAt(now: number): Promise<number | null> {

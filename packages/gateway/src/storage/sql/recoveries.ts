@@ -224,6 +224,9 @@ async function retryNowStatement(db: Db, ids: readonly string[], now: number): P
     .updateTable('deliveries')
     .set({
       next_attempt_at: sql`case when next_attempt_at > ${now} then cast(${now} as bigint) else next_attempt_at end`,
+      // A parked delivery (its URL paused) keeps its due time here: the resume counts from it.
+      parked_next_attempt_at: sql`case when parked_next_attempt_at > ${now} then cast(${now} as bigint)
+        else parked_next_attempt_at end`,
       updated_at: now,
     })
     .where('id', 'in', [...ids])
