@@ -107,14 +107,17 @@ export class RecoveryService {
     const delivery = await store.admin.getDelivery(deliveryId);
     if (!delivery) throw new NotFoundError(`delivery ${deliveryId} does not exist`);
     const now = clock.now();
-    const refusal = retryNowRefusal(delivery, now);
+    const paused = async (url: string) =>
+      (await store.endpoints.list({ url })).some((endpoint) => endpoint.pausedAt !== null);
+    const refusal = retryNowRefusal(delivery, now, await paused(delivery.url));
     if (refusal !== undefined) throw new ConflictError(refusal);
     const due = await store.recoveries.retryNow(deliveryId, now);
     if (!due) {
-      // Claimed or finished between the read and the write: say what it is now.
+      // Claimed, finished or paused between the read and the write: say what it is now.
       const after = await store.admin.getDelivery(deliveryId);
       throw new ConflictError(
-        (after && retryNowRefusal(after, now)) ?? `delivery ${deliveryId} changed meanwhile; look again`,
+        (after && retryNowRefusal(after, now, await paused(after.url))) ??
+          `delivery ${deliveryId} changed meanwhile; look again`,
       );
     }
     this.options.onDue?.();

@@ -11,7 +11,7 @@ import type { ManualClock } from '../src/clock.js';
 import { resumedDueAt } from '../src/domain/endpoint-pause.js';
 import type { EndpointTransition } from '../src/endpoints/health.js';
 import { call } from './helpers/api.js';
-import { BACKEND, createTestDatabase } from './helpers/database.js';
+import { createTestDatabase } from './helpers/database.js';
 import { closeTestServers, startClockedGateway, startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 
@@ -376,27 +376,6 @@ describe('pause and resume', () => {
     await gw.post('/admin/endpoints/resume', { url: receiver.url });
     await waitFor(async () => (await deliveryOf(gw, traceId)).state === 'delivered', {
       what: 'the delivery after the resume',
-    });
-    expect(receiver.received).toHaveLength(1);
-  });
-});
-
-describe.runIf(BACKEND === 'postgres')('several processes on one database', () => {
-  it('a resume through one process wakes the dispatcher of another (NOTIFY)', async () => {
-    const receiver = await startReceiver();
-    // The dispatcher's process sleeps an hour between looks; the API's process serves the admin calls.
-    const worker = await startTestGateway({ PAYHOOK_ROLE: 'dispatcher', PAYHOOK_POLL_INTERVAL: '3600' });
-    const api = await startTestGateway({ PAYHOOK_ROLE: 'api' }, {}, { database: worker.database });
-    await api.post('/admin/endpoints/pause', { url: receiver.url });
-    const looks = vi.spyOn(worker.gateway.store.queue, 'nextDueAt');
-    const traceId = await paidPayment(api, receiver.url);
-    // The new delivery's NOTIFY woke the worker, whose claim passed over it.
-    await waitFor(() => looks.mock.calls.length > 0, { what: 'the worker to look and sleep again' });
-    expect(receiver.received).toHaveLength(0);
-    const resumed = await api.post('/admin/endpoints/resume', { url: receiver.url });
-    expect(resumed.body.data).toMatchObject({ changed: true, rescheduled: 1 });
-    await waitFor(async () => (await deliveryOf(api, traceId)).state === 'delivered', {
-      what: 'the worker to deliver after the resume',
     });
     expect(receiver.received).toHaveLength(1);
   });

@@ -388,6 +388,35 @@ describe('retry now', () => {
     const untouched = expectOk(await call(gw, 'GET', `/admin/deliveries/${inFlight}`)).delivery;
     expect(untouched.nextAttemptAt).toBe(START + 60_000);
   });
+  it('leaves a paused endpoint’s deliveries alone: refused one by one, skipped in a selection', async () => {
+    const { clock, receiver, gw } = await startClockedGateway('0,600');
+    receiver.script([], 'status500');
+    const traceId = await paid(gw, receiver.url);
+    await gw.gateway.dispatcher.runDue();
+    clock.advance(60_000);
+    expectOk(await call(gw, 'POST', '/admin/endpoints/pause', { json: { url: receiver.url } }));
+    const [waiting] = await deliveryOf(gw, traceId);
+    expectError(
+      await call(gw, 'POST', `/admin/deliveries/${waiting.id}/retry-now`, { json: {} }),
+      409,
+      10011,
+      /waits for its paused endpoint .*; resume the endpoint/,
+    );
+    const recovery = expectOk(
+      await call(gw, 'POST', '/admin/recoveries', { json: { selection: { state: 'retrying' }, action: 'retry_now' } }),
+    );
+    await gw.gateway.recoveryRunner.runDue();
+    expect(expectOk(await call(gw, 'GET', `/admin/recoveries/${recovery.id}`))).toMatchObject({
+      state: 'done',
+      matched: 1,
+      processed: 0,
+      skipped: 1,
+    });
+    // Its schedule is the resume's to continue: still due 600 s after its attempt, count kept.
+    const after = expectOk(await call(gw, 'GET', `/admin/deliveries/${waiting.id}`)).delivery;
+    expect(after).toMatchObject({ state: 'pending', attempts: 1, nextAttemptAt: waiting.nextAttemptAt });
+    expect(receiver.received).toHaveLength(1);
+  });
 });
 
 describe('waking the dispatcher', () => {

@@ -91,15 +91,21 @@ export function parseCursor(text: string): ScanCursor {
 }
 
 /**
- * Why `delivery` cannot be made due now, or undefined when it can: only a pending one, and not
- * while an attempt is in flight (its lease holds), whose outcome will schedule the next.
+ * Why `delivery` cannot be made due now, or undefined when it can: only a pending one, not while
+ * an attempt is in flight (its lease holds), whose outcome will schedule the next, and not while
+ * its endpoint is paused.
  */
-export function retryNowRefusal(delivery: Delivery, now: number): string | undefined {
+export function retryNowRefusal(delivery: Delivery, now: number, urlPaused = false): string | undefined {
   if (delivery.state !== 'pending') {
     return `delivery ${delivery.id} is ${delivery.state}, not pending; retry-now takes a pending or retrying delivery (redeliver sends a ${delivery.state} one again)`;
   }
   if (delivery.lockedUntil !== null && delivery.lockedUntil > now) {
     return `delivery ${delivery.id} is being attempted right now; its outcome schedules the next attempt`;
+  }
+  // Made due now, it would still wait for the resume, which would then count its gap from the
+  // retry: refused, so that "now" never quietly means "some time after the resume".
+  if (urlPaused) {
+    return `delivery ${delivery.id} waits for its paused endpoint ${delivery.url}; resume the endpoint (its deliveries go on with the gaps they had left), or redeliver to another URL`;
   }
   return undefined;
 }

@@ -251,9 +251,9 @@ describe('parking', () => {
     expect(rows.get(fresh.id)).toEqual({ next: null, parked: NOW + 50 });
     expect(await other.queue.parkPaused()).toBe(0);
 
-    // A retry-now during the pause moves the held time, as it moved the due time before parking.
-    expect(await ctx.store.recoveries.retryNow(retrying.id, NOW + 1_000)).toMatchObject({ nextAttemptAt: NOW + 1_000 });
-    expect((await rowsOf()).get(retrying.id)).toEqual({ next: null, parked: NOW + 1_000 });
+    // A retry-now during the pause is refused: the delivery waits for the resume, its held time kept.
+    expect(await ctx.store.recoveries.retryNow(retrying.id, NOW + 1_000)).toBeUndefined();
+    expect((await rowsOf()).get(retrying.id)).toEqual({ next: null, parked: NOW + 2_000 });
 
     const R = NOW + 60_000;
     const resumed = await ctx.store.endpoints.resume(URL, R);
@@ -264,7 +264,7 @@ describe('parking', () => {
     const expected: [string, number, number][] = [
       [due.id, NOW - 10, NOW - 1_000],
       [later.id, NOW + 500, NOW - 1_000],
-      [retrying.id, NOW + 1_000, NOW - 1_000],
+      [retrying.id, NOW + 2_000, NOW - 1_000],
       [inFlight.id, NOW + 100, NOW],
       [fresh.id, NOW + 50, NOW + 50],
     ];

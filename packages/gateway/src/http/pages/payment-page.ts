@@ -121,7 +121,8 @@ ${progressLine(d, data)}
 ${d.attemptList.length === 0 ? html`<p class="muted">No attempt yet.</p>` : attemptTable(d)}
 <div class="actions">
 ${
-  d.state === 'pending' && (d.lockedUntil === null || d.lockedUntil <= data.now)
+  // Not while its endpoint is paused: it waits for the resume (retryNowRefusal).
+  d.state === 'pending' && (d.lockedUntil === null || d.lockedUntil <= data.now) && !data.pausedSince?.has(d.url)
     ? html`<form method="post" action="/dashboard/deliveries/${d.id}/retry-now"><button type="submit" class="retry-now">Retry now</button></form>`
     : ''
 }

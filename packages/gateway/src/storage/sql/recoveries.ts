@@ -8,6 +8,7 @@ import type { Delivery } from '../../interfaces.js';
 import { deliveryToRow, recoveryToRow, rowToDelivery, rowToRecovery } from '../rows.js';
 import type { Database } from '../schema.js';
 import type { RecoveryBatch, RecoveryBatchResult, RecoveryStore } from '../store.js';
+import { NOT_PAUSED } from './delivery-states.js';
 import { type Db, inTransaction, PENDING, type SqlDialect } from './dialect.js';
 import { selectionWhere } from './selection.js';
 
@@ -215,8 +216,9 @@ async function countSelection(db: Db, selection: ScopedSelection): Promise<numbe
 
 /**
  * Makes pending deliveries due now, leaving alone any whose lease holds (an attempt in flight:
- * its outcome schedules the next) and any already due (their due time stays, and so does their
- * lateness); the attempt count and everything else stay as they are. Returns the ids it took.
+ * its outcome schedules the next) or whose endpoint is paused (they wait for the resume), and
+ * keeping the due time of any already due (and so its lateness); the attempt count and everything
+ * else stay as they are. Returns the ids it took.
  */
 async function retryNowStatement(db: Db, ids: readonly string[], now: number): Promise<string[]> {
   if (ids.length === 0) return [];
@@ -224,14 +226,13 @@ async function retryNowStatement(db: Db, ids: readonly string[], now: number): P
     .updateTable('deliveries')
     .set({
       next_attempt_at: sql`case when next_attempt_at > ${now} then cast(${now} as bigint) else next_attempt_at end`,
-      // A parked delivery (its URL paused) keeps its due time here: the resume counts from it.
-      parked_next_attempt_at: sql`case when parked_next_attempt_at > ${now} then cast(${now} as bigint)
-        else parked_next_attempt_at end`,
       updated_at: now,
     })
     .where('id', 'in', [...ids])
     .where(sql<boolean>`state = ${PENDING}`)
     .where(free(now))
+    // A paused endpoint's deliveries wait for its resume (retryNowRefusal); parked ones among them.
+    .where(NOT_PAUSED)
     .returning('id')
     .execute();
   return rows.map((r) => r.id);

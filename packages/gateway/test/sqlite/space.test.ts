@@ -13,10 +13,9 @@ import { AttemptPruner } from '../../src/retention.js';
 import { openStore } from '../../src/storage/open.js';
 import type { SqliteVacuumEvent } from '../../src/storage/sqlite/dialect.js';
 import type { Store } from '../../src/storage/store.js';
-import { BACKEND } from '../helpers/database.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import { captureLogs } from '../helpers/logs.js';
-import { NOW, outcome, seedDelivery } from './harness.js';
+import { NOW, outcome, seedDelivery } from '../store/harness.js';
 
 const MINUTE = 60_000;
 const dirs: string[] = [];
@@ -96,7 +95,7 @@ async function steadyLoad(path: string, retentionMs: number, cycles: number) {
   return figures;
 }
 
-describe.skipIf(BACKEND !== 'sqlite')('SQLite space after pruning', () => {
+describe('SQLite space after pruning', () => {
   it('opens new files with incremental auto-vacuum', async () => {
     const path = aFile();
     await open(path);
