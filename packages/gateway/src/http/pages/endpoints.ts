@@ -67,7 +67,8 @@ function forecast(f: HealthFigures, paused: boolean): HtmlValue {
   if (paused) return html`<span class="muted">none while paused</span>`;
   if (!f.forecast) return html`<span class="muted">—</span>`;
   const { deliveries, earliest, latest } = f.forecast;
-  return html`<span class="forecast">${deliveries} exhaust between ${formatTime(earliest)} and ${formatTime(latest)}</span>`;
+  const giveUp = deliveries === 1 ? '1 delivery gives up' : `${deliveries} deliveries give up`;
+  return html`<span class="forecast">${giveUp} between ${formatTime(earliest)} and ${formatTime(latest)}</span>`;
 }
 
 function state(e: { health: string }, paused: boolean): SafeHtml {
