@@ -72,6 +72,8 @@ export interface Gateway {
 export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Promise<Gateway> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger(config.logLevel);
+  /** Each part logs under its own `component`. */
+  const logFor = (component: string) => (logger as unknown as Logger).child({ component });
   const store =
     deps.store ??
     (await openStore(config.databaseUrl, {
@@ -105,7 +107,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
   const metrics = new GatewayMetrics({
     store: store.admin,
     unrecordedAttempts: () => dispatcher?.unrecordedAttempts ?? 0,
-    logger: (logger as unknown as Logger).child({ component: 'metrics' }),
+    logger: logFor('metrics'),
   });
   const operatorSignal = config.operatorWebhookUrl
     ? new OperatorSignal({
@@ -113,7 +115,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
         secret: requireOperatorSecret(config.operatorWebhookSecret),
         clock,
         retriesMs: config.operatorWebhookRetriesMs,
-        logger: (logger as unknown as Logger).child({ component: 'operator-signal' }),
+        logger: logFor('operator-signal'),
       })
     : undefined;
 
@@ -121,7 +123,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     store: store.endpoints,
     clock,
     thresholds: { failingAfter: config.endpointFailingAfter, autoPauseAfter: config.endpointAutoPauseAfter },
-    logger: (logger as unknown as Logger).child({ component: 'endpoint-health' }),
+    logger: logFor('endpoint-health'),
   });
   // A URL turning failing, recovering or pausing itself is an operator notice as it stands.
   if (operatorSignal) endpointHealth.onTransition((transition) => operatorSignal.notify(transition));
@@ -134,7 +136,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     schedule: config.schedule,
     attemptTimeoutMs: config.attemptTimeoutMs,
     onResume: () => dispatcher?.notify(),
-    logger: (logger as unknown as Logger).child({ component: 'endpoints' }),
+    logger: logFor('endpoints'),
   });
   const payments = new PaymentService({
     store,
@@ -157,7 +159,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     leaseMs: config.leaseMs,
     pollIntervalMs: config.pollIntervalMs,
     recordWindowMs: config.recordWindowMs,
-    logger: (logger as unknown as Logger).child({ component: 'dispatcher' }),
+    logger: logFor('dispatcher'),
     onAttempt: (attempt, delivery, update) => {
       metrics.recordAttempt(attempt, delivery, update);
       operatorSignal?.onAttempt(attempt, delivery, update);
@@ -170,7 +172,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     payments,
     clock,
     pollIntervalMs: config.pollIntervalMs,
-    logger: (logger as unknown as Logger).child({ component: 'sweeper' }),
+    logger: logFor('sweeper'),
   });
   const pruner = new AttemptPruner({
     store,
@@ -178,7 +180,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     retentionMs: config.attemptRetentionMs,
     intervalMs: config.retentionIntervalMs,
     batchSize: config.retentionBatch,
-    logger: (logger as unknown as Logger).child({ component: 'retention' }),
+    logger: logFor('retention'),
     onPruned: (count) => metrics.recordPruned(count),
   });
 
@@ -191,7 +193,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps = {
     batchSize: config.recoveryBatch,
     pollIntervalMs: config.pollIntervalMs,
     onDue: () => dispatcher?.notify(),
-    logger: (logger as unknown as Logger).child({ component: 'recovery' }),
+    logger: logFor('recovery'),
   });
   const recoveries = new RecoveryService({
     store,
