@@ -1,32 +1,23 @@
 // The delivery as the receiver saw it, on the payment page in a real browser: each attempt's
 // request (every header, the signature among them, and the body) beside its answer, a hostile
 // answer shown as text, "attempt n of N · gives up at", and Retry now sending the next attempt.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatTime } from '../../src/http/pages/html.js';
 import { call, expectOk } from '../helpers/api.js';
-import { type BrowserSession, openBrowser, waitForText } from '../helpers/browser.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { HOSTILE_HTML, type Receiver, startReceiver } from '../helpers/receiver.js';
+import { browserPerTest, waitForText } from '../helpers/browser.js';
+import { startTestGateway } from '../helpers/gateway.js';
+import { HOSTILE_HTML, startReceiver } from '../helpers/receiver.js';
 
-let gw: TestGateway | undefined;
-let receiver: Receiver | undefined;
-let browser: BrowserSession | undefined;
-
-afterEach(async () => {
-  await browser?.close();
-  await gw?.close();
-  await receiver?.close();
-  browser = gw = receiver = undefined;
-});
+const openTestBrowser = browserPerTest();
 
 describe('attempts on the payment page', () => {
   it('shows each request beside its answer, escapes a hostile answer, and retries now', async () => {
     // An hour after each failure but the last: nothing happens unless someone retries now.
-    gw = await startTestGateway({ PAYHOOK_RETRY_SCHEDULE: '0,3600,3600,0.05' });
+    const gw = await startTestGateway({ PAYHOOK_RETRY_SCHEDULE: '0,3600,3600,0.05' });
     expectOk(await call(gw, 'PUT', '/admin/payees/payee-1/secret'));
-    receiver = await startReceiver();
+    const receiver = await startReceiver();
     receiver.script(['hostile_html', 'status500'], 'success');
-    browser = await openBrowser();
+    const browser = await openTestBrowser();
     const { page } = browser;
     const payment = await gw.createPayment({ callbackUrl: receiver.url });
     expect((await gw.post('/v1/sandbox/transfers', { traceId: payment.traceId })).status).toBe(200);

@@ -1,22 +1,13 @@
 // An operator watches a failing callback URL on the Endpoints page, pauses it with the page's
 // form (nothing is sent while paused, a new event waits), and resumes it: the waiting delivery
 // goes out at once.
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { waitFor } from '../../../../test-support/wait.js';
-import { type BrowserSession, openBrowser, waitForText } from '../helpers/browser.js';
+import { browserPerTest, waitForText } from '../helpers/browser.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { type Receiver, startReceiver } from '../helpers/receiver.js';
+import { startReceiver } from '../helpers/receiver.js';
 
-let gw: TestGateway | undefined;
-let receiver: Receiver | undefined;
-let browser: BrowserSession | undefined;
-
-afterEach(async () => {
-  await browser?.close();
-  await gw?.close();
-  await receiver?.close();
-  browser = gw = receiver = undefined;
-});
+const openTestBrowser = browserPerTest();
 
 async function paid(g: TestGateway, url: string): Promise<string> {
   const payment = await g.createPayment({ callbackUrl: url });
@@ -29,22 +20,27 @@ const deliveryOf = async (g: TestGateway, traceId: string) =>
 
 it('shows a failing URL with its forecast, pauses it from the page and resumes it', async () => {
   // Two quick failures, then an hour's wait: the delivery stays retrying while the page is read.
-  gw = await startTestGateway({ PAYHOOK_RETRY_SCHEDULE: '0,0.05,3600,3600', PAYHOOK_ENDPOINT_FAILING_AFTER: '2' });
-  receiver = await startReceiver();
+  const gw = await startTestGateway({
+    PAYHOOK_RETRY_SCHEDULE: '0,0.05,3600,3600',
+    PAYHOOK_ENDPOINT_FAILING_AFTER: '2',
+  });
+  const receiver = await startReceiver();
   receiver.script([], 'status500');
   const first = await paid(gw, receiver.url);
   const g = gw;
   await waitFor(async () => (await deliveryOf(g, first)).attempts === 2, { what: 'two failed attempts' });
   await g.gateway.endpointHealth.flush();
 
-  browser = await openBrowser();
+  const browser = await openTestBrowser();
   const { page } = browser;
   await page.goto(`${gw.url}/dashboard/endpoints`);
   const row = `tr[data-url="${receiver.url}"]`;
   expect(await page.getAttribute(row, 'data-health')).toBe('failing');
   expect((await page.textContent(`${row} .consecutive`))?.trim()).toBe('2');
   expect((await page.textContent(`${row} .retrying`))?.trim()).toBe('1');
-  expect(await page.textContent(`${row} .forecast`)).toMatch(/^1 delivery gives up between \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ and /);
+  expect(await page.textContent(`${row} .forecast`)).toMatch(
+    /^1 delivery gives up between \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ and /,
+  );
   expect(await page.textContent(`tr[data-host="${new URL(receiver.url).host}"]`)).toContain('failing');
   expect(await page.getAttribute('a[href="/dashboard/endpoints"]', 'aria-current')).toBe('page');
   await browser.screenshot('endpoints-1-failing');

@@ -1,19 +1,13 @@
 // The Recover page in a browser: an operator filters deliveries that gave up on a shop's old
 // URL, reads the dry run's count, confirms a redelivery to the new URL, and follows its progress
 // live until every callback has reached the new receiver; the recovery is then listed.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../../test-support/wait.js';
-import { type BrowserSession, openBrowser, waitForText } from '../helpers/browser.js';
-import { closeTestServers, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { browserPerTest, waitForText } from '../helpers/browser.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
 
-let browser: BrowserSession | undefined;
-
-afterEach(async () => {
-  await browser?.close();
-  browser = undefined;
-  await closeTestServers();
-});
+const openTestBrowser = browserPerTest();
 
 async function exhausted(gw: TestGateway, r: Receiver, n: number): Promise<string[]> {
   const traces: string[] = [];
@@ -36,7 +30,7 @@ describe('the Recover page', () => {
     old.script([], 'status500');
     const moved = await startReceiver();
     await exhausted(gw, old, 3);
-    browser = await openBrowser();
+    const browser = await openTestBrowser();
     const { page } = browser;
 
     await page.goto(`${gw.url}/`);
@@ -76,7 +70,7 @@ describe('the Recover page', () => {
 
   it('shows why a selection is refused, beside the form, and changes nothing', async () => {
     const gw = await startTestGateway();
-    browser = await openBrowser();
+    const browser = await openTestBrowser();
     const { page } = browser;
     await page.goto(`${gw.url}/dashboard/recover`);
     await page.selectOption('select[name=state]', 'pending');

@@ -5,6 +5,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterEach } from 'vitest';
+import { closeTestServers } from './gateway.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOTS = resolve('test-results', 'browser');
@@ -61,4 +63,21 @@ export async function waitForText(page: Page, selector: string, expected: string
     [selector, pattern],
     { timeout },
   );
+}
+
+/**
+ * A browser for each test of the file, closed after the test together with every gateway and
+ * receiver it started (closeTestServers): call it once at the top of a file, then `await open()`.
+ */
+export function browserPerTest(): () => Promise<BrowserSession> {
+  let session: BrowserSession | undefined;
+  afterEach(async () => {
+    await session?.close();
+    session = undefined;
+    await closeTestServers();
+  });
+  return async () => {
+    session = await openBrowser();
+    return session;
+  };
 }
