@@ -50,11 +50,8 @@ ${retentionCard(data.retention)}`,
 
 const DAY = 86_400_000;
 
-/** `30 days`, `1 day`, or a duration for a retention that is not whole days. */
-export function retentionSpan(ms: number): string {
-  if (ms % DAY !== 0) return formatDuration(ms);
-  return ms === DAY ? '1 day' : `${ms / DAY} days`;
-}
+/** `30 days`, `1 day`, `0.5 days`: the unit of PAYHOOK_ATTEMPT_RETENTION. */
+const retentionSpan = (ms: number) => (ms === DAY ? '1 day' : `${Number((ms / DAY).toFixed(6))} days`);
 
 /** The setting, the latest pass (by any gateway on the database) and the total pruned. */
 function retentionCard({ retentionMs, prunedTotal, lastPass }: RetentionStatus): SafeHtml {
