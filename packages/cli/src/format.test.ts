@@ -1,6 +1,6 @@
 import type { FeedAttempt } from '@payhook/protocol';
 import { describe, expect, it } from 'vitest';
-import { attemptLine, attemptOutcome, count, deliveryDetailText, printable, table } from './format.js';
+import { attemptLine, attemptOutcome, count, deliveryDetailText, printable, retentionText, table } from './format.js';
 import { envFromFlags } from './gateway-flags.js';
 
 const attempt = (overrides: Partial<FeedAttempt> = {}): FeedAttempt => ({
@@ -126,5 +126,17 @@ describe('gateway flags', () => {
       PAYHOOK_SANDBOX: '0',
     });
     expect(envFromFlags({})).toEqual({});
+  });
+});
+
+describe('retentionText', () => {
+  it('tells a retention in days, whole or not', () => {
+    const line = (retentionMs: number) => retentionText({ retentionMs, prunedTotal: 0, lastPass: null }).split('\n')[0];
+    expect(line(86_400_000)).toBe(
+      "setting        attempts older than 1 day are pruned (each delivery's last attempt kept)",
+    );
+    expect(line(43_200_000)).toBe(
+      "setting        attempts older than 0.5 days are pruned (each delivery's last attempt kept)",
+    );
   });
 });

@@ -8,6 +8,7 @@ import {
   type EndpointList,
   type FeedAttempt,
   type HealthFigures,
+  type RetentionStatus,
   subtractDecimals,
   type WirePaymentResult,
 } from '@payhook/protocol';
@@ -215,4 +216,28 @@ export function endpointsTable(list: EndpointList): string {
     ]),
   );
   return `${urls}\n\n${hosts}`;
+}
+
+const DAY = 86_400_000;
+
+/** `30 days`, `1 day`, `0.5 days`. */
+const days = (ms: number) => (ms === DAY ? '1 day' : `${Number((ms / DAY).toFixed(6))} days`);
+
+/** `payhook retention`: the setting, the latest pass and the total pruned. */
+export function retentionText({ retentionMs, prunedTotal, lastPass }: RetentionStatus): string {
+  return keyValues([
+    [
+      'setting',
+      retentionMs > 0
+        ? `attempts older than ${days(retentionMs)} are pruned (each delivery's last attempt kept)`
+        : 'every attempt is kept (PAYHOOK_ATTEMPT_RETENTION=0)',
+    ],
+    [
+      'last pass',
+      lastPass === null
+        ? 'no pass yet'
+        : `${time(lastPass.endedAt)}: cutoff ${time(lastPass.cutoff)}, ${count(lastPass.pruned, 'attempt')} pruned, ${count(lastPass.reclaimedPages, 'page')} given back`,
+    ],
+    ['pruned in all', count(prunedTotal, 'attempt')],
+  ]);
 }

@@ -12,6 +12,7 @@ import { runGateway } from './commands/gateway.js';
 import { type PayOptions, pay } from './commands/pay.js';
 import { type RecoverOptions, recover } from './commands/recover.js';
 import { redeliverExhausted, redeliverOne } from './commands/redeliver.js';
+import { retention } from './commands/retention.js';
 import { retryNow } from './commands/retry-now.js';
 import { parseOverlap, removeSecret, rotateSecret, showSecret } from './commands/secret.js';
 import { type TailOptions, tail } from './commands/tail.js';
@@ -311,6 +312,15 @@ export function buildProgram(): Command {
       const { client, out } = connect(flags);
       await endpoints(client, flags, out);
     });
+
+  clientCommand(
+    program,
+    'retention',
+    'attempt retention: the setting, the last pruning pass, attempts pruned in all',
+  ).action(async (flags: ClientFlags) => {
+    const { client, out } = connect(flags);
+    await retention(client, out);
+  });
 
   clientCommand(program, 'pause', 'pause a callback URL: nothing is sent and its schedules stand still until resumed')
     .argument('<url>', 'the callbackUrl, exactly as the payments give it')

@@ -513,3 +513,57 @@ describe('retrying deliveries', () => {
     expect(page).toContain('<option value="retrying" selected>');
   });
 });
+
+describe('the overview’s retention card', () => {
+  const DAY = 86_400_000;
+  const card = (body: string) => {
+    const at = body.indexOf('<section class="card" id="retention">');
+    expect(at).toBeGreaterThan(-1);
+    const text = body.slice(at, body.indexOf('</section>', at)).replace(/<[^>]+>/g, ' ');
+    return text.replace(/\s+/g, ' ').replaceAll('&#39;', "'").trim();
+  };
+
+  /** One payment whose callback fails once, then is delivered 10 s later: two attempts. */
+  async function twoAttempts(env: Record<string, string>, clock: ManualClock) {
+    gw = await startTestGateway({ PAYHOOK_RETRY_SCHEDULE: '0,10', ...env }, { clock }, { listen: false });
+    receiver = await startReceiver();
+    receiver.script(['status500'], 'success');
+    const payment = await gw.createPayment({ callbackUrl: receiver.url });
+    await gw.post('/v1/sandbox/transfers', { traceId: payment.traceId });
+    expect(await gw.gateway.dispatcher.runDue()).toBe(1);
+    clock.advance(10_000);
+    expect(await gw.gateway.dispatcher.runDue()).toBe(1);
+  }
+
+  it('tells the retention, the last pass and the total pruned', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
+    await twoAttempts({ PAYHOOK_ATTEMPT_RETENTION: '30' }, clock);
+    expect(card((await send({ url: '/' })).body)).toBe(
+      "Retention Setting attempts older than 30 days are pruned (each delivery's last attempt kept) " +
+        'Last pass no pass yet Pruned in all 0 attempts',
+    );
+
+    clock.advance(31 * DAY);
+    const pass = await gw.gateway.pruner.runPass();
+    expect(pass).toMatchObject({ pruned: 1, cutoff: clock.now() - 30 * DAY });
+    const when = new Date(clock.now()).toISOString().slice(0, 19).replace('T', ' ');
+    const cutoff = new Date(clock.now() - 30 * DAY).toISOString().slice(0, 19).replace('T', ' ');
+    const pages = pass?.reclaimedPages === 1 ? '1 page' : `${pass?.reclaimedPages} pages`;
+    expect(card((await send({ url: '/' })).body)).toBe(
+      "Retention Setting attempts older than 30 days are pruned (each delivery's last attempt kept) " +
+        `Last pass ${when}Z: cutoff ${cutoff}Z, 1 attempt pruned, ${pages} given back ` +
+        'Pruned in all 1 attempt',
+    );
+  });
+
+  it('says every attempt is kept with a retention of 0', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
+    await twoAttempts({ PAYHOOK_ATTEMPT_RETENTION: '0' }, clock);
+    clock.advance(3650 * DAY);
+    expect(await gw.gateway.pruner.runPass()).toBeNull();
+    expect(card((await send({ url: '/' })).body)).toBe(
+      'Retention Setting every attempt is kept (PAYHOOK_ATTEMPT_RETENTION=0) Last pass no pass yet Pruned in all 0 attempts',
+    );
+    expect((await gw.get('/admin/attempts?limit=50')).body.data.attempts).toHaveLength(2);
+  });
+});

@@ -1,4 +1,6 @@
-// The dashboard's front page: delivery counts, lateness, outcomes over time, recent attempts.
+// The dashboard's front page: delivery counts, lateness, outcomes over time, recent attempts,
+// attempt retention.
+import type { RetentionStatus } from '@payhook/protocol';
 import type { DeliveryState } from '../../interfaces.js';
 import type { FeedAttempt, LatenessFigures, OutcomeBucket } from '../../storage/store.js';
 import { formatDuration, formatTime, html, type SafeHtml } from './html.js';
@@ -12,6 +14,7 @@ export interface OverviewData {
   timeline: { from: number; to: number; bucketMs: number; buckets: OutcomeBucket[] };
   /** Newest first. */
   recent: FeedAttempt[];
+  retention: RetentionStatus;
   signOut: boolean;
 }
 
@@ -40,8 +43,35 @@ ${outcomeChart(data.timeline)}
 <section class="card" id="recent" data-live>
 <h2>Recent attempts</h2>
 ${data.recent.length === 0 ? html`<p class="muted">No attempts yet.</p>` : attemptsTable(data.recent)}
-</section>`,
+</section>
+${retentionCard(data.retention)}`,
   });
+}
+
+const DAY = 86_400_000;
+
+/** `30 days`, `1 day`, `0.5 days`: the unit of PAYHOOK_ATTEMPT_RETENTION. */
+const retentionSpan = (ms: number) => (ms === DAY ? '1 day' : `${Number((ms / DAY).toFixed(6))} days`);
+
+/** The setting, the latest pass (by any gateway on the database) and the total pruned. */
+function retentionCard({ retentionMs, prunedTotal, lastPass }: RetentionStatus): SafeHtml {
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  return html`<section class="card" id="retention">
+<h2>Retention</h2>
+<table class="kv"><tbody>
+<tr><th>Setting</th><td data-retention="setting">${
+    retentionMs > 0
+      ? `attempts older than ${retentionSpan(retentionMs)} are pruned (each delivery's last attempt kept)`
+      : 'every attempt is kept (PAYHOOK_ATTEMPT_RETENTION=0)'
+  }</td></tr>
+<tr><th>Last pass</th><td data-retention="last-pass">${
+    lastPass === null
+      ? html`<span class="muted">no pass yet</span>`
+      : `${formatTime(lastPass.endedAt)}: cutoff ${formatTime(lastPass.cutoff)}, ${plural(lastPass.pruned, 'attempt', 'attempts')} pruned, ${plural(lastPass.reclaimedPages, 'page', 'pages')} given back`
+  }</td></tr>
+<tr><th>Pruned in all</th><td data-retention="total">${plural(prunedTotal, 'attempt', 'attempts')}</td></tr>
+</tbody></table>
+</section>`;
 }
 
 function attemptsTable(attempts: FeedAttempt[]): SafeHtml {

@@ -127,17 +127,21 @@ async function pageRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void>
     const now = clock.now();
     const bucketMs = TIMELINE.bucketSeconds * 1000;
     const from = Math.floor((now - TIMELINE.minutes * 60_000) / bucketMs) * bucketMs;
-    const [counts, retrying, lateness, buckets, recent] = await Promise.all([
+    const [counts, retrying, lateness, buckets, recent, pruning] = await Promise.all([
       store.admin.countDeliveries(),
       store.admin.queueDepth().then((q) => q.retrying),
       store.admin.lateness(1000),
       store.admin.attemptOutcomes(from, bucketMs),
       store.admin.attemptFeed(undefined, RECENT_ATTEMPTS),
+      store.retention.state(),
     ]);
     const timeline = { from, to: now, bucketMs, buckets };
-    return sendPage(reply, overviewPage({ counts, retrying, lateness, timeline, recent: recent.reverse(), signOut }), {
-      formsToSelf: true,
-    });
+    const retention = { retentionMs: ctx.attemptRetentionMs ?? 0, ...pruning };
+    return sendPage(
+      reply,
+      overviewPage({ counts, retrying, lateness, timeline, recent: recent.reverse(), retention, signOut }),
+      { formsToSelf: true },
+    );
   });
 
   app.get('/dashboard', async (_request, reply) => reply.redirect('/', 303));
