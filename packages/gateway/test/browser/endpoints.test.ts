@@ -44,7 +44,9 @@ it('shows a failing URL with its forecast, pauses it from the page and resumes i
   expect(await page.getAttribute(row, 'data-health')).toBe('failing');
   expect((await page.textContent(`${row} .consecutive`))?.trim()).toBe('2');
   expect((await page.textContent(`${row} .retrying`))?.trim()).toBe('1');
-  expect(await page.textContent(`${row} .forecast`)).toMatch(/^1 delivery gives up between \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ and /);
+  expect(await page.textContent(`${row} .forecast`)).toMatch(
+    /^1 delivery gives up between \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ and /,
+  );
   expect(await page.textContent(`tr[data-host="${new URL(receiver.url).host}"]`)).toContain('failing');
   expect(await page.getAttribute('a[href="/dashboard/endpoints"]', 'aria-current')).toBe('page');
   await browser.screenshot('endpoints-1-failing');

@@ -36,7 +36,9 @@ it('rotates a secret from the page, shows it once, and both secrets verify durin
   await page.goto(`${gw.url}/dashboard/signing`);
   expect(await page.getAttribute('a[href="/dashboard/signing"]', 'aria-current')).toBe('page');
   const row = `tr[data-payee="${PAYEE}"]`;
-  expect(await page.textContent(`${row} .since`)).toBe(`signed since ${new Date(signedSince).toISOString().slice(0, 19).replace('T', ' ')}Z`);
+  expect(await page.textContent(`${row} .since`)).toBe(
+    `signed since ${new Date(signedSince).toISOString().slice(0, 19).replace('T', ' ')}Z`,
+  );
   expect(await page.textContent(`${row} .rotation`)).toContain('none');
   expect(await page.inputValue('form.rotate input[name=overlapHours]')).toBe('2'); // the setting, in hours
 
