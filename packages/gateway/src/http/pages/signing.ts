@@ -5,6 +5,7 @@
 import type { PayeeSecretCreated, PayeeSecretStatus } from '@payhook/protocol';
 import { formatTime, html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
+import { namedNotice } from './parts.js';
 
 export interface SigningPageData {
   payees: PayeeSecretStatus[];
@@ -29,15 +30,11 @@ const rotation = (endsAt: number | null) =>
     : html`the previous secret signs too until ${formatTime(endsAt)}`;
 
 export function signingPage(data: SigningPageData): SafeHtml {
-  const notice =
-    data.notice !== undefined && data.notice in SIGNING_NOTICES
-      ? SIGNING_NOTICES[data.notice as SigningNotice]
-      : undefined;
   return page({
     title: 'Signing',
     nav: { active: 'signing', signOut: data.signOut },
     main: html`<h1>Signing</h1>
-${notice ? html`<div class="notice" role="status">${notice}</div>` : ''}
+${namedNotice(SIGNING_NOTICES, data.notice)}
 <form class="filters card rotate" method="post" action="/dashboard/signing/rotate">
 <label>Payee <input name="payeeId" required maxlength="64" size="36"></label>
 <label>Old secret signs too for (hours) <input name="overlapHours" type="number" min="0" max="720" step="any" value="${data.overlapHours}" size="6"></label>
