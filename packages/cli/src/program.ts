@@ -14,7 +14,7 @@ import { type RecoverOptions, recover } from './commands/recover.js';
 import { redeliverExhausted, redeliverOne } from './commands/redeliver.js';
 import { retention } from './commands/retention.js';
 import { retryNow } from './commands/retry-now.js';
-import { parseOverlap, removeSecret, rotateSecret, showSecret } from './commands/secret.js';
+import { listSecrets, parseOverlap, removeSecret, rotateSecret, showSecret } from './commands/secret.js';
 import { type TailOptions, tail } from './commands/tail.js';
 import { TRIGGER_EVENTS, type TriggerEvent, type TriggerOptions, trigger } from './commands/trigger.js';
 import { addGatewayFlags, envFromFlags } from './gateway-flags.js';
@@ -354,7 +354,7 @@ export function buildProgram(): Command {
 
   const secret = program
     .command('secret')
-    .description("a payee's callback signing secret: rotate (or set), show, remove");
+    .description("a payee's callback signing secret: rotate (or set), show, remove, list");
   clientCommand(secret, 'rotate', "set a payee's first secret, or rotate it; prints the new secret, once")
     .argument('<payeeId>', 'the payee')
     .addOption(
@@ -378,6 +378,14 @@ export function buildProgram(): Command {
       const { client, out } = connect(flags);
       await removeSecret(client, payeeId, out);
     });
+  clientCommand(
+    secret,
+    'list',
+    'every payee that signs, since when, and any rotation in progress (never a secret)',
+  ).action(async (flags: ClientFlags) => {
+    const { client, out } = connect(flags);
+    await listSecrets(client, out);
+  });
 
   return program;
 }

@@ -1,4 +1,4 @@
-// `payhook secret rotate|show|remove` against a real gateway: the secret is printed once, a
+// `payhook secret rotate|show|remove|list` against a real gateway: the secret is printed once, a
 // rotation's overlap is shown and reaches the callbacks (two signatures), and removal stops it.
 import { createSignatureVerifier } from '@payhook/merchant';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,35 @@ describe('payhook secret', () => {
     expect(removed.code).toBe(0);
     expect(removed.stdout).toContain(`payee ${payee}: callbacks are no longer signed`);
     expect((await runCli(['secret', 'show', payee, ...url])).code).toBe(1);
+  });
+
+  it('lists the payees that sign with their rotation, never a secret', async () => {
+    const [a, b] = ['payee-cli-list-a', 'payee-cli-list-b'];
+    const ours = (payees: { payeeId: string }[]) => payees.filter((p) => p.payeeId.startsWith('payee-cli-list-'));
+    expect(ours((await runJson(['secret', 'list', ...url])).payees)).toEqual([]);
+    const one = await runJson(['secret', 'rotate', a, ...url]);
+    await runJson(['secret', 'rotate', b, ...url]);
+    const rotated = await runJson(['secret', 'rotate', b, '--overlap', '1h', ...url]);
+    expect(rotated.rotationEndsAt - rotated.createdAt).toBe(3_600_000);
+
+    const listed = await runJson(['secret', 'list', ...url]);
+    expect(listed.next).toBeNull();
+    expect(ours(listed.payees)).toEqual([
+      { payeeId: a, signed: true, createdAt: one.createdAt, rotationEndsAt: null },
+      { payeeId: b, signed: true, createdAt: rotated.createdAt, rotationEndsAt: rotated.rotationEndsAt },
+    ]);
+    const text = await runCli(['secret', 'list', ...url]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^PAYEE\s+SIGNED SINCE\s+ROTATION$/m);
+    expect(text.stdout).toMatch(
+      new RegExp(`^${a}\\s+${new Date(one.createdAt).toISOString()}\\s+none \\(one secret signs\\)$`, 'm'),
+    );
+    expect(text.stdout).toContain(
+      `the previous secret signs too until ${new Date(rotated.rotationEndsAt).toISOString()}`,
+    );
+    expect(text.stdout + JSON.stringify(listed)).not.toContain('whsec_');
+    for (const payee of [a, b]) expect((await runCli(['secret', 'remove', payee, ...url])).code).toBe(0);
+    expect(ours((await runJson(['secret', 'list', ...url])).payees)).toEqual([]);
   });
 
   it('refuses a malformed --overlap before calling the gateway', async () => {

@@ -6,6 +6,7 @@ import { paymentBody } from '../../../test-support/fixtures.js';
 import { waitFor } from '../../../test-support/wait.js';
 import { ManualClock } from '../src/clock.js';
 import { closeTestServers, startTestGateway, type TestGateway, USDT_ID } from './helpers/gateway.js';
+import { captureLogs } from './helpers/logs.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 
 const BTC_ID = 'c6d0c728-2624-429b-8e0d-d9d19b6592fa';
@@ -125,6 +126,36 @@ describe('dashboard access in a sandbox without a token', () => {
     expect(refused.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(refused.body).toContain('does not exist');
     expect(await deliveriesOf(payment.traceId)).toHaveLength(2);
+  });
+
+  it('rotates and removes a signing secret only from its own pages; the secret is on the answer alone', async () => {
+    const logs = captureLogs('trace');
+    gw = await startTestGateway({ PAYHOOK_SECRET_ROTATION_OVERLAP: '3600' }, { logger: logs.logger });
+    const rotate = { method: 'POST' as const, url: '/dashboard/signing/rotate', form: { payeeId: 'payee-page' } };
+    for (const origin of [undefined, EVIL, 'null']) expect((await send({ ...rotate, origin })).status).toBe(403);
+    expect((await send({ ...rotate, origin: SAME, ip: '203.0.113.5' })).status).toBe(403);
+    expect(await gw.database.rows('select payee_id from payee_secrets')).toEqual([]);
+
+    const ok = await send({ ...rotate, origin: SAME });
+    expect(ok.status).toBe(200);
+    expect(ok.headers['cache-control']).toBe('no-store');
+    const secret = /<code class="secret" id="new-secret">(whsec_[^<]+)<\/code>/.exec(ok.body)?.[1] as string;
+    expect(secret).toMatch(/^whsec_/);
+    const list = await send({ url: '/dashboard/signing' });
+    expect(list.body).toContain('data-payee="payee-page"');
+    expect(list.body).not.toContain(secret.slice(6));
+    const bad = await send({ ...rotate, origin: SAME, form: { payeeId: 'payee-page', overlapHours: '721' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toContain('overlapHours');
+
+    const remove = { method: 'POST' as const, url: '/dashboard/signing/remove', form: { payeeId: 'payee-page' } };
+    expect((await send({ ...remove, origin: EVIL })).status).toBe(403);
+    expect(await gw.database.rows('select payee_id from payee_secrets')).toEqual([{ payee_id: 'payee-page' }]);
+    const removed = await send({ ...remove, origin: SAME });
+    expect(removed.headers.location).toBe('/dashboard/signing?notice=removed');
+    expect((await send({ ...remove, origin: SAME })).headers.location).toBe('/dashboard/signing?notice=not-signed');
+    expect(logs.text()).toContain('/dashboard/signing/rotate'); // requests are logged, the secret is not
+    expect(logs.text()).not.toContain(secret.slice(6));
   });
 
   it('takes Retry now only from its own pages; a delivered delivery is refused with a page, unchanged', async () => {

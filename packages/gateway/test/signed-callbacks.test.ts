@@ -123,6 +123,50 @@ describe('payee signing secrets (admin API)', () => {
     }
   });
 
+  it('lists the payees that sign, by payeeId, in pages, with rotationEndsAt only during an overlap and no secret', async () => {
+    const clock = new ManualClock();
+    gw = await startTestGateway({ PAYHOOK_SECRET_ROTATION_OVERLAP: '60' }, { clock }, { listen: false });
+    const list = async (query = '') => expectOk(await call(gw, 'GET', `/admin/payees/secrets${query}`));
+    expect(await list()).toEqual({ payees: [], next: null });
+
+    const started = clock.now();
+    const secrets = [await setSecret('payee-b'), await setSecret('payee-a'), await setSecret('secrets')];
+    clock.advance(1000);
+    secrets.push(await setSecret('payee-b')); // a rotation: the old secret signs too for 60 s
+    const ends = clock.now() + 60_000;
+    const during = await list();
+    expect(during).toEqual({
+      payees: [
+        { payeeId: 'payee-a', signed: true, createdAt: started, rotationEndsAt: null },
+        { payeeId: 'payee-b', signed: true, createdAt: ends - 60_000, rotationEndsAt: ends },
+        { payeeId: 'secrets', signed: true, createdAt: started, rotationEndsAt: null },
+      ],
+      next: null,
+    });
+    for (const secret of secrets) expect(JSON.stringify(during)).not.toContain(secret.slice(6));
+    // `secrets` is a payee like any other: its own route is not the list's.
+    expect(expectOk(await call(gw, 'GET', '/admin/payees/secrets/secret')).payeeId).toBe('secrets');
+
+    // Pages: `next` is the last payeeId, passed back as `after`.
+    const first = await list('?limit=2');
+    expect(first.payees.map((p: { payeeId: string }) => p.payeeId)).toEqual(['payee-a', 'payee-b']);
+    expect(first.next).toBe('payee-b');
+    expect(await list('?limit=2&after=payee-b')).toMatchObject({ payees: [{ payeeId: 'secrets' }], next: null });
+    expectError(await call(gw, 'GET', '/admin/payees/secrets?limit=1001'), 400, 10011, /limit/);
+
+    // At the overlap's end (exclusive) the rotation is over.
+    clock.set(ends - 1);
+    expect((await list()).payees[1].rotationEndsAt).toBe(ends);
+    clock.set(ends);
+    expect((await list()).payees.map((p: { rotationEndsAt: number | null }) => p.rotationEndsAt)).toEqual([
+      null,
+      null,
+      null,
+    ]);
+    expectOk(await call(gw, 'DELETE', '/admin/payees/payee-a/secret'));
+    expect((await list()).payees.map((p: { payeeId: string }) => p.payeeId)).toEqual(['payee-b', 'secrets']);
+  });
+
   it('refuses a malformed payeeId', async () => {
     gw = await startTestGateway({}, {}, { listen: false });
     for (const payeeId of ['has%20space', 'dots.not.allowed', 'x'.repeat(65)]) {

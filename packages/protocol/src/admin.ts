@@ -289,6 +289,13 @@ export interface PayeeSecretCreated {
   rotationEndsAt: number | null;
 }
 
+/** `GET /admin/payees/secrets`: the payees that sign, by payeeId; never a secret. */
+export interface PayeeSecretList {
+  payees: PayeeSecretStatus[];
+  /** Cursor to pass as `after` (the last payeeId); null on the last page. */
+  next: string | null;
+}
+
 /** `DELETE /admin/payees/{payeeId}/secret`: both secrets (current and previous) are gone. */
 export interface PayeeSecretRemoved {
   payeeId: string;

@@ -1,9 +1,9 @@
-// `payhook secret rotate|show|remove <payeeId>`: a payee's callback signing secret. `rotate` sets
+// `payhook secret rotate|show|remove <payeeId>`, `payhook secret list`: a payee's callback signing secret. `rotate` sets
 // the first one or replaces it (the old one keeps signing through the overlap) and prints the new
 // secret, the only time anybody sees it; `show` never prints a secret.
-import type { PayeeSecretCreated, PayeeSecretRemoved, PayeeSecretStatus } from '@payhook/protocol';
+import type { PayeeSecretCreated, PayeeSecretList, PayeeSecretRemoved, PayeeSecretStatus } from '@payhook/protocol';
 import type { GatewayClient } from '../client.js';
-import { keyValues, time } from '../format.js';
+import { keyValues, printable, table, time } from '../format.js';
 import type { Output } from '../output.js';
 
 export interface RotateOptions {
@@ -54,6 +54,28 @@ export async function removeSecret(client: GatewayClient, payeeId: string, out: 
   const answer = await client.delete<PayeeSecretRemoved>(path(payeeId));
   if (out.json) return out.data(answer);
   out.line(`payee ${answer.payeeId}: callbacks are no longer signed (both secrets removed)`);
+}
+
+/** Every payee that signs (the gateway's pages of 1,000, followed to the end); never a secret. */
+export async function listSecrets(client: GatewayClient, out: Output): Promise<void> {
+  const payees: PayeeSecretStatus[] = [];
+  let after: string | null = null;
+  do {
+    const page: PayeeSecretList = await client.get<PayeeSecretList>('/admin/payees/secrets', {
+      limit: 1000,
+      after: after ?? undefined,
+    });
+    payees.push(...page.payees);
+    after = page.next;
+  } while (after !== null);
+  if (out.json) return out.data({ payees, next: null } satisfies PayeeSecretList);
+  if (payees.length === 0) return out.line('no payee signs its callbacks');
+  out.line(
+    table(
+      ['PAYEE', 'SIGNED SINCE', 'ROTATION'],
+      payees.map((p) => [printable(p.payeeId), time(p.createdAt), rotation(p.rotationEndsAt)]),
+    ),
+  );
 }
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };

@@ -251,6 +251,14 @@ export interface RequestCounts {
   expire(windowStart: number): Promise<void>;
 }
 
+/** A payee that signs, as a list shows it: no secret. */
+export interface PayeeSecretSummary {
+  payeeId: string;
+  createdAt: number;
+  /** Until when the previous secret signs too, at the list's `now`; null: no overlap running. */
+  rotationEndsAt: number | null;
+}
+
 /** Payees' callback signing secrets (signed callbacks are opt-in per payee). */
 export interface PayeeSecrets {
   /** The payee's secrets at `now`: `previous` only while its overlap lasts. */
@@ -263,6 +271,8 @@ export interface PayeeSecrets {
   set(secret: NewPayeeSecret, overlapMs?: number): Promise<PayeeSecret>;
   /** Removes a payee's signing secrets, current and previous; false if it had none. */
   delete(payeeId: string): Promise<boolean>;
+  /** Payees that sign, by payeeId, those after `after`, at most `limit`; never a secret. */
+  list(now: number, page: { after?: string | undefined; limit: number }): Promise<PayeeSecretSummary[]>;
 }
 
 /** One batch of the attempt pruner, in one transaction. */

@@ -5,7 +5,7 @@
 import type { EndpointList, EndpointStatus, HealthFigures, HostHealth } from '@payhook/protocol';
 import { formatTime, type HtmlValue, html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
-import { badge } from './parts.js';
+import { badge, namedNotice } from './parts.js';
 
 export interface EndpointsPageData {
   list: EndpointList;
@@ -26,16 +26,12 @@ export type EndpointNotice = keyof typeof ENDPOINT_NOTICES;
 
 export function endpointsPage(data: EndpointsPageData): SafeHtml {
   const { list } = data;
-  const notice =
-    data.notice !== undefined && data.notice in ENDPOINT_NOTICES
-      ? ENDPOINT_NOTICES[data.notice as EndpointNotice]
-      : undefined;
   return page({
     title: 'Endpoints',
     nav: { active: 'endpoints', signOut: data.signOut },
     liveSource: ['/admin/endpoints'],
     main: html`<h1>Endpoints</h1>
-${notice ? html`<div class="notice" role="status">${notice}</div>` : ''}
+${namedNotice(ENDPOINT_NOTICES, data.notice)}
 <form class="filters card pause-with-reason" method="post" action="/dashboard/endpoints/pause">
 <label>Pause a callback URL <input name="url" type="url" required size="48" value="${data.pauseUrl ?? ''}" placeholder="https://shop.example/mixpay/callback"></label>
 <label>Reason (optional) <input name="reason" size="32" maxlength="500"></label>

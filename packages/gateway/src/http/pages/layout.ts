@@ -5,7 +5,7 @@ export interface PageOptions {
   title: string;
   main: HtmlValue;
   /** The dashboard's navigation; checkout pages have none. */
-  nav?: { active: 'overview' | 'payments' | 'endpoints' | 'recover' | 'none'; signOut: boolean };
+  nav?: { active: 'overview' | 'payments' | 'endpoints' | 'recover' | 'signing' | 'none'; signOut: boolean };
   /** JSON endpoints whose change refreshes the page's `data-live` regions (see assets.ts). */
   liveSource?: readonly string[];
   liveIntervalMs?: number;
@@ -41,6 +41,7 @@ ${link('/', 'Overview', 'overview')}
 ${link('/dashboard/payments', 'Payments', 'payments')}
 ${link('/dashboard/endpoints', 'Endpoints', 'endpoints')}
 ${link('/dashboard/recover', 'Recover', 'recover')}
+${link('/dashboard/signing', 'Signing', 'signing')}
 <span class="spacer"></span>
 ${live ? html`<span id="live-status"></span>` : ''}
 ${nav.signOut ? html`<form method="post" action="/dashboard/logout"><button type="submit">Sign out</button></form>` : ''}

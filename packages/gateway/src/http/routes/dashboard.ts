@@ -2,7 +2,7 @@
 // API, at `/` and `/dashboard/*`. Access: with an admin token, a sign-in page sets a session
 // cookie (accepted by the admin API too); a token-less sandbox serves this machine only. Every
 // form POST must come from the gateway's own origin.
-import { type PaymentDetail, traceIdSchema } from '@payhook/protocol';
+import { type PaymentDetail, payeeIdSchema, traceIdSchema } from '@payhook/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ParameterError } from '../../errors.js';
@@ -19,11 +19,13 @@ import { type NoticeName, paymentPage } from '../pages/payment-page.js';
 import { paymentsListPage } from '../pages/payments-list.js';
 import { RECOVER_FIELDS, type RecoverForm, type RecoverPageData, recoverPage, recoveryPage } from '../pages/recover.js';
 import { renderErrorsAsPages, sendPage } from '../pages/respond.js';
+import { rotatedPage, type SigningNotice, signingPage } from '../pages/signing.js';
 import { idParams, traceParams } from '../params.js';
 import { loadPaymentDetail } from '../payment-detail.js';
 import { isLoopback, issueSession, isUnsafeMethod, requestOrigin, sessionCookie } from '../session.js';
 import { parseInput } from '../validate.js';
 import { paymentsQuery } from './admin.js';
+import { rotateSecret } from './payee-secrets.js';
 import { recoveryAction, requesterOf, selectionSchema } from './recoveries.js';
 
 const TIMELINE = { minutes: 30, bucketSeconds: 30 };
@@ -41,6 +43,13 @@ const actorForm = z.object({
 });
 const pauseForm = z.object({ url: z.string().min(1).max(2048), reason: z.string().max(500).optional() });
 const resumeForm = z.object({ url: z.string().min(1).max(2048) });
+const payeeForm = z.object({ payeeId: payeeIdSchema });
+const rotateForm = payeeForm.extend({
+  // Hours, as the form's number field sends them; empty: the gateway's setting. At most 30 days.
+  overlapHours: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().min(0).max(720).optional()),
+});
+/** The Signing page shows this many payees (the API pages through all). */
+const SIGNING_PAGE_PAYEES = 500;
 
 /**
  * Where to go after signing in: a path on this gateway, never another site. `//evil`, `/\evil`
@@ -115,6 +124,7 @@ export async function dashboardRoutes(app: FastifyInstance, ctx: HttpContext): P
     });
     await pageRoutes(pages, ctx);
     await endpointPages(pages, ctx);
+    await signingPages(pages, ctx);
   });
 }
 
@@ -313,6 +323,39 @@ async function endpointPages(app: FastifyInstance, ctx: HttpContext): Promise<vo
     const form = parseInput(resumeForm, request.body);
     const { changed } = await endpoints.resume(form.url);
     return reply.redirect(back(changed ? 'resumed' : 'not-paused'), 303);
+  });
+}
+
+/** The Signing page: payees' signing secrets, rotated and removed as PUT / DELETE /admin/payees/{payeeId}/secret do. */
+async function signingPages(app: FastifyInstance, ctx: HttpContext): Promise<void> {
+  const { store, clock } = ctx;
+  const signOut = ctx.adminToken !== undefined;
+  const back = (notice: SigningNotice) => `/dashboard/signing?notice=${notice}`;
+
+  app.get('/dashboard/signing', async (request, reply) => {
+    const { notice } = request.query as { notice?: string };
+    const rows = await store.payeeSecrets.list(clock.now(), { limit: SIGNING_PAGE_PAYEES + 1 });
+    const payees = rows.slice(0, SIGNING_PAGE_PAYEES).map((row) => ({ ...row, signed: true as const }));
+    const overlapHours = ctx.secretRotationOverlapMs / 3_600_000;
+    return sendPage(reply, signingPage({ payees, more: rows.length > payees.length, overlapHours, signOut, notice }), {
+      formsToSelf: true,
+    });
+  });
+
+  // The answer is the page itself (no redirect): the secret is shown once, never put in a URL;
+  // sendPage answers no-store.
+  app.post('/dashboard/signing/rotate', async (request, reply) => {
+    const form = parseInput(rotateForm, request.body);
+    const overlapMs =
+      form.overlapHours === undefined ? ctx.secretRotationOverlapMs : Math.round(form.overlapHours * 3600) * 1000;
+    const created = await rotateSecret(ctx, form.payeeId, overlapMs);
+    return sendPage(reply, rotatedPage(created, signOut), { formsToSelf: true });
+  });
+
+  app.post('/dashboard/signing/remove', async (request, reply) => {
+    const form = parseInput(payeeForm, request.body);
+    const removed = await store.payeeSecrets.delete(form.payeeId);
+    return reply.redirect(back(removed ? 'removed' : 'not-signed'), 303);
   });
 }
 

@@ -7,8 +7,10 @@
 import {
   okEnvelope,
   type PayeeSecretCreated,
+  type PayeeSecretList,
   type PayeeSecretRemoved,
   type PayeeSecretStatus,
+  payeeIdSchema,
 } from '@payhook/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -33,7 +35,27 @@ const overlapSeconds = z
   .optional();
 const rotation = z.object({ overlapSeconds });
 
+/** The list's page: a few hundred payees at most sign, so 100 a page, 1,000 at most. */
+const MAX_SECRET_LIST = 1000;
+const secretListQuery = z.object({
+  after: payeeIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_SECRET_LIST).default(100),
+});
+
 const rotationEndsAt = (secret: PayeeSecret) => secret.previous?.until ?? null;
+
+/** Sets or rotates a payee's secret (the admin API's PUT and the dashboard's form): the answer holds it, once. */
+export async function rotateSecret(
+  ctx: Pick<HttpContext, 'store' | 'clock'>,
+  payeeId: string,
+  overlapMs: number,
+): Promise<PayeeSecretCreated> {
+  const stored = await ctx.store.payeeSecrets.set(
+    { payeeId, secret: generateSigningSecret(), createdAt: ctx.clock.now() },
+    overlapMs,
+  );
+  return { payeeId, secret: stored.secret, createdAt: stored.createdAt, rotationEndsAt: rotationEndsAt(stored) };
+}
 
 export async function payeeSecretRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   const { store, clock } = ctx;
@@ -41,6 +63,30 @@ export async function payeeSecretRoutes(app: FastifyInstance, ctx: HttpContext):
 
   /** What the three routes share: one resource, a payee's secret. */
   const resource = { url: '/admin/payees/:payeeId/secret', tag: 'admin', params: payeeParams } as const;
+
+  /** Every payee that signs, with the rotation running at `now`; never a secret. Two segments after
+   * /admin/payees, so it never meets `/admin/payees/:payeeId/secret` (three). */
+  apiRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/admin/payees/secrets',
+      tag: 'admin',
+      summary: 'The payees whose callbacks are signed, since when, and any rotation in progress (never a secret)',
+      description: 'By payeeId, `limit` a page (100; at most 1000); pass `next` as `after` for the next page.',
+      query: secretListQuery,
+    },
+    async ({ query }) => {
+      const now = clock.now();
+      const rows = await store.payeeSecrets.list(now, query);
+      const last = rows.at(-1);
+      const answer: PayeeSecretList = {
+        payees: rows.map((row) => ({ ...row, signed: true as const })),
+        next: rows.length === query.limit && last ? last.payeeId : null,
+      };
+      return okEnvelope(answer, now);
+    },
+  );
 
   /** Sets a new secret (rotating: the old one keeps signing through the overlap) and answers it, once. */
   apiRoute(
@@ -63,19 +109,9 @@ export async function payeeSecretRoutes(app: FastifyInstance, ctx: HttpContext):
       }
       const seconds = body.overlapSeconds ?? query.overlapSeconds;
       const overlapMs = seconds === undefined ? ctx.secretRotationOverlapMs : seconds * 1000;
-      const now = clock.now();
-      const stored = await store.payeeSecrets.set(
-        { payeeId, secret: generateSigningSecret(), createdAt: now },
-        overlapMs,
-      );
+      const answer = await rotateSecret(ctx, payeeId, overlapMs);
       reply.header('cache-control', 'no-store');
-      const answer: PayeeSecretCreated = {
-        payeeId,
-        secret: stored.secret,
-        createdAt: stored.createdAt,
-        rotationEndsAt: rotationEndsAt(stored),
-      };
-      return okEnvelope(answer, now);
+      return okEnvelope(answer, answer.createdAt);
     },
   );
 

@@ -2,7 +2,7 @@
 // dispatcher does not come here: its claim reads the secrets with the delivery (queue.ts).
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import type { NewPayeeSecret, PayeeSecret, PayeeSecrets } from '../store.js';
+import type { NewPayeeSecret, PayeeSecret, PayeeSecretSummary, PayeeSecrets } from '../store.js';
 
 export class SqlPayeeSecrets implements PayeeSecrets {
   constructor(private readonly db: Kysely<Database>) {}
@@ -60,5 +60,23 @@ export class SqlPayeeSecrets implements PayeeSecrets {
   async delete(payeeId: string): Promise<boolean> {
     const result = await this.db.deleteFrom('payee_secrets').where('payee_id', '=', payeeId).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
+  }
+
+  async list(now: number, page: { after?: string | undefined; limit: number }): Promise<PayeeSecretSummary[]> {
+    let query = this.db
+      .selectFrom('payee_secrets')
+      .select(['payee_id', 'created_at', 'previous_until'])
+      .orderBy('payee_id')
+      .limit(page.limit);
+    if (page.after !== undefined) query = query.where('payee_id', '>', page.after);
+    const rows = await query.execute();
+    return rows.map((row) => {
+      const until = row.previous_until === null ? null : Number(row.previous_until);
+      return {
+        payeeId: row.payee_id,
+        createdAt: Number(row.created_at),
+        rotationEndsAt: until !== null && until > now ? until : null,
+      };
+    });
   }
 }
