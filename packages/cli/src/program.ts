@@ -183,7 +183,12 @@ export function buildProgram(): Command {
 
   clientCommand(program, 'deliveries', 'list deliveries, newest first')
     .addOption(
-      new Option('--state <state>', 'only deliveries in this state').choices(['pending', 'delivered', 'exhausted']),
+      new Option('--state <state>', 'only deliveries in this state (retrying: pending after a failure)').choices([
+        'pending',
+        'retrying',
+        'delivered',
+        'exhausted',
+      ]),
     )
     .option('--trace-id <traceId>', "only this payment's deliveries")
     .option('--limit <n>', 'at most this many (1-500)', integer(1, 500), 50)

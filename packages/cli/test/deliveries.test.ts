@@ -67,6 +67,9 @@ describe('payhook deliveries', () => {
     expect(exhausted.length).toBeGreaterThan(0);
     expect(exhausted.every((d: any) => d.state === 'exhausted')).toBe(true);
     expect(exhausted.map((d: any) => d.id)).toContain(delivery.id);
+    // The dashboard's word is understood: pending after a failure (here none is left waiting).
+    const retrying = await runJson(['deliveries', '--state', 'retrying', ...url]);
+    expect(retrying.every((d: any) => d.state === 'pending' && d.attempts > 0)).toBe(true);
 
     const mine = await runJson(['deliveries', '--trace-id', delivered.traceId, ...url]);
     expect(mine).toEqual([expect.objectContaining({ traceId: delivered.traceId, state: 'delivered', attempts: 1 })]);

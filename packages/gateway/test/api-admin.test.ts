@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock.js';
 import { call, expectOk } from './helpers/api.js';
-import { closeTestServers, startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { closeTestServers, startClockedGateway, startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { type Receiver, refusedUrl, startReceiver } from './helpers/receiver.js';
 
 let gw: TestGateway;
@@ -198,5 +198,25 @@ describe('GET /admin/stats', () => {
     } finally {
       await answering.close();
     }
+  });
+});
+
+describe('GET /admin/deliveries?state=retrying', () => {
+  it('lists the pending deliveries that failed at least once, the dashboard’s “retrying”', async () => {
+    const { gw, receiver } = await startClockedGateway('0,3600');
+    receiver.script([], 'status500');
+    const failed = await gw.createPayment({ callbackUrl: receiver.url });
+    expectOk(await call(gw, 'POST', '/v1/sandbox/transfers', { json: { traceId: failed.traceId } }));
+    expect(await gw.gateway.dispatcher.runDue()).toBe(1);
+    const untried = await gw.createPayment({ callbackUrl: receiver.url });
+    expectOk(await call(gw, 'POST', '/v1/sandbox/transfers', { json: { traceId: untried.traceId } }));
+
+    const traces = async (state: string) =>
+      (expectOk(await call(gw, 'GET', `/admin/deliveries?state=${state}`)) as { traceId: string }[])
+        .map((d) => d.traceId)
+        .sort();
+    expect(await traces('retrying')).toEqual([failed.traceId]);
+    expect(await traces('pending')).toEqual([failed.traceId, untried.traceId].sort());
+    expect(await traces('exhausted')).toEqual([]);
   });
 });

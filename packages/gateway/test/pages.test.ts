@@ -602,3 +602,33 @@ describe('the overview’s retention card', () => {
     expect((await gw.get('/admin/attempts?limit=50')).body.data.attempts).toHaveLength(2);
   });
 });
+
+describe('events without a delivery', () => {
+  it('say why: not subscribed to the event, or no callbackUrl at all', async () => {
+    gw = await startTestGateway();
+    receiver = await startReceiver();
+    const subscribed = await gw.createPayment({ callbackUrl: receiver.url });
+    const silent = await gw.createPayment();
+    for (const { traceId } of [subscribed, silent]) {
+      expect((await gw.post('/v1/sandbox/transfers', { traceId })).status).toBe(200);
+    }
+    // The settlement (0.1 s later) raises `settle`, which neither payment subscribed to.
+    const page = await waitFor(
+      async () => {
+        const res = await send({ url: `/dashboard/payments/${subscribed.traceId}` });
+        return res.body.includes('data-event="settle"') ? res.body : undefined;
+      },
+      { what: 'the settle event' },
+    );
+    expect(page).toContain('not subscribed: the payment did not subscribe to this event');
+    expect(page).not.toContain('not sent');
+    const bare = (await send({ url: `/dashboard/payments/${silent.traceId}` })).body;
+    expect(bare).toContain('no callback: the payment has no callbackUrl');
+
+    const list = (await send({ url: '/dashboard/payments' })).body;
+    const row = (traceId: string) => list.slice(list.indexOf(`data-trace-id="${traceId}"`)).split('</tr>')[0] ?? '';
+    expect(row(subscribed.traceId)).toContain('settle <span class="muted">not subscribed</span>');
+    expect(row(silent.traceId)).toContain('success <span class="muted">no callback</span>');
+    expect(list).not.toContain('not sent');
+  });
+});

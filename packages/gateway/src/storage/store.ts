@@ -111,7 +111,8 @@ export interface PaymentFilter {
 export interface DeliveryFilter {
   traceId?: string;
   eventId?: string;
-  state?: DeliveryState;
+  /** `retrying`: pending after at least one failed attempt (RETRYING). */
+  state?: ShownDeliveryState;
   url?: string;
   /** Only deliveries nobody has redelivered by hand yet. */
   notRedelivered?: boolean;

@@ -101,8 +101,8 @@ function eventItem(event: EventDetail, data: PaymentPageData): SafeHtml {
     latest === undefined ? '' : latest.state === 'delivered' ? 't-ok' : latest.state === 'exhausted' ? 't-bad' : '';
   const why =
     p.callbackUrl === null
-      ? 'not sent: the payment has no callbackUrl'
-      : 'not sent: the payment did not subscribe to this event';
+      ? 'no callback: the payment has no callbackUrl'
+      : 'not subscribed: the payment did not subscribe to this event';
   return html`<li class="${cls}" data-event="${event.type}" data-event-id="${event.id}">
 <h3>${event.type} <span class="muted">· status ${event.status} · ${formatTime(event.createdAt)}</span></h3>
 ${deliveries.length === 0 ? html`<p class="muted">${why}</p>` : deliveries.map((d) => deliveryBlock(d, data))}

@@ -82,7 +82,7 @@ ${rows.map(({ payment: p, events }) => {
 <td>${badge(p.status)}</td>
 <td>${p.quoteAmount} ${symbolOf(p.quoteAssetId)}</td>
 <td>${p.paidAmount}${p.payableAmount === null ? '' : html` / ${p.payableAmount}`} ${paySymbol}</td>
-<td>${events.length === 0 ? html`<span class="muted">none</span>` : events.map(({ event, latest }) => html`<div>${event.type} ${latest ? badge(shownState(latest)) : html`<span class="muted">not sent</span>`}</div>`)}</td>
+<td>${events.length === 0 ? html`<span class="muted">none</span>` : events.map(({ event, latest }) => html`<div>${event.type} ${latest ? badge(shownState(latest)) : html`<span class="muted">${p.callbackUrl === null ? 'no callback' : 'not subscribed'}</span>`}</div>`)}</td>
 </tr>`;
 })}
 </tbody></table>`;

@@ -21,15 +21,15 @@ import { idParams, traceParams } from '../params.js';
 import { loadPaymentDetail } from '../payment-detail.js';
 import { requesterOf } from './recoveries.js';
 
-const deliveryState = z.enum(['pending', 'delivered', 'exhausted']);
+/** A delivery's state as people read it: `retrying` is pending after at least one failed attempt. */
+const shownDeliveryState = z.enum(['pending', 'retrying', 'delivered', 'exhausted']);
 const limit = z.coerce.number().int().min(1).max(500).default(50);
 
 /** Query of `GET /admin/payments`, also read by the dashboard's payment list. */
 export const paymentsQuery = z.object({
   status: z.enum(['unpaid', 'pending', 'failed', 'auditing', 'success']).optional(),
   search: z.string().min(1).max(64).optional(),
-  /** `retrying`: a pending delivery that has failed at least once. */
-  deliveryState: z.enum(['pending', 'retrying', 'delivered', 'exhausted']).optional(),
+  deliveryState: shownDeliveryState.optional(),
   limit,
   /** Paging cursor: `<createdAt>:<traceId>` of the last payment seen. */
   before: z
@@ -43,7 +43,7 @@ export const paymentsQuery = z.object({
 });
 
 const deliveriesQuery = z.object({
-  state: deliveryState.optional(),
+  state: shownDeliveryState.optional(),
   traceId: traceIdSchema.optional(),
   limit,
 });

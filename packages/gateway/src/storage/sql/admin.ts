@@ -79,7 +79,8 @@ export class SqlAdminQueries implements AdminQueries {
     let q = this.db.selectFrom('deliveries').selectAll();
     if (filter.traceId) q = q.where('trace_id', '=', filter.traceId);
     if (filter.eventId) q = q.where('event_id', '=', filter.eventId);
-    if (filter.state) q = q.where('state', '=', filter.state);
+    if (filter.state === 'retrying') q = q.where(RETRYING);
+    else if (filter.state) q = q.where('state', '=', filter.state);
     if (filter.url) q = q.where('url', '=', filter.url);
     if (filter.notRedelivered) {
       q = q.where((w) =>
