@@ -99,7 +99,7 @@ describe('bad arguments', () => {
       [['redeliver'], /give either a delivery id or --exhausted-url <url>/],
       [['redeliver', 'abc', '--exhausted-url', 'http://x'], /give either a delivery id or --exhausted-url <url>/],
       [['deliveries', '--limit', '0'], /option '--limit <n>' argument '0' is invalid/],
-      [['deliveries', '--state', 'lost'], /Allowed choices are pending, delivered, exhausted/],
+      [['deliveries', '--state', 'lost'], /Allowed choices are pending, retrying, delivered, exhausted/],
       [['pay'], /missing required argument 'traceId\|code'/],
       [['pay', randomUUID(), '--amount', '-1'], /'--amount <decimal>' argument '-1' is invalid/],
       [['frobnicate'], /unknown command 'frobnicate'/],
