@@ -49,12 +49,11 @@ const decimal = (value: string): string => {
   return value;
 };
 
-const AGO_UNITS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
 /** An instant for a selection: the admin API's forms (parseInstant), or a time ago: `90s`, `30m`, `3h`, `2d`. */
 export const instant = (value: string): number => {
-  const ago = /^(\d+)([smhd])$/.exec(value);
-  if (ago) return Date.now() - Number(ago[1]) * AGO_UNITS[ago[2] as keyof typeof AGO_UNITS];
+  // A unit is required here: a bare number is epoch ms, not seconds ago.
+  const ago = /[smhd]$/.test(value) ? parseOverlap(value) : undefined;
+  if (ago !== undefined) return Date.now() - ago * 1000;
   const ms = parseInstant(value);
   if (ms === undefined) {
     throw new InvalidArgumentError('must be an ISO 8601 date-time, epoch ms, or a time ago (30m, 3h, 2d)');

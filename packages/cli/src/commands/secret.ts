@@ -81,8 +81,9 @@ export async function listSecrets(client: GatewayClient, out: Output): Promise<v
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
 
 /**
- * `--overlap`: whole seconds (`3600`) or a number with a unit (`90s`, `30m`, `24h`, `1d`); `0`
- * switches at once. Returns seconds, or undefined when the text is none of these.
+ * A duration: whole seconds (`3600`) or a number with a unit (`90s`, `30m`, `24h`, `1d`); `--overlap`
+ * (`0` switches at once) and `recover`'s times ago read it. Returns seconds, or undefined when the
+ * text is none of these.
  */
 export function parseOverlap(text: string): number | undefined {
   const match = /^(\d{1,9})([smhd]?)$/.exec(text.trim());
